@@ -23,10 +23,6 @@ import {
   type Verdict,
 } from "./budgets.ts";
 
-const BENCH_DIR = import.meta.dir;
-const BUDGETS_PATH = path.join(BENCH_DIR, "budgets.json");
-const BASELINE_PATH = path.join(BENCH_DIR, "baseline.json");
-const LAST_PATH = path.join(BENCH_DIR, ".last", "results.json");
 
 const HELP = `usage: bun bench [filter...] [--quick] [--save-baseline] [--json <path>]
 
@@ -64,9 +60,9 @@ function parseArgs(argv: readonly string[]): Args | string {
   return { filters, quick: quick || process.env.BENCH_QUICK === "1", saveBaseline, json, help };
 }
 
-async function discover(filters: readonly string[]): Promise<string[]> {
+async function discover(dir: string, filters: readonly string[]): Promise<string[]> {
   const files: string[] = [];
-  for await (const f of new Bun.Glob("*.bench.ts").scan({ cwd: BENCH_DIR })) files.push(f);
+  for await (const f of new Bun.Glob("*.bench.ts").scan({ cwd: dir })) files.push(f);
   files.sort();
   const topic = (f: string): string => f.slice(0, -".bench.ts".length);
   return filters.length === 0 ? files : files.filter((f) => filters.some((w) => topic(f).includes(w)));
@@ -133,7 +129,11 @@ function render(results: readonly BenchResult[], verdicts: readonly Verdict[], b
   return table([header, ...rows]);
 }
 
-export async function runBench(argv: readonly string[]): Promise<number> {
+/** Runs the suite in `dir` (bench/ by default; tests pass a temp dir). Returns the exit code. */
+export async function runBench(argv: readonly string[], dir: string = import.meta.dir): Promise<number> {
+  const BUDGETS_PATH = path.join(dir, "budgets.json");
+  const BASELINE_PATH = path.join(dir, "baseline.json");
+  const LAST_PATH = path.join(dir, ".last", "results.json");
   const args = parseArgs(argv);
   if (typeof args === "string") {
     console.error(`${args}\n\n${HELP}`);
@@ -152,7 +152,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     console.error(e instanceof Error ? e.message : String(e));
     return 2;
   }
-  const files = await discover(args.filters);
+  const files = await discover(dir, args.filters);
   if (files.length === 0) {
     console.error(args.filters.length ? `no bench file matches ${args.filters.join(", ")}` : "no bench/*.bench.ts files");
     return 2;
@@ -172,7 +172,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
       },
     });
     try {
-      const mod = (await import(path.join(BENCH_DIR, file))) as { default?: unknown };
+      const mod = (await import(path.join(dir, file))) as { default?: unknown };
       if (typeof mod.default !== "function") throw new Error(`${file} has no default export function (b: BenchContext) => Promise<void>`);
       await (mod.default as (b: BenchContext) => unknown)(ctx);
       await ctx.drain();
