@@ -209,6 +209,14 @@ export interface OpenOrderSnapshot {
   readonly createdAtSec: number;
 }
 
+/** Where the exchange says an order stands, for one looked up by id. */
+export type VenueOrderStatus = "live" | "matched" | "cancelled" | "invalid";
+
+/** One order looked up by id: resolves a submit that timed out (TIMEOUT_AMBIGUOUS). */
+export interface OrderLookup extends OpenOrderSnapshot {
+  readonly status: VenueOrderStatus;
+}
+
 export interface BalanceSnapshot {
   readonly collateralE6: UsdE6;
   /** Outcome-token balances by token id. */
@@ -229,6 +237,11 @@ export interface ExchangeClient {
   onEvent(listener: (ev: ExchangeEvent) => void): () => void;
   /** Reconciliation and reporting, off the hot path. */
   fetchOpenOrders(): Promise<readonly OpenOrderSnapshot[]>;
+  /**
+   * Optional: one order by exchange id (its EIP-712 hash), whatever its status; null when
+   * the exchange does not know it. Without it the order manager falls back to `fetchOpenOrders`.
+   */
+  fetchOrder?(orderId: string): Promise<OrderLookup | null>;
   fetchBalances(tokenIds: readonly string[]): Promise<BalanceSnapshot>;
   close(): Promise<void>;
 }

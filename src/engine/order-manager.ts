@@ -1,0 +1,651 @@
+/**
+ * OrderManager: the one owner of our orders' truth (the user's names: `preSignOrders`,
+ * `submitOrder`, `cancelAll`, `getActiveOrders`). It talks only to the `ExchangeClient`
+ * port, so the same code runs on the simulator, paper, backtest and live.
+ *
+ * - **One submission per intent.** Intents are keyed by `clientId`; a second `submitOrder`
+ *   with a known id returns the tracked order and sends nothing (counted).
+ * - **Journal before send.** `OrderJournal.intent` / `.cancel` run before the command
+ *   leaves; acks, rejects, fills and closes are appended as they arrive.
+ * - **Identity.** Acks and rejects carry our clientId; fills and closes carry only the
+ *   exchange id. Events for an id nobody has claimed yet (a fill before its ack: the user
+ *   socket beats the REST reply) wait in `unclaimed` for `unknownOrderGraceMs`; if still
+ *   unclaimed then, the order is not ours (an orphan) and is cancelled.
+ * - **Ambiguous submit.** A `TIMEOUT_AMBIGUOUS` reject carries the precomputed order hash;
+ *   the order goes to `unknown` and is looked up by that hash (`fetchOrder`, else the open
+ *   orders) until found or `lookupAttempts` lookups say it is not there. Never resent.
+ * - **Stuck pending.** No ack or reject after `pendingTimeoutMs`: looked up by fingerprint
+ *   (token, side, price, size) among open orders; found → claimed and cancelled; not found →
+ *   rejected. Either way nothing is resubmitted.
+ * - **Fills** keyed by (trade, order); FAILED reverses (order-state.ts). Positions per token
+ *   are derived from fills only, including fills of orphans (they are ours all the same).
+ *
+ * Deadlines run on the injected `Clock` (one timer at a time, set to the earliest one).
+ */
+import type { Clock } from "../core/clock.ts";
+import type { ExchangeClient, ExchangeEvent, OpenOrderSnapshot, OrderIntent, OrderLookup } from "../core/ports.ts";
+import {
+  applyAck,
+  applyClosed,
+  applyFillEvent,
+  applyFillToOrder,
+  applyFillToPosition,
+  applyReject,
+  type FillRecord,
+  isTerminal,
+  newPosition,
+  newTrackedOrder,
+  type OrderState,
+  type OrderView,
+  type Position,
+  remainingE6,
+  type TrackedOrder,
+} from "./order-state.ts";
+import { type DesiredQuote, type QuotePlan, reconcileQuotes } from "./quote-reconcile.ts";
+
+/** Write-ahead hook (issue #10 plugs sqlite in). `intent` and `cancel` run before sending. */
+export interface OrderJournal {
+  intent(intent: OrderIntent, atNs: number): void;
+  ack(clientId: string, orderId: string, status: string, atNs: number): void;
+  reject(clientId: string, orderId: string, code: string, message: string, atNs: number): void;
+  fill(fill: Readonly<FillRecord>, atNs: number): void;
+  cancel(clientId: string, orderId: string, atNs: number): void;
+  closed(clientId: string, orderId: string, state: OrderState, atNs: number): void;
+}
+
+export const NO_JOURNAL: OrderJournal = {
+  intent() {},
+  ack() {},
+  reject() {},
+  fill() {},
+  cancel() {},
+  closed() {},
+};
+
+export interface OrderManagerOptions {
+  readonly exchange: ExchangeClient;
+  readonly clock: Clock;
+  readonly journal?: OrderJournal;
+  /** No ack/reject by then → look for it, then cancel or give up. */
+  readonly pendingTimeoutMs?: number;
+  /** How long events for an unclaimed exchange id wait for their owner. */
+  readonly unknownOrderGraceMs?: number;
+  readonly lookupRetryMs?: number;
+  /** "Not found" answers before an unknown order counts as never placed. */
+  readonly lookupAttempts?: number;
+  /** Terminal orders are forgotten after this (their clientId can then never come back anyway). */
+  readonly retentionMs?: number;
+  /** `applyQuotes` keeps a live order whose remaining size is this close to the desired size. */
+  readonly sizeToleranceE6?: number;
+  readonly newClientId?: () => string;
+}
+
+export interface OrderManagerStats {
+  submitted: number;
+  duplicateIntents: number;
+  acks: number;
+  rejects: number;
+  fills: number;
+  failedTrades: number;
+  cancelsSent: number;
+  orphansCancelled: number;
+  stuckPending: number;
+  lookups: number;
+  lookupErrors: number;
+  ambiguousResolvedLive: number;
+  ambiguousResolvedAbsent: number;
+  ignoredEvents: number;
+}
+
+interface Unclaimed {
+  readonly orderId: string;
+  readonly events: ExchangeEvent[];
+  readonly firstNs: number;
+}
+
+type Listener = (order: OrderView, ev: ExchangeEvent) => void;
+
+export class OrderManager {
+  readonly stats: OrderManagerStats = {
+    submitted: 0,
+    duplicateIntents: 0,
+    acks: 0,
+    rejects: 0,
+    fills: 0,
+    failedTrades: 0,
+    cancelsSent: 0,
+    orphansCancelled: 0,
+    stuckPending: 0,
+    lookups: 0,
+    lookupErrors: 0,
+    ambiguousResolvedLive: 0,
+    ambiguousResolvedAbsent: 0,
+    ignoredEvents: 0,
+  };
+  private readonly ex: ExchangeClient;
+  private readonly clock: Clock;
+  private readonly journal: OrderJournal;
+  private readonly pendingTimeoutNs: number;
+  private readonly graceNs: number;
+  private readonly lookupRetryNs: number;
+  private readonly lookupAttempts: number;
+  private readonly retentionNs: number;
+  private readonly sizeToleranceE6: number;
+  private readonly newClientId: () => string;
+  private readonly byClient = new Map<string, TrackedOrder>();
+  private readonly byOrderId = new Map<string, TrackedOrder>();
+  private readonly fillIndex = new Map<string, FillRecord>();
+  private readonly positionsByToken = new Map<string, Position>();
+  private readonly unclaimed = new Map<string, Unclaimed>();
+  private readonly lookupsInFlight = new Set<TrackedOrder>();
+  private readonly listeners = new Set<Listener>();
+  private timerAtNs = Number.POSITIVE_INFINITY;
+  private cancelTimer: (() => void) | undefined;
+  private readonly unsubscribe: () => void;
+  private seq = 0;
+
+  constructor(opts: OrderManagerOptions) {
+    this.ex = opts.exchange;
+    this.clock = opts.clock;
+    this.journal = opts.journal ?? NO_JOURNAL;
+    this.pendingTimeoutNs = (opts.pendingTimeoutMs ?? 10_000) * 1e6;
+    this.graceNs = (opts.unknownOrderGraceMs ?? 3_000) * 1e6;
+    this.lookupRetryNs = (opts.lookupRetryMs ?? 1_000) * 1e6;
+    this.lookupAttempts = opts.lookupAttempts ?? 3;
+    this.retentionNs = (opts.retentionMs ?? 15 * 60_000) * 1e6;
+    this.sizeToleranceE6 = opts.sizeToleranceE6 ?? 0;
+    this.newClientId = opts.newClientId ?? (() => `om-${this.clock.wallMs()}-${++this.seq}`);
+    this.unsubscribe = this.ex.onEvent((ev) => this.onExchangeEvent(ev));
+  }
+
+  /** Warms the venue's pre-signed pool for intents the strategy expects to send next. */
+  preSignOrders(intents: readonly OrderIntent[]): void {
+    this.ex.prepare(intents);
+  }
+
+  /** Sends one intent (never twice). Returns its tracked state; `orderId` fills in on ack. */
+  submitOrder(intent: OrderIntent): OrderView {
+    const [view] = this.submitOrders([intent]);
+    return view as OrderView;
+  }
+
+  /** Sends several intents in one `place` call (one batch request where the venue allows). */
+  submitOrders(intents: readonly OrderIntent[]): OrderView[] {
+    const now = this.clock.nowNs();
+    const out: OrderView[] = [];
+    const fresh: OrderIntent[] = [];
+    for (const intent of intents) {
+      const known = this.byClient.get(intent.clientId);
+      if (known) {
+        this.stats.duplicateIntents++;
+        out.push(known);
+        continue;
+      }
+      const o = newTrackedOrder(intent, now);
+      o.deadlineNs = now + this.pendingTimeoutNs;
+      this.byClient.set(intent.clientId, o);
+      this.journal.intent(intent, now);
+      fresh.push(intent);
+      out.push(o);
+    }
+    if (fresh.length > 0) {
+      this.stats.submitted += fresh.length;
+      this.ex.place(fresh);
+      this.schedule(now + this.pendingTimeoutNs);
+    }
+    return out;
+  }
+
+  /** Cancels by clientId. A pending order is cancelled as soon as its exchange id is known. */
+  cancelOrders(clientIds: readonly string[]): void {
+    const now = this.clock.nowNs();
+    const ids: string[] = [];
+    for (const cid of clientIds) {
+      const o = this.byClient.get(cid);
+      if (!o || isTerminal(o.state) || o.cancelRequested) continue;
+      if (o.orderId === "") {
+        o.cancelOnAck = true;
+        continue;
+      }
+      o.cancelRequested = true;
+      this.journal.cancel(o.intent.clientId, o.orderId, now);
+      ids.push(o.orderId);
+    }
+    if (ids.length > 0) {
+      this.stats.cancelsSent += ids.length;
+      this.ex.cancel(ids);
+    }
+  }
+
+  /** Cancels every open order of the key (ours, orphans, anything the exchange holds). */
+  cancelAll(): void {
+    const now = this.clock.nowNs();
+    for (const o of this.byClient.values()) {
+      if (isTerminal(o.state)) continue;
+      if (o.orderId === "") o.cancelOnAck = true;
+      else {
+        o.cancelRequested = true;
+        this.journal.cancel(o.intent.clientId, o.orderId, now);
+      }
+    }
+    this.stats.cancelsSent++;
+    this.ex.cancelAll();
+  }
+
+  /** Orders not yet terminal (pending, unknown, live, partially filled), optionally for one market. */
+  getActiveOrders(conditionId?: string): OrderView[] {
+    const out: OrderView[] = [];
+    for (const o of this.byClient.values()) {
+      if (isTerminal(o.state)) continue;
+      if (conditionId !== undefined && o.intent.conditionId !== conditionId) continue;
+      out.push(o);
+    }
+    return out;
+  }
+
+  getOrder(clientId: string): OrderView | undefined {
+    return this.byClient.get(clientId);
+  }
+
+  getOrderByExchangeId(orderId: string): OrderView | undefined {
+    return this.byOrderId.get(orderId);
+  }
+
+  position(tokenId: string): Readonly<Position> {
+    return this.positionsByToken.get(tokenId) ?? newPosition(tokenId);
+  }
+
+  positions(): readonly Readonly<Position>[] {
+    return [...this.positionsByToken.values()];
+  }
+
+  /** Observers (inventory, metrics): called after each event changed an order. */
+  onUpdate(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Makes the live orders of `conditionId` equal `desired` with the fewest commands:
+   * one cancel batch and one place batch. Returns the plan it carried out.
+   */
+  applyQuotes(conditionId: string, desired: readonly DesiredQuote[]): QuotePlan {
+    const live = this.getActiveOrders(conditionId).map((o) => ({
+      clientId: o.intent.clientId,
+      tokenId: o.intent.tokenId,
+      side: o.intent.side,
+      priceE4: o.intent.priceE4,
+      remainingE6: remainingE6(o),
+      cancelRequested: o.cancelRequested || o.cancelOnAck,
+    }));
+    const plan = reconcileQuotes(desired, live, this.sizeToleranceE6);
+    if (plan.cancel.length > 0) this.cancelOrders(plan.cancel);
+    if (plan.place.length > 0) {
+      this.submitOrders(
+        plan.place.map((q) => ({
+          clientId: this.newClientId(),
+          conditionId: q.conditionId,
+          tokenId: q.tokenId,
+          side: q.side,
+          priceE4: q.priceE4,
+          sizeE6: q.sizeE6,
+          orderType: q.orderType ?? "GTC",
+          postOnly: q.postOnly ?? true,
+          expirationSec: q.expirationSec ?? 0,
+        })),
+      );
+    }
+    return plan;
+  }
+
+  /**
+   * Compares the exchange's open orders with ours (startup, after a reconnect): an open
+   * order nobody here placed is cancelled; an order we think is open but the exchange no
+   * longer lists (acked before `asOfNs` − grace) is closed as cancelled.
+   */
+  syncOpenOrders(open: readonly OpenOrderSnapshot[]): { orphans: string[]; closed: string[] } {
+    const now = this.clock.nowNs();
+    const seen = new Set<string>();
+    const orphans: string[] = [];
+    const pending = [...this.byClient.values()].filter((o) => o.state === "pending" && o.orderId === "");
+    for (const s of open) {
+      seen.add(s.orderId);
+      const o = this.byOrderId.get(s.orderId);
+      if (o && !(isTerminal(o.state) && o.state !== "filled")) continue;
+      // Possibly one of ours whose reply is still on its way: leave it to the pending timeout.
+      if (!o && pending.some((p) => matchesIntent(s, p.intent))) continue;
+      orphans.push(s.orderId);
+    }
+    const closed: string[] = [];
+    for (const o of this.byClient.values()) {
+      if (o.orderId === "" || isTerminal(o.state) || o.state === "unknown" || seen.has(o.orderId)) continue;
+      if (o.state === "pending" || now - o.ackNs < this.graceNs) continue;
+      applyClosed(o, { kind: "order_closed", orderId: o.orderId, reason: "cancelled", atNs: now });
+      this.journal.closed(o.intent.clientId, o.orderId, o.state, now);
+      closed.push(o.intent.clientId);
+    }
+    if (orphans.length > 0) {
+      this.stats.orphansCancelled += orphans.length;
+      this.ex.cancel(orphans);
+    }
+    return { orphans, closed };
+  }
+
+  /** Fetches the exchange's open orders and runs `syncOpenOrders`. */
+  async reconcileWithExchange(): Promise<{ orphans: string[]; closed: string[] }> {
+    return this.syncOpenOrders(await this.ex.fetchOpenOrders());
+  }
+
+  /** Earliest pending deadline (orphan grace, stuck pending, lookup retry), or +∞. */
+  nextDeadlineNs(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const o of this.byClient.values()) if (o.deadlineNs > 0 && o.deadlineNs < next) next = o.deadlineNs;
+    for (const u of this.unclaimed.values()) next = Math.min(next, u.firstNs + this.graceNs);
+    return next;
+  }
+
+  /** Runs every deadline due at `nowNs`. Called by the manager's own timer; callable by a loop. */
+  onTimer(nowNs: number): void {
+    for (const [orderId, u] of this.unclaimed) {
+      if (nowNs - u.firstNs < this.graceNs) continue;
+      this.unclaimed.delete(orderId);
+      this.handleOrphan(orderId, u.events);
+    }
+    for (const [cid, o] of this.byClient) {
+      if (isTerminal(o.state)) {
+        if (nowNs - o.updatedNs > this.retentionNs && !this.lookupsInFlight.has(o)) this.forget(cid, o);
+        continue;
+      }
+      if (o.deadlineNs === 0 || o.deadlineNs > nowNs || this.lookupsInFlight.has(o)) continue;
+      o.deadlineNs = 0;
+      if (o.state === "pending") {
+        this.stats.stuckPending++;
+        o.state = "unknown";
+        o.message = "no reply within the pending timeout";
+      }
+      if (o.state === "unknown") void this.lookup(o);
+    }
+    this.reschedule();
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────
+
+  /** Entry point for venue events (subscribed in the constructor). */
+  onExchangeEvent(ev: ExchangeEvent): void {
+    switch (ev.kind) {
+      case "ack": {
+        const o = this.byClient.get(ev.clientId);
+        if (!o) {
+          this.bufferUnclaimed(ev.orderId, ev);
+          return;
+        }
+        const wasActive = !isTerminal(o.state);
+        this.claim(o, ev.orderId);
+        if (applyAck(o, ev) === "ignored") {
+          this.stats.ignoredEvents++;
+          return;
+        }
+        this.stats.acks++;
+        o.deadlineNs = 0;
+        this.journal.ack(o.intent.clientId, o.orderId, ev.status, ev.atNs);
+        this.emit(o, ev);
+        this.drainUnclaimed(o);
+        if (!wasActive && !isTerminal(o.state)) this.cancelZombie(o);
+        else if (o.cancelOnAck && !isTerminal(o.state)) {
+          o.cancelOnAck = false;
+          this.cancelOrders([o.intent.clientId]);
+        }
+        return;
+      }
+      case "reject": {
+        const o = this.byClient.get(ev.clientId);
+        if (!o || applyReject(o, ev) === "ignored") {
+          this.stats.ignoredEvents++;
+          return;
+        }
+        this.stats.rejects++;
+        if (o.orderId !== "") this.claim(o, o.orderId);
+        this.journal.reject(o.intent.clientId, o.orderId, ev.code, ev.message, ev.atNs);
+        this.emit(o, ev);
+        if (o.state === "unknown") {
+          o.deadlineNs = 0;
+          void this.lookup(o);
+        } else {
+          o.deadlineNs = 0;
+          this.drainUnclaimed(o);
+        }
+        return;
+      }
+      case "fill": {
+        const eff = applyFillEvent(this.fillIndex, ev);
+        if (eff.kind !== "duplicate") {
+          let pos = this.positionsByToken.get(ev.tokenId);
+          if (!pos) {
+            pos = newPosition(ev.tokenId);
+            this.positionsByToken.set(ev.tokenId, pos);
+          }
+          applyFillToPosition(pos, eff);
+          if (eff.kind === "new") this.stats.fills++;
+          if (eff.kind === "reversed") this.stats.failedTrades++;
+          this.journal.fill(eff.fill, ev.atNs);
+        }
+        const o = this.byOrderId.get(ev.orderId);
+        if (!o) {
+          if (eff.kind !== "duplicate") this.bufferUnclaimed(ev.orderId, ev);
+          return;
+        }
+        const wasTerminal = isTerminal(o.state);
+        if (applyFillToOrder(o, eff, ev.atNs) === "applied") {
+          this.emit(o, ev);
+          if (wasTerminal && !isTerminal(o.state) && o.rejectCode === "TIMEOUT_AMBIGUOUS") this.cancelZombie(o);
+          if (isTerminal(o.state)) this.journal.closed(o.intent.clientId, o.orderId, o.state, ev.atNs);
+        } else this.stats.ignoredEvents++;
+        return;
+      }
+      case "order_closed": {
+        const o = this.byOrderId.get(ev.orderId);
+        if (!o) {
+          this.bufferUnclaimed(ev.orderId, ev);
+          return;
+        }
+        if (applyClosed(o, ev) === "ignored") {
+          this.stats.ignoredEvents++;
+          return;
+        }
+        o.deadlineNs = 0;
+        this.journal.closed(o.intent.clientId, o.orderId, o.state, ev.atNs);
+        this.emit(o, ev);
+        return;
+      }
+      case "cancel_failed": {
+        const o = this.byOrderId.get(ev.orderId);
+        if (!o) {
+          this.stats.ignoredEvents++;
+          return;
+        }
+        o.cancelRequested = false;
+        o.message = ev.message;
+        this.emit(o, ev);
+        return;
+      }
+      case "merged":
+      case "connection":
+        return;
+    }
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────
+
+  private claim(o: TrackedOrder, orderId: string): void {
+    if (o.orderId === "") o.orderId = orderId;
+    if (o.orderId !== "") this.byOrderId.set(o.orderId, o);
+  }
+
+  private bufferUnclaimed(orderId: string, ev: ExchangeEvent): void {
+    if (orderId === "") {
+      this.stats.ignoredEvents++;
+      return;
+    }
+    let u = this.unclaimed.get(orderId);
+    if (!u) {
+      u = { orderId, events: [], firstNs: this.clock.nowNs() };
+      this.unclaimed.set(orderId, u);
+      this.schedule(u.firstNs + this.graceNs);
+    }
+    u.events.push(ev);
+  }
+
+  /** Replays events that arrived for this order's id before we knew it was ours. */
+  private drainUnclaimed(o: TrackedOrder): void {
+    if (o.orderId === "") return;
+    const u = this.unclaimed.get(o.orderId);
+    if (!u) return;
+    this.unclaimed.delete(o.orderId);
+    for (const ev of u.events) {
+      if (ev.kind === "fill") {
+        // Position and fill index already have it; attach it to the order now.
+        const rec = this.fillIndex.get(`${ev.tradeId}|${ev.orderId}`);
+        if (!rec) continue;
+        if (rec.counted && !o.fills.includes(rec)) applyFillToOrder(o, { kind: "new", fill: rec }, ev.atNs);
+        else if (!rec.counted) continue;
+        this.emit(o, ev);
+      } else if (ev.kind === "order_closed") {
+        if (applyClosed(o, ev) === "applied") {
+          this.journal.closed(o.intent.clientId, o.orderId, o.state, ev.atNs);
+          this.emit(o, ev);
+        }
+      }
+    }
+  }
+
+  /** Events for an id nobody claimed within the grace period: not ours, cancel it if open. */
+  private handleOrphan(orderId: string, events: readonly ExchangeEvent[]): void {
+    if (this.byOrderId.has(orderId)) return;
+    if (events.some((e) => e.kind === "order_closed")) return;
+    this.stats.orphansCancelled++;
+    this.ex.cancel([orderId]);
+  }
+
+  /** An order we had given up on (timed out, not found) turned out to exist: cancel it. */
+  private cancelZombie(o: TrackedOrder): void {
+    this.stats.orphansCancelled++;
+    o.cancelOnAck = false;
+    o.cancelRequested = false;
+    this.cancelOrders([o.intent.clientId]);
+  }
+
+  private async lookup(o: TrackedOrder): Promise<void> {
+    if (this.lookupsInFlight.has(o)) return;
+    this.lookupsInFlight.add(o);
+    this.stats.lookups++;
+    let found: OrderLookup | OpenOrderSnapshot | null = null;
+    let failed = false;
+    try {
+      found = await this.find(o);
+    } catch (e) {
+      // A failed lookup proves nothing either way: retry later, never resend.
+      if (!(e instanceof Error)) throw e;
+      this.stats.lookupErrors++;
+      o.message = `lookup failed: ${e.message}`;
+      failed = true;
+    } finally {
+      this.lookupsInFlight.delete(o);
+    }
+    if (o.state !== "unknown") return; // an event resolved it meanwhile
+    const now = this.clock.nowNs();
+    if (failed) {
+      o.deadlineNs = now + this.lookupRetryNs;
+      this.schedule(o.deadlineNs);
+      return;
+    }
+    o.lookupAttempts++;
+    if (found) {
+      this.adoptFound(o, found, now);
+      return;
+    }
+    if (o.lookupAttempts < this.lookupAttempts) {
+      o.deadlineNs = now + this.lookupRetryNs;
+      this.schedule(o.deadlineNs);
+      return;
+    }
+    this.stats.ambiguousResolvedAbsent++;
+    o.state = "rejected";
+    o.rejectCode = "TIMEOUT_AMBIGUOUS";
+    o.message = `not on the exchange after ${o.lookupAttempts} lookups`;
+    o.updatedNs = now;
+    this.journal.reject(o.intent.clientId, o.orderId, o.rejectCode, o.message, now);
+  }
+
+  private async find(o: TrackedOrder): Promise<OrderLookup | OpenOrderSnapshot | null> {
+    if (o.orderId !== "" && this.ex.fetchOrder) return this.ex.fetchOrder(o.orderId);
+    const open = await this.ex.fetchOpenOrders();
+    if (o.orderId !== "") return open.find((s) => s.orderId === o.orderId) ?? null;
+    return open.find((s) => !this.byOrderId.has(s.orderId) && matchesIntent(s, o.intent)) ?? null;
+  }
+
+  private adoptFound(o: TrackedOrder, found: OrderLookup | OpenOrderSnapshot, now: number): void {
+    const wasStuck = o.orderId === "";
+    this.claim(o, found.orderId);
+    const status = "status" in found ? found.status : "live";
+    if (status === "cancelled" || status === "invalid") {
+      applyClosed(o, { kind: "order_closed", orderId: o.orderId, reason: "cancelled", atNs: now });
+      this.journal.closed(o.intent.clientId, o.orderId, o.state, now);
+    } else {
+      this.stats.ambiguousResolvedLive++;
+      applyAck(o, { kind: "ack", clientId: o.intent.clientId, orderId: o.orderId, status: "live", atNs: now });
+      if (status === "matched" && o.filledE6 === 0) o.message = "matched on the exchange; fills pending";
+      this.journal.ack(o.intent.clientId, o.orderId, status, now);
+    }
+    this.drainUnclaimed(o);
+    // A stuck order (no reply at all) is an orphan by the brief: cancel what we found.
+    if (wasStuck && !isTerminal(o.state)) this.cancelZombie(o);
+    else if (o.cancelOnAck && !isTerminal(o.state)) {
+      o.cancelOnAck = false;
+      this.cancelOrders([o.intent.clientId]);
+    }
+  }
+
+  private forget(clientId: string, o: TrackedOrder): void {
+    this.byClient.delete(clientId);
+    if (o.orderId !== "" && this.byOrderId.get(o.orderId) === o) this.byOrderId.delete(o.orderId);
+    for (const f of o.fills) this.fillIndex.delete(f.key);
+  }
+
+  private emit(o: TrackedOrder, ev: ExchangeEvent): void {
+    for (const fn of this.listeners) fn(o, ev);
+  }
+
+  private schedule(atNs: number): void {
+    if (atNs >= this.timerAtNs) return;
+    this.cancelTimer?.();
+    this.timerAtNs = atNs;
+    const delayMs = Math.max(0, (atNs - this.clock.nowNs()) / 1e6);
+    this.cancelTimer = this.clock.setTimer(delayMs, () => {
+      this.timerAtNs = Number.POSITIVE_INFINITY;
+      this.cancelTimer = undefined;
+      this.onTimer(this.clock.nowNs());
+    });
+  }
+
+  private reschedule(): void {
+    const next = Math.min(this.nextDeadlineNs(), this.nextRetentionNs());
+    if (Number.isFinite(next)) this.schedule(next);
+  }
+
+  private nextRetentionNs(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const o of this.byClient.values()) if (isTerminal(o.state)) next = Math.min(next, o.updatedNs + this.retentionNs + 1);
+    return next;
+  }
+}
+
+/** Same token, side, price and original size: how an order with no known id is recognised. */
+function matchesIntent(s: OpenOrderSnapshot, i: OrderIntent): boolean {
+  return s.tokenId === i.tokenId && s.side === i.side && s.priceE4 === i.priceE4 && s.originalSizeE6 === i.sizeE6;
+}
