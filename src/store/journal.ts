@@ -30,6 +30,7 @@ import { dirname, join } from "node:path";
 import type { Clock } from "../core/clock.ts";
 import type { ExchangeEvent, OrderIntent, OrderType, RejectCode, Side, TradeStatus } from "../core/ports.ts";
 import { type Result, err, ok } from "../core/result.ts";
+import { fillKeyOf, isStatusAdvance } from "../engine/reconcile.ts";
 import type { PriceE4, SizeE6, UsdE6 } from "../core/units.ts";
 
 export const JOURNAL_SCHEMA_VERSION = 1;
@@ -120,20 +121,6 @@ export interface JournalOptions {
 }
 
 export type JournalErrorCode = "SCHEMA_TOO_NEW" | "MODE_MISMATCH" | "WRITE_FAILED";
-
-const STATUS_TERMINAL: Readonly<Record<TradeStatus, boolean>> = {
-  MATCHED: false,
-  MINED: false,
-  RETRYING: false,
-  CONFIRMED: true,
-  FAILED: true,
-};
-
-/** Whether a trade may move from `from` to `to` (forward only; terminal states never change). */
-export function isStatusAdvance(from: TradeStatus, to: TradeStatus): boolean {
-  if (from === to || STATUS_TERMINAL[from]) return false;
-  return to !== "MATCHED";
-}
 
 const MIGRATIONS: readonly string[] = [
   // v1
@@ -478,7 +465,7 @@ export class Journal {
   /** Journaled status of every fill at or after `sinceMs`, keyed `tradeId|orderId` (for reconcile). */
   fillStatusesSince(sinceMs: number): Map<string, TradeStatus> {
     const out = new Map<string, TradeStatus>();
-    for (const r of this.#st.fillsSince.all(sinceMs)) out.set(fillKey(r.trade_id, r.order_id), r.status);
+    for (const r of this.#st.fillsSince.all(sinceMs)) out.set(fillKeyOf(r.trade_id, r.order_id), r.status);
     return out;
   }
 
@@ -571,9 +558,7 @@ export class Journal {
   }
 }
 
-export function fillKey(tradeId: string, orderId: string): string {
-  return `${tradeId}|${orderId}`;
-}
+export { fillKeyOf, isStatusAdvance };
 
 function toIntent(r: IntentRow): JournaledIntent {
   return {
