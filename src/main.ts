@@ -38,10 +38,15 @@ function usage(): string {
 }
 
 export async function loadCommand(name: string): Promise<CliCommand | undefined> {
-  const file = new URL(`./cli/${name}.ts`, import.meta.url);
-  if (!(await Bun.file(file).exists())) return undefined;
-  const mod = (await import(file.href)) as { command?: CliCommand };
-  return mod.command;
+  // From source the file is cli/<name>.ts; in the `bun build --compile` executable (built with
+  // src/cli/*.ts as extra entry points, see Dockerfile) it is embedded as cli/<name>.js.
+  for (const ext of [".ts", ".js"]) {
+    const file = new URL(`./cli/${name}${ext}`, import.meta.url);
+    if (!(await Bun.file(file).exists())) continue;
+    const mod = (await import(file.href)) as { command?: CliCommand };
+    return mod.command;
+  }
+  return undefined;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
