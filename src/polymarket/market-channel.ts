@@ -1,0 +1,362 @@
+/**
+ * Market channel codec, sans-I/O (protocol notes §5.1): text frame in → events and typed
+ * errors out; subscribe/unsubscribe frames out; a keep-alive schedule the shell drives.
+ *
+ * Contract:
+ * - `decode(text)` never throws. A frame may hold one event object or an array of them; each
+ *   element becomes a `MarketEvent` or a `MarketError` (`{ok:false, code, reason}`), and
+ *   every outcome is counted per event type / error code in `counters`.
+ * - `PONG` (the answer to our text `PING`) is recognised before any JSON work.
+ * - Prices become `PriceE4`, sizes `SizeE6`, straight from the decimal strings (no floats);
+ *   a price outside $0..$1 or with more than 4 decimals is `BAD_PRICE`, never rounded.
+ *
+ * Two decoders give identical results (test/golden/market-scanner-equivalence.test.ts):
+ * `decodeMarketFrameJson` (JSON.parse, then validate) handles everything;
+ * `scanMarketFrame` (market-scanner.ts) handles the hot shapes — V2 `price_change` and
+ * `book` — without building the intermediate JSON tree, and hands anything else back.
+ * The codec tries the scanner first when `fastPath` is on (the default).
+ */
+import { parseFixed } from "../core/units.ts";
+import { FieldError, type Obj, isObj, optStr, price, side, size, str, strArray, tick, timestampMs as timestamp } from "./json-fields.ts";
+import {
+  type BookLevels,
+  type LevelChange,
+  MARKET_ERROR_CODES,
+  MARKET_EVENT_TYPES,
+  type MarketError,
+  type MarketErrorCode,
+  type MarketEvent,
+  type MarketEventType,
+  NOT_REPORTED,
+  PRICE_CHANGE_ERAS,
+  type PriceChangeEra,
+  bookEvent,
+  levelChange,
+  marketError,
+  priceChangeEvent,
+} from "./market-events.ts";
+import { scanMarketFrame } from "./market-scanner.ts";
+import { PING_TEXT, PONG_TEXT } from "./wire.ts";
+
+export * from "./market-events.ts";
+
+/** What one text frame decoded to. */
+export interface MarketFrame {
+  readonly pong: boolean;
+  readonly events: MarketEvent[];
+  readonly errors: MarketError[];
+}
+
+export function levels(o: Obj, key: string): BookLevels {
+  const v = o[key];
+  if (!Array.isArray(v)) throw new FieldError(v === undefined ? "MISSING_FIELD" : "BAD_FIELD", `${key}: expected array`);
+  const pricesE4: number[] = [];
+  const sizesE6: number[] = [];
+  for (const lv of v) {
+    if (!isObj(lv)) throw new FieldError("BAD_FIELD", `${key}: level is not an object`);
+    pricesE4.push(price(lv, "price"));
+    sizesE6.push(size(lv, "size"));
+  }
+  return { pricesE4, sizesE6 };
+}
+
+function decodePriceChange(o: Obj): MarketEvent {
+  const market = str(o, "market");
+  const ts = timestamp(o, "timestamp");
+  const nested = o.price_changes;
+  if (nested !== undefined) {
+    if (!Array.isArray(nested)) throw new FieldError("BAD_FIELD", "price_changes: expected array");
+    const changes: LevelChange[] = [];
+    for (const e of nested) {
+      if (!isObj(e)) throw new FieldError("BAD_FIELD", "price_changes: entry is not an object");
+      const bb = optStr(e, "best_bid");
+      const ba = optStr(e, "best_ask");
+      changes.push(
+        levelChange(
+          str(e, "asset_id"),
+          side(e, "side"),
+          price(e, "price"),
+          size(e, "size"),
+          str(e, "hash"),
+          bb === undefined || bb === "" ? NOT_REPORTED : price(e, "best_bid"),
+          ba === undefined || ba === "" ? NOT_REPORTED : price(e, "best_ask"),
+        ),
+      );
+    }
+    return priceChangeEvent("v2", market, ts, changes);
+  }
+  const assetId = str(o, "asset_id");
+  const hash = optStr(o, "hash") ?? "";
+  const listed = o.changes;
+  if (listed !== undefined) {
+    if (!Array.isArray(listed)) throw new FieldError("BAD_FIELD", "changes: expected array");
+    const changes: LevelChange[] = [];
+    for (const c of listed) {
+      if (!isObj(c)) throw new FieldError("BAD_FIELD", "changes: entry is not an object");
+      changes.push(levelChange(assetId, side(c, "side"), price(c, "price"), size(c, "size"), hash, NOT_REPORTED, NOT_REPORTED));
+    }
+    return priceChangeEvent("v1_changes", market, ts, changes);
+  }
+  const flat = levelChange(assetId, side(o, "side"), price(o, "price"), size(o, "size"), hash, NOT_REPORTED, NOT_REPORTED);
+  return priceChangeEvent("v1_flat", market, ts, [flat]);
+}
+
+/** The event for a known `event_type`, null for an unknown one. */
+function decodeEvent(o: Obj, type: string): MarketEvent | null {
+  switch (type) {
+    case "price_change":
+      return decodePriceChange(o);
+    case "book": {
+      const t = optStr(o, "tick_size");
+      const ltp = optStr(o, "last_trade_price");
+      return bookEvent(
+        str(o, "asset_id"),
+        str(o, "market"),
+        timestamp(o, "timestamp"),
+        str(o, "hash"),
+        levels(o, "bids"),
+        levels(o, "asks"),
+        t === undefined ? NOT_REPORTED : tick(o, "tick_size"),
+        ltp === undefined || ltp === "" ? NOT_REPORTED : price(o, "last_trade_price"),
+      );
+    }
+    case "tick_size_change":
+      return {
+        type: "tick_size_change",
+        assetId: str(o, "asset_id"),
+        market: str(o, "market"),
+        oldTickE4: tick(o, "old_tick_size"),
+        newTickE4: tick(o, "new_tick_size"),
+        timestampMs: timestamp(o, "timestamp"),
+      };
+    case "last_trade_price": {
+      const fee = optStr(o, "fee_rate_bps");
+      const feeRateBps = fee === undefined ? NOT_REPORTED : parseFixed(fee, 0);
+      if (fee !== undefined && feeRateBps < 0) throw new FieldError("BAD_FIELD", `fee_rate_bps: ${JSON.stringify(fee)}`);
+      return {
+        type: "last_trade_price",
+        assetId: str(o, "asset_id"),
+        market: str(o, "market"),
+        priceE4: price(o, "price"),
+        sizeE6: size(o, "size"),
+        side: side(o, "side"),
+        feeRateBps,
+        timestampMs: timestamp(o, "timestamp"),
+        transactionHash: optStr(o, "transaction_hash") ?? "",
+      };
+    }
+    case "best_bid_ask":
+      return {
+        type: "best_bid_ask",
+        assetId: str(o, "asset_id"),
+        market: str(o, "market"),
+        bestBidE4: price(o, "best_bid"),
+        bestAskE4: price(o, "best_ask"),
+        spreadE4: price(o, "spread"),
+        timestampMs: timestamp(o, "timestamp"),
+      };
+    case "new_market": {
+      const t = optStr(o, "order_price_min_tick_size");
+      const em = o.event_message;
+      return {
+        type: "new_market",
+        id: str(o, "id"),
+        market: str(o, "market"),
+        question: str(o, "question"),
+        slug: str(o, "slug"),
+        assetIds: strArray(o, "assets_ids", true),
+        outcomes: strArray(o, "outcomes", true),
+        tickE4: t === undefined || t === "" ? NOT_REPORTED : tick(o, "order_price_min_tick_size"),
+        eventSlug: isObj(em) ? (optStr(em, "slug") ?? "") : "",
+        tags: strArray(o, "tags", false),
+        timestampMs: timestamp(o, "timestamp"),
+      };
+    }
+    case "market_resolved":
+      return {
+        type: "market_resolved",
+        id: str(o, "id"),
+        market: str(o, "market"),
+        assetIds: strArray(o, "assets_ids", true),
+        winningAssetId: str(o, "winning_asset_id"),
+        winningOutcome: str(o, "winning_outcome"),
+        timestampMs: timestamp(o, "timestamp"),
+      };
+    default:
+      return null;
+  }
+}
+
+/** Validates one parsed JSON value as a market-channel event. Never throws. */
+export function decodeMarketObject(v: unknown): MarketEvent | MarketError {
+  if (!isObj(v)) return marketError("NOT_AN_OBJECT", `expected an event object, got ${Array.isArray(v) ? "array" : typeof v}`);
+  const type = v.event_type;
+  if (typeof type !== "string") return marketError("UNKNOWN_EVENT", "no event_type");
+  try {
+    return decodeEvent(v, type) ?? marketError("UNKNOWN_EVENT", `unknown event_type ${JSON.stringify(type).slice(0, 64)}`, type);
+  } catch (e) {
+    if (e instanceof FieldError) return marketError(e.code, e.reason, type);
+    throw e;
+  }
+}
+
+function pushDecoded(v: unknown, events: MarketEvent[], errors: MarketError[]): void {
+  const r = decodeMarketObject(v);
+  if ("ok" in r) errors.push(r);
+  else events.push(r);
+}
+
+/** The reference decoder: `JSON.parse`, then validation. Never throws. */
+export function decodeMarketFrameJson(text: string): MarketFrame {
+  const events: MarketEvent[] = [];
+  const errors: MarketError[] = [];
+  if (text === PONG_TEXT) return { pong: true, events, errors };
+  if (text.length === 0) {
+    errors.push(marketError("EMPTY_FRAME", "empty frame"));
+    return { pong: false, events, errors };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    errors.push(marketError("BAD_JSON", `not JSON: ${JSON.stringify(text.slice(0, 48))}`));
+    return { pong: false, events, errors };
+  }
+  if (Array.isArray(parsed)) for (const item of parsed) pushDecoded(item, events, errors);
+  else pushDecoded(parsed, events, errors);
+  return { pong: false, events, errors };
+}
+
+/** The production decoder: the scanner for the hot shapes, the JSON path for the rest. */
+export function decodeMarketFrame(text: string): MarketFrame {
+  const events: MarketEvent[] = [];
+  if (scanMarketFrame(text, events)) return { pong: false, events, errors: [] };
+  return decodeMarketFrameJson(text);
+}
+
+const zeroCounts = <K extends string>(keys: readonly K[]): Record<K, number> =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+
+/** Running totals, for metrics and the golden test. */
+export class MarketCounters {
+  frames = 0;
+  pongs = 0;
+  /** Frames the scanner handled entirely / frames that went through JSON.parse. */
+  scanned = 0;
+  jsonParsed = 0;
+  readonly events: Record<MarketEventType, number> = zeroCounts(MARKET_EVENT_TYPES);
+  readonly errors: Record<MarketErrorCode, number> = zeroCounts(MARKET_ERROR_CODES);
+  readonly priceChangeEras: Record<PriceChangeEra, number> = zeroCounts(PRICE_CHANGE_ERAS);
+  /** Level entries inside price_change events. */
+  levelChanges = 0;
+
+  totalErrors(): number {
+    let n = 0;
+    for (const c of MARKET_ERROR_CODES) n += this.errors[c];
+    return n;
+  }
+}
+
+export interface MarketCodecOptions {
+  /** Try the hand-written scanner first (default true). */
+  readonly fastPath?: boolean;
+}
+
+/** Stateful only in its counters; one per socket. */
+export class MarketChannelCodec {
+  readonly counters = new MarketCounters();
+  readonly #fastPath: boolean;
+
+  constructor(opts: MarketCodecOptions = {}) {
+    this.#fastPath = opts.fastPath ?? true;
+  }
+
+  decode(text: string): MarketFrame {
+    const c = this.counters;
+    c.frames++;
+    let frame: MarketFrame;
+    const scratch: MarketEvent[] = [];
+    if (this.#fastPath && scanMarketFrame(text, scratch)) {
+      c.scanned++;
+      frame = { pong: false, events: scratch, errors: [] };
+    } else {
+      frame = decodeMarketFrameJson(text);
+      if (frame.pong) c.pongs++;
+      else c.jsonParsed++;
+    }
+    for (const ev of frame.events) {
+      c.events[ev.type]++;
+      if (ev.type === "price_change") {
+        c.priceChangeEras[ev.era]++;
+        c.levelChanges += ev.changes.length;
+      }
+    }
+    for (const e of frame.errors) c.errors[e.code]++;
+    return frame;
+  }
+}
+
+// ---- Frames we send -------------------------------------------------------------------
+
+/**
+ * First frame after connect. `custom_feature_enabled` turns on `best_bid_ask`, `new_market`
+ * and `market_resolved`. Subscribe both tokens of a market.
+ */
+export function marketSubscribeFrame(assetIds: readonly string[], customFeatures = true): string {
+  return JSON.stringify({ assets_ids: assetIds, type: "market", custom_feature_enabled: customFeatures });
+}
+
+/** Adds assets on an open connection; a fresh `book` follows for each. */
+export function marketAddAssetsFrame(assetIds: readonly string[], customFeatures = true): string {
+  return JSON.stringify({ operation: "subscribe", assets_ids: assetIds, custom_feature_enabled: customFeatures });
+}
+
+export function marketRemoveAssetsFrame(assetIds: readonly string[]): string {
+  return JSON.stringify({ operation: "unsubscribe", assets_ids: assetIds });
+}
+
+export { PING_TEXT, PONG_TEXT };
+
+// ---- Keep-alive ------------------------------------------------------------------------
+
+export type KeepAliveAction = "none" | "send_ping" | "silent";
+
+/**
+ * When to send `PING` and when the line is dead. The shell calls `opened` on connect,
+ * `received` on every inbound frame (PONG included), and `onTimer(nowNs)` at
+ * `nextDeadlineNs()`: "send_ping" → send `PING_TEXT` then call `pinged`; "silent" → no
+ * frame for `silenceNs`, reconnect and resnapshot.
+ */
+export class KeepAlive {
+  #lastRecvNs = 0;
+  #lastPingNs = 0;
+
+  constructor(
+    readonly pingEveryNs = 10e9,
+    readonly silenceNs = 30e9,
+  ) {}
+
+  opened(nowNs: number): void {
+    this.#lastRecvNs = nowNs;
+    this.#lastPingNs = nowNs;
+  }
+
+  received(nowNs: number): void {
+    this.#lastRecvNs = nowNs;
+  }
+
+  pinged(nowNs: number): void {
+    this.#lastPingNs = nowNs;
+  }
+
+  nextDeadlineNs(): number {
+    return Math.min(this.#lastPingNs + this.pingEveryNs, this.#lastRecvNs + this.silenceNs);
+  }
+
+  onTimer(nowNs: number): KeepAliveAction {
+    if (nowNs - this.#lastRecvNs >= this.silenceNs) return "silent";
+    if (nowNs - this.#lastPingNs >= this.pingEveryNs) return "send_ping";
+    return "none";
+  }
+}
