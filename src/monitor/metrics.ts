@@ -35,7 +35,7 @@ export function formatValue(v: number): string {
   if (Number.isNaN(v)) return "NaN";
   if (v === Number.POSITIVE_INFINITY) return "+Inf";
   if (v === Number.NEGATIVE_INFINITY) return "-Inf";
-  return String(v);
+  return Object.is(v, -0) ? "-0" : String(v);
 }
 
 export function escapeLabelValue(v: string): string {

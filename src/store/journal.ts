@@ -228,6 +228,7 @@ export class Journal {
   readonly #db: Database;
   readonly #clock: Clock;
   #runId = 0;
+  #closed = false;
   #lastWriteError = "";
   readonly #st: ReturnType<typeof prepareStatements>;
 
@@ -296,6 +297,7 @@ export class Journal {
    * returned as a value so the caller can refuse the order and trip the breaker.
    */
   intent(intent: OrderIntent, orderHash: string): Result<void, "WRITE_FAILED" | "DUPLICATE"> {
+    if (this.#closed) return err("WRITE_FAILED", "journal is closed");
     const nowMs = this.#clock.wallMs();
     try {
       const r = this.#st.insertIntent.run(
@@ -504,6 +506,7 @@ export class Journal {
 
   /** Health probe: a real write in a transaction. Fails when the disk or file refuses writes. */
   probeWrite(): Result<void, "WRITE_FAILED"> {
+    if (this.#closed) return err("WRITE_FAILED", "journal is closed");
     try {
       this.#st.probe.run(String(this.#clock.wallMs()));
       this.#lastWriteError = "";
@@ -523,7 +526,11 @@ export class Journal {
     this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
+  /** Finalizes the statements and closes the file; later writes fail as WRITE_FAILED. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const st of Object.values(this.#st)) st.finalize();
     this.#db.close();
   }
 
@@ -543,6 +550,10 @@ export class Journal {
    * of truth on the next reconcile.
    */
   #tx(fn: () => void): void {
+    if (this.#closed) {
+      this.#lastWriteError = "journal is closed";
+      return;
+    }
     try {
       this.#db.transaction(fn)();
       if (this.#lastWriteError !== "") this.#lastWriteError = "";
