@@ -120,34 +120,37 @@ export const remainingE6 = (o: Pick<TrackedOrder, "intent" | "filledE6">): SizeE
 export const avgPriceE4 = (o: Pick<TrackedOrder, "filledE6" | "notionalE6">): number =>
   o.filledE6 > 0 ? (o.notionalE6 * 10_000) / o.filledE6 : Number.NaN;
 
-/** The open state implied by the fills so far. */
-function openStateOf(o: TrackedOrder): OrderState {
-  if (o.filledE6 >= o.intent.sizeE6) return "filled";
-  return o.filledE6 > 0 ? "partially_filled" : "live";
+/**
+ * The state of an accepted order is a function of its fills and of how the exchange
+ * closed it, never of the order events arrived in: filled when counted fills cover the
+ * size; else cancelled/expired if the exchange closed it; else partially filled or live.
+ * (A close "filled" whose fills have not all arrived, or whose trade FAILED, stays open:
+ * the remainder may rest, and the open-orders sync closes it if it does not.)
+ */
+function settle(o: TrackedOrder): void {
+  if (o.filledE6 >= o.intent.sizeE6) o.state = "filled";
+  else if (o.closeReason === "cancelled" || o.closeReason === "market_closed") o.state = "cancelled";
+  else if (o.closeReason === "expired") o.state = "expired";
+  else o.state = o.filledE6 > 0 ? "partially_filled" : "live";
 }
+
+/** Rejected because a submit timed out and lookups did not find it: it may still surface. */
+const isGivenUp = (o: TrackedOrder): boolean => o.state === "rejected" && o.rejectCode === "TIMEOUT_AMBIGUOUS";
 
 export type Transition = "applied" | "ignored";
 
 export function applyAck(o: TrackedOrder, ev: AckEvent): Transition {
   if (o.orderId === "") o.orderId = ev.orderId;
   if (o.ackNs === 0) o.ackNs = ev.atNs;
+  // Late acks (after a fill-before-ack or a lookup) change nothing; one for an order we had
+  // given up on means the exchange has it after all.
+  if (o.state !== "pending" && o.state !== "unknown" && !isGivenUp(o)) return "ignored";
   o.updatedNs = ev.atNs;
-  if (o.state !== "pending" && o.state !== "unknown") {
-    // A late ack after a fill-before-ack, or after a timeout that was later resolved as
-    // "not placed": the exchange has it after all. Terminal rejected → revive as live.
-    if (o.state === "rejected" && o.rejectCode === "TIMEOUT_AMBIGUOUS") {
-      o.state = openStateOf(o);
-      return "applied";
-    }
-    return "ignored";
-  }
-  const killed = ev.status === "unmatched" && (o.intent.orderType === "FOK" || o.intent.orderType === "FAK");
-  if (killed) {
-    o.state = "cancelled";
+  // An FOK/FAK whose taker delay ended unmatched is killed.
+  if (ev.status === "unmatched" && (o.intent.orderType === "FOK" || o.intent.orderType === "FAK") && o.closeReason === "") {
     o.closeReason = "cancelled";
-  } else {
-    o.state = openStateOf(o);
   }
+  settle(o);
   return "applied";
 }
 
@@ -157,24 +160,18 @@ export function applyReject(o: TrackedOrder, ev: RejectEvent): Transition {
   o.updatedNs = ev.atNs;
   o.rejectCode = ev.code;
   o.message = ev.message;
-  // Fills already counted mean the exchange took it, whatever the reply said.
-  if (o.filledE6 > 0) {
-    o.state = openStateOf(o);
-    return "applied";
-  }
   o.state = ev.code === "TIMEOUT_AMBIGUOUS" ? "unknown" : "rejected";
   return "applied";
 }
 
 export function applyClosed(o: TrackedOrder, ev: ClosedEvent): Transition {
-  // A rejected order can only close if it was a timeout we had given up on (it existed after all).
-  if (isTerminal(o.state) && !(o.state === "rejected" && o.rejectCode === "TIMEOUT_AMBIGUOUS")) return "ignored";
+  if (o.state === "rejected" && !isGivenUp(o)) return "ignored";
   o.updatedNs = ev.atNs;
   o.cancelRequested = false;
+  // The first close is the exchange's word; a repeat changes nothing.
+  if (o.closeReason !== "" && o.closeReason !== "filled") return "ignored";
   o.closeReason = ev.reason;
-  if (ev.reason === "filled" || o.filledE6 >= o.intent.sizeE6) o.state = "filled";
-  else if (ev.reason === "expired") o.state = "expired";
-  else o.state = "cancelled";
+  settle(o);
   return "applied";
 }
 
@@ -258,17 +255,9 @@ export function applyFillToOrder(o: TrackedOrder, eff: FillEffect, atNs: number)
       break;
   }
   o.updatedNs = atNs;
-  if (o.state === "pending" || o.state === "unknown" || o.state === "live" || o.state === "partially_filled") {
-    o.state = openStateOf(o);
-  } else if (o.state === "filled" && eff.kind === "reversed") {
-    o.state = openStateOf(o);
-    o.closeReason = "";
-  } else if ((o.state === "cancelled" || o.state === "expired") && o.filledE6 >= o.intent.sizeE6) {
-    o.state = "filled";
-  } else if (o.state === "rejected" && eff.kind === "new") {
-    // Only a timed-out "not placed" order can be rejected and still fill: it did reach the exchange.
-    o.state = openStateOf(o);
-  }
+  // A fill proves the exchange took the order, whatever we believed (pending after a
+  // timeout, given up on): settle it like an accepted one.
+  if (!(o.state === "rejected" && !isGivenUp(o))) settle(o);
   return "applied";
 }
 
