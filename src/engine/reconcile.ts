@@ -11,6 +11,8 @@
  *   fills cover its size, `partially_filled_then_gone` when some filled, `not_found` when
  *   none did. An intent with an unknown submit outcome younger than `settleMs` is
  *   `recheck`ed instead: its request may still be in flight.
+ * - An intent journaled before its order hash was known is matched to a live order by
+ *   token, side, price and size (the oldest unclaimed one created after the intent).
  * - A live order the journal does not know is cancelled (default) or adopted.
  * - Exchange trades the journal lacks, or holds at an older status, become `record_fill`
  *   actions; a repeat or older status is ignored, so nothing is counted twice.
@@ -47,6 +49,7 @@ export const fillKeyOf = (tradeId: string, orderId: string): string => `${tradeI
 /** The journal's open intent, as `store/journal.ts` returns it. */
 export interface OpenIntentView {
   readonly clientId: string;
+  /** The exchange order id; "" when the process died before learning it. */
   readonly orderHash: string;
   readonly conditionId: string;
   readonly tokenId: string;
@@ -151,6 +154,9 @@ export interface ReconcilePlan {
   readonly clean: boolean;
 }
 
+/** How far an order's exchange creation time may precede the journal's intent time (clock skew). */
+const FINGERPRINT_SKEW_MS = 60_000;
+
 const signed = (side: Side, sizeE6: SizeE6): SizeE6 => (side === "BUY" ? sizeE6 : -sizeE6);
 const short = (id: string): string => (id.length > 14 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 const orderText = (side: Side, sizeE6: SizeE6, priceE4: PriceE4): string =>
@@ -175,8 +181,35 @@ export function planReconcile(input: ReconcileInput, policy: ReconcilePolicy = D
   const actions: ReconcileAction[] = [];
   const mismatches: Mismatch[] = [];
   const summary: string[] = [];
-  const intentByHash = new Map(input.intents.map((i) => [i.orderHash, i]));
-  const isKnown = (orderId: string) => intentByHash.has(orderId) || (input.isJournaledOrder?.(orderId) ?? false);
+  const liveById = new Map(input.openOrders.map((o) => [o.orderId, o]));
+
+  // 0. Which exchange order each intent is. Known hashes first; an intent journaled before
+  //    its hash was known (crash between write and ack) is matched by fingerprint.
+  const orderIdOf = new Map<string, string>();
+  const claimed = new Set<string>();
+  for (const i of input.intents) {
+    if (i.orderHash === "") continue;
+    orderIdOf.set(i.clientId, i.orderHash);
+    claimed.add(i.orderHash);
+  }
+  const byAge = [...input.openOrders].sort((a, b) => a.createdAtSec - b.createdAtSec);
+  for (const i of input.intents) {
+    if (i.orderHash !== "") continue;
+    const match = byAge.find(
+      (o) =>
+        !claimed.has(o.orderId) &&
+        o.tokenId === i.tokenId &&
+        o.side === i.side &&
+        o.priceE4 === i.priceE4 &&
+        o.originalSizeE6 === i.sizeE6 &&
+        o.createdAtSec * 1000 >= i.createdAtMs - FINGERPRINT_SKEW_MS,
+    );
+    if (match) {
+      orderIdOf.set(i.clientId, match.orderId);
+      claimed.add(match.orderId);
+    }
+  }
+  const isKnown = (orderId: string) => claimed.has(orderId) || (input.isJournaledOrder?.(orderId) ?? false);
   const ambiguous = input.intents.filter((i) => i.state === "ambiguous" || i.state === "pending").length;
 
   summary.push(
@@ -206,18 +239,18 @@ export function planReconcile(input: ReconcileInput, policy: ReconcilePolicy = D
     d.pending += after.p - before.p;
     positionDelta.set(t.tokenId, d);
     fillDeltaByOrder.set(t.orderId, (fillDeltaByOrder.get(t.orderId) ?? 0) + after.f - before.f);
+    const what = prev === null ? `recorded missed fill (${t.status})` : `updated fill ${prev} → ${t.status}`;
     summary.push(
-      `${prev === null ? "recorded missed fill" : `updated fill ${prev} →`} ${prev === null ? "" : `${t.status} `}` +
-        `trade ${short(t.tradeId)} order ${short(t.orderId)}${knownOrder ? "" : " (order not in journal)"}: ` +
-        `${orderText(t.side, t.sizeE6, t.priceE4)}${prev === null ? ` ${t.status}` : ""}`,
+      `${what}: trade ${short(t.tradeId)} order ${short(t.orderId)}${knownOrder ? "" : " (order not in journal)"}, ` +
+        orderText(t.side, t.sizeE6, t.priceE4),
     );
   }
 
   // 2. Journal intents against the exchange's open orders.
-  const liveById = new Map(input.openOrders.map((o) => [o.orderId, o]));
   for (const intent of input.intents) {
-    const filledE6 = intent.filledE6 + (fillDeltaByOrder.get(intent.orderHash) ?? 0);
-    const order = liveById.get(intent.orderHash);
+    const orderId = orderIdOf.get(intent.clientId) ?? "";
+    const filledE6 = intent.filledE6 + (orderId === "" ? 0 : (fillDeltaByOrder.get(orderId) ?? 0));
+    const order = orderId === "" ? undefined : liveById.get(orderId);
     const label = `intent ${intent.clientId} (${orderText(intent.side, intent.sizeE6, intent.priceE4)}, ${intent.state})`;
     if (order) {
       if (order.matchedSizeE6 > filledE6) {
@@ -232,25 +265,26 @@ export function planReconcile(input: ReconcileInput, policy: ReconcilePolicy = D
           `MISMATCH ${label}: exchange reports ${formatSizeE6(order.matchedSizeE6)} matched, journal knows ${formatSizeE6(filledE6)}`,
         );
       }
+      const how = intent.orderHash === "" ? " (matched by token/side/price/size)" : "";
       if (policy.keep(order, intent)) {
         const remainingE6 = Math.max(0, order.originalSizeE6 - order.matchedSizeE6);
         actions.push({ kind: "adopt", clientId: intent.clientId, orderId: order.orderId, remainingE6, matchedE6: order.matchedSizeE6 });
-        summary.push(`adopted live order ${short(order.orderId)} for ${label}, ${formatSizeE6(remainingE6)} remaining`);
+        summary.push(`adopted live order ${short(order.orderId)}${how} for ${label}, ${formatSizeE6(remainingE6)} remaining`);
       } else {
         actions.push({ kind: "cancel", orderId: order.orderId, clientId: intent.clientId, reason: "unwanted" });
-        summary.push(`cancelling unwanted live order ${short(order.orderId)} for ${label}`);
+        summary.push(`cancelling unwanted live order ${short(order.orderId)}${how} for ${label}`);
       }
       continue;
     }
     const ageMs = input.nowMs - intent.createdAtMs;
     const outcomeUnknown = intent.state === "pending" || intent.state === "ambiguous";
     if (outcomeUnknown && filledE6 === 0 && ageMs < policy.settleMs) {
-      actions.push({ kind: "recheck", clientId: intent.clientId, orderId: intent.orderHash, ageMs });
-      summary.push(`${label} not on the exchange yet (${ageMs} ms old): will look again, not resend`);
+      actions.push({ kind: "recheck", clientId: intent.clientId, orderId, ageMs });
+      summary.push(`${label} not on the exchange yet (${ageMs} ms old): will look again, never resend`);
       continue;
     }
     const reason: IntentCloseReason = filledE6 >= intent.sizeE6 ? "filled" : filledE6 > 0 ? "partially_filled_then_gone" : "not_found";
-    actions.push({ kind: "close_intent", clientId: intent.clientId, orderId: intent.orderHash, reason, filledE6 });
+    actions.push({ kind: "close_intent", clientId: intent.clientId, orderId, reason, filledE6 });
     summary.push(
       reason === "not_found"
         ? `closed ${label}: not on the exchange and no fill`
@@ -260,7 +294,7 @@ export function planReconcile(input: ReconcileInput, policy: ReconcilePolicy = D
 
   // 3. Live orders the journal does not know.
   for (const o of input.openOrders) {
-    if (intentByHash.has(o.orderId)) continue;
+    if (claimed.has(o.orderId)) continue;
     const text = `unknown live order ${short(o.orderId)} (${orderText(o.side, o.originalSizeE6, o.priceE4)}, token ${short(o.tokenId)})`;
     if (policy.unknownOrders === "adopt") {
       actions.push({ kind: "adopt_unknown", order: o, intent: intentForUnknownOrder(o) });
