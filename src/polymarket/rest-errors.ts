@@ -103,7 +103,7 @@ export function classifyError(status: number, message: string, retryAfterMs: num
  * Pulls the message out of an error body: `{"error":"…"}`, `{"errorMsg":"…"}`, a bare
  * string, or the raw text. Also reads `retry_after_seconds` (post-only mode replies).
  */
-export function errorMessageOf(body: string): { message: string; retryAfterSec: number } {
+export function readErrorBody(body: string): { message: string; retryAfterSec: number } {
   const text = body.trim();
   if (text.length === 0) return { message: "", retryAfterSec: 0 };
   let parsed: unknown;
