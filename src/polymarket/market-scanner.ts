@@ -44,8 +44,14 @@ const LBRACKET = 91;
 const RBRACKET = 93;
 const MINUS = 45;
 
-/** Anything that would make a string or the frame differ between us and JSON.parse. */
-const UNSAFE = /[\u0000-\u001f\\]/;
+/**
+ * Escapes and control characters other than JSON whitespace: we hand such frames back.
+ * Tab/LF/CR are legal between tokens but not inside strings; frames that contain them get
+ * a per-character check of every string (`checkStrings`).
+ */
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\\]/;
+const RAW_WS = /[\t\n\r]/;
+let checkStrings = false;
 
 /**
  * The char code at k, or -1 past the end. Every read goes through here: an out-of-range
@@ -65,7 +71,11 @@ function ws(): void {
 function str(): boolean {
   if (at(i) !== QUOTE) return false;
   let j = i + 1;
-  while (j < n && s.charCodeAt(j) !== QUOTE) j++;
+  for (; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c === QUOTE) break;
+    if (c < 32) return false;
+  }
   if (j >= n) return false;
   sa = i + 1;
   sb = j;
@@ -78,6 +88,7 @@ function strLong(): boolean {
   if (at(i) !== QUOTE) return false;
   const end = s.indexOf('"', i + 1);
   if (end < 0) return false;
+  if (checkStrings) for (let k = i + 1; k < end; k++) if (s.charCodeAt(k) < 32) return false;
   sa = i + 1;
   sb = end;
   i = end + 1;
@@ -397,6 +408,7 @@ export function scanMarketFrame(text: string, out: MarketEvent[]): boolean {
   const mark = out.length;
   s = text;
   n = text.length;
+  checkStrings = RAW_WS.test(text);
   i = 0;
   const done = frame(out);
   s = "";
