@@ -191,7 +191,7 @@ export function detectBuyPair(yes: BookView, no: BookView, p: ArbParams): Opport
   const ny = readLadder(yes, "SELL", yesPx, yesSz, max);
   const nn = readLadder(no, "SELL", noPx, noSz, max);
   if (ny === 0 || nn === 0) return null;
-  if ((yesPx[0] as number) + (noPx[0] as number) >= ONE_E4 - p.minEdgeE4) return null; // fast reject: the touch alone fails
+  if ((yesPx[0] as number) + (noPx[0] as number) > ONE_E4 - p.minEdgeE4) return null; // fast reject: the touch alone fails
   const pairs = walkPairs(ny, nn, true, p, Number.MAX_SAFE_INTEGER);
   if (pairs < p.minSizeE6 || pairs <= 0) return null;
   const y = legTotals(yesPx, yesSz, ny, pairs, p);
@@ -224,7 +224,7 @@ export function detectSellPair(yes: BookView, no: BookView, heldYesE6: SizeE6, h
   const ny = readLadder(yes, "BUY", yesPx, yesSz, max);
   const nn = readLadder(no, "BUY", noPx, noSz, max);
   if (ny === 0 || nn === 0) return null;
-  if ((yesPx[0] as number) + (noPx[0] as number) <= ONE_E4 + p.minEdgeE4) return null;
+  if ((yesPx[0] as number) + (noPx[0] as number) < ONE_E4 + p.minEdgeE4) return null;
   const pairs = walkPairs(ny, nn, false, p, held);
   if (pairs < p.minSizeE6 || pairs <= 0) return null;
   const y = legTotals(yesPx, yesSz, ny, pairs, p);
