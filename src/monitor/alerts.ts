@@ -140,6 +140,19 @@ export interface AlerterOptions {
   readonly logger?: Logger;
   readonly metrics?: Pick<EngineMetrics, "alertsSent" | "alertsFailed" | "alertsSuppressed" | "alertsDropped">;
   readonly fetch?: typeof fetch;
+  /** Observer of every delivery attempt (status for `status` views, and tests). */
+  readonly onAttempt?: (a: DeliveryAttempt) => void;
+}
+
+export interface DeliveryAttempt {
+  readonly sink: string;
+  readonly key: string;
+  readonly attempt: number;
+  readonly ok: boolean;
+  /** HTTP status, 0 for a network failure or timeout. */
+  readonly status: number;
+  readonly willRetry: boolean;
+  readonly retryInMs: number;
 }
 
 interface Window {
@@ -154,7 +167,7 @@ interface QueueEntry {
 }
 
 export class Alerter {
-  readonly #o: Required<Omit<AlerterOptions, "logger" | "metrics">> & Pick<AlerterOptions, "logger" | "metrics">;
+  readonly #o: Required<Omit<AlerterOptions, "logger" | "metrics" | "onAttempt">> & Pick<AlerterOptions, "logger" | "metrics" | "onAttempt">;
   readonly #windows = new Map<string, Window>();
   readonly #queue: QueueEntry[] = [];
   readonly #redactor: Redactor;
@@ -276,6 +289,7 @@ export class Alerter {
       const accepted = e.sink.accepts ? e.sink.accepts(status, body) : status >= 200 && status < 300;
       if (accepted) {
         this.#o.metrics?.alertsSent.labels(e.sink.name).inc();
+        this.#o.onAttempt?.({ sink: e.sink.name, key: e.alert.key, attempt: e.attempt, ok: true, status, willRetry: false, retryInMs: 0 });
         return;
       }
       retryAfterMs = retryAfterOf(res.headers.get("retry-after"), body);
@@ -293,8 +307,10 @@ export class Alerter {
         this.#queue.unshift(e);
         this.#kick();
       });
+      this.#o.onAttempt?.({ sink: e.sink.name, key: e.alert.key, attempt: e.attempt, ok: false, status, willRetry: true, retryInMs: delayMs });
       return;
     }
+    this.#o.onAttempt?.({ sink: e.sink.name, key: e.alert.key, attempt: e.attempt, ok: false, status, willRetry: false, retryInMs: 0 });
     this.#o.metrics?.alertsFailed.labels(e.sink.name).inc();
     this.#o.logger?.warn("alert_failed", {
       sink: e.sink.name,
