@@ -62,7 +62,7 @@ test("HttpClient: the timeout runs on the injected clock; a reset connection is 
   const server = new ClobStandIn();
   server.on("/hang", () => new Promise<Response>(() => {}));
   server.on("/ok", () => json({ ok: 1 }));
-  const raw = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: (s) => s.end(), open() {} } });
+  const raw = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: (s) => void s.end(), open() {} } });
   try {
     const clock = new ManualClock();
     const http = new HttpClient({ clock, timeoutMs: 100, random: () => 0 });
