@@ -132,6 +132,12 @@ export interface JournalOptions {
   readonly durability?: Durability;
   /** Called on every failed write (wire it to `mmp_journal_write_errors_total`). */
   readonly onWriteError?: (message: string) => void;
+  /**
+   * Applied to free text from outside (reject and cancel-failure messages, risk details)
+   * before it is stored: pass the logger's `redactor.redact` so an exchange error that
+   * echoes a credential never lands in a row.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 export type JournalErrorCode = "SCHEMA_TOO_NEW" | "MODE_MISMATCH" | "OPEN_FAILED";
@@ -151,6 +157,7 @@ export class Journal {
   readonly #clock: Clock;
   readonly #st: JournalStatements;
   readonly #onWriteError: ((message: string) => void) | undefined;
+  readonly #redact: (text: string) => string;
   #runId = 0;
   #closed = false;
   #lastWriteError = "";
@@ -161,6 +168,7 @@ export class Journal {
     this.mode = opts.mode;
     this.#clock = opts.clock;
     this.#onWriteError = opts.onWriteError;
+    this.#redact = opts.redact ?? ((t) => t);
     this.#st = prepareStatements(db);
   }
 
@@ -292,7 +300,7 @@ export class Journal {
       const row = this.#st.intentState.get(clientId);
       const toAmbiguous = code === "TIMEOUT_AMBIGUOUS" && row?.state !== "ambiguous";
       this.#st.setState.run(toAmbiguous ? "ambiguous" : "rejected", toAmbiguous ? null : code, nowMs, clientId);
-      this.#st.insertOrderEvent.run(nowMs, clientId, orderId || null, "reject", JSON.stringify({ code, message }));
+      this.#st.insertOrderEvent.run(nowMs, clientId, orderId || null, "reject", this.#redact(JSON.stringify({ code, message })));
     });
   }
 
@@ -357,7 +365,7 @@ export class Journal {
     const nowMs = this.#clock.wallMs();
     this.#tx(() => {
       const cid = this.#st.clientIdByHash.get(orderId)?.client_id ?? null;
-      this.#st.insertOrderEvent.run(nowMs, cid, orderId, "cancel_failed", JSON.stringify({ message }));
+      this.#st.insertOrderEvent.run(nowMs, cid, orderId, "cancel_failed", this.#redact(JSON.stringify({ message })));
     });
   }
 
@@ -367,7 +375,7 @@ export class Journal {
   }
 
   riskEvent(kind: string, fields: Readonly<Record<string, RiskFieldValue>> = {}, market = ""): void {
-    this.#tx(() => this.#st.insertRisk.run(this.#clock.wallMs(), this.#runId || null, kind, market || null, JSON.stringify(fields)));
+    this.#tx(() => this.#st.insertRisk.run(this.#clock.wallMs(), this.#runId || null, kind, market || null, this.#redact(JSON.stringify(fields))));
   }
 
   /**
@@ -546,7 +554,7 @@ export class Journal {
   }
 
   #failed(e: unknown): string {
-    const message = `journal write failed: ${e instanceof Error ? e.message : String(e)}`;
+    const message = this.#redact(`journal write failed: ${e instanceof Error ? e.message : String(e)}`);
     this.#lastWriteError = message;
     this.#onWriteError?.(message);
     return message;
