@@ -17,9 +17,10 @@
  *
  * Merge: held pairs worth merging (≥ minimum) when no sell beats $1: `mergeSuggestion`.
  *
- * The totals are recomputed leg by leg over whole book levels once N is fixed (fees are
- * floored per fill, so per-segment sums could under-count by a few units); the
- * opportunity must still clear the edge after that.
+ * The walk decides with a float fee estimate rounded up to the fee quantum (the exact
+ * integer fee may need BigInt, too slow for every segment). Once N is fixed the totals are
+ * recomputed exactly, leg by leg over whole book levels, with `takerFeeE6`; the opportunity
+ * must still clear the edge after that.
  *
  * Hot path: no allocation except the returned object; level ladders go into scratch
  * typed arrays reused across calls (single-threaded, synchronous).
@@ -100,6 +101,18 @@ function readLadder(book: BookView, side: Side, px: Int32Array, sz: Float64Array
 const notional = (sizeE6: number, priceE4: number): number => Math.round((sizeE6 * priceE4) / SCALE);
 
 /**
+ * Fee for the walk's decisions: the formula in floats, rounded up to the fee quantum so the
+ * walk never under-counts. The exact integer fee (`takerFeeE6`, which may go through BigInt)
+ * is computed once per level when the totals are fixed.
+ */
+function feeEstimateE6(sizeE6: number, priceE4: number, p: ArbParams): number {
+  if (p.feeRate <= 0) return 0;
+  const x = priceE4 / ONE_E4;
+  const f = sizeE6 * p.feeRate * (p.feeExponent === 1 ? x * (1 - x) : (x * (1 - x)) ** p.feeExponent);
+  return Math.ceil(f / 10 - 1e-9) * 10; // − 1e-9: float noise must not bump an exact multiple
+}
+
+/**
  * Walks both ladders for the largest N whose every segment clears the edge.
  * `buy`: ladders are asks (ascending) and a segment must cost ≤ seg × (1 − edge);
  * sell: ladders are bids (descending) and must fetch ≥ seg × (1 + edge).
@@ -130,7 +143,7 @@ function walkPairs(ny: number, nn: number, buy: boolean, p: ArbParams, limitE6: 
       }
       continue;
     }
-    const fees = takerFeeE6(seg, py, p.feeRate, p.feeExponent) + takerFeeE6(seg, pn, p.feeRate, p.feeExponent);
+    const fees = feeEstimateE6(seg, py, p) + feeEstimateE6(seg, pn, p);
     const gross = notional(seg, py) + notional(seg, pn);
     const bound = (seg * edgeFactor) / SCALE;
     if (buy ? gross + fees > bound : gross - fees < bound) break;
@@ -142,7 +155,7 @@ function walkPairs(ny: number, nn: number, buy: boolean, p: ArbParams, limitE6: 
         let lots = Math.floor((p.maxCapitalUsdE6 - spent) / perLot);
         while (lots > 0) {
           const s = lots * LOT_E6;
-          const c = notional(s, py) + notional(s, pn) + takerFeeE6(s, py, p.feeRate, p.feeExponent) + takerFeeE6(s, pn, p.feeRate, p.feeExponent);
+          const c = notional(s, py) + notional(s, pn) + feeEstimateE6(s, py, p) + feeEstimateE6(s, pn, p);
           if (spent + c <= p.maxCapitalUsdE6) break;
           lots--;
         }

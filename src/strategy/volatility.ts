@@ -100,6 +100,7 @@ export class VolatilityEngine {
   private readonly longTr: RingBuffer;
   private readonly spreads: RingBuffer;
   private lastPrice = Number.NaN;
+  private priceAnchor = Number.NaN;
   private lastSpread = Number.NaN;
   private barStartMs = Number.NaN;
   private barHigh = 0;
@@ -132,7 +133,10 @@ export class VolatilityEngine {
       this.longReturns.push(r);
     }
     this.lastPrice = price;
-    this.prices.push(price);
+    // Shifted by the first price: the std is unchanged and the running sums keep their
+    // precision (sumSq − sum²/n cancels badly on large, nearly equal values).
+    if (Number.isNaN(this.priceAnchor)) this.priceAnchor = price;
+    this.prices.push(price - this.priceAnchor);
     this.updateBar(price, timestampMs);
   }
 
