@@ -580,6 +580,7 @@ export class OrderManager {
     o.message = `not on the exchange after ${o.lookupAttempts} lookups`;
     o.updatedNs = now;
     this.journal.reject(o.intent.clientId, o.orderId, o.rejectCode, o.message, now);
+    this.emit(o, { kind: "reject", clientId: o.intent.clientId, orderId: o.orderId, code: o.rejectCode, message: o.message, atNs: now });
   }
 
   private async find(o: TrackedOrder): Promise<OrderLookup | OpenOrderSnapshot | null> {
@@ -594,13 +595,17 @@ export class OrderManager {
     this.claim(o, found.orderId);
     const status = "status" in found ? found.status : "live";
     if (status === "cancelled" || status === "invalid") {
-      applyClosed(o, { kind: "order_closed", orderId: o.orderId, reason: "cancelled", atNs: now });
+      const ev: ExchangeEvent = { kind: "order_closed", orderId: o.orderId, reason: "cancelled", atNs: now };
+      applyClosed(o, ev);
       this.journal.closed(o.intent.clientId, o.orderId, o.state, now);
+      this.emit(o, ev);
     } else {
       this.stats.ambiguousResolvedLive++;
-      applyAck(o, { kind: "ack", clientId: o.intent.clientId, orderId: o.orderId, status: "live", atNs: now });
+      const ev: ExchangeEvent = { kind: "ack", clientId: o.intent.clientId, orderId: o.orderId, status: "live", atNs: now };
+      applyAck(o, ev);
       if (status === "matched" && o.filledE6 === 0) o.message = "matched on the exchange; fills pending";
       this.journal.ack(o.intent.clientId, o.orderId, status, now);
+      this.emit(o, ev);
     }
     this.drainUnclaimed(o);
     // A stuck order (no reply at all) is an orphan by the brief: cancel what we found.

@@ -164,6 +164,11 @@ export class PolymarketRest {
 
   // ── cancels (idempotent: retried by the HTTP policy) ────────────────────
 
+  /** The most orders one cancel-all may cancel and still fit the cancel burst (1 + N). */
+  maxCancelAllItems(): number {
+    return this.limiter.maxItems("cancel_all");
+  }
+
   cancelOrder(orderId: string): Promise<RestOutcome<CancelResult>> {
     return this.cancelReq("cancel_order", 1, "/order", JSON.stringify({ orderID: orderId }));
   }
