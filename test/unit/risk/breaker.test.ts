@@ -32,7 +32,7 @@ describe("CircuitBreaker", () => {
     expect(b.activeReasons()).toEqual(["stale_feed", "disconnect"]);
     b.evaluate(ok(11_000));
     const c = b.evaluate(ok(21_000));
-    expect(c.cleared.sort()).toEqual(["disconnect", "stale_feed"]);
+    expect([...c.cleared].sort()).toEqual(["disconnect", "stale_feed"]);
     expect(b.history()).toHaveLength(2);
     expect(b.history()[0]?.detail).toContain("5001 ms");
   });
