@@ -177,6 +177,8 @@ export interface HttpClientOptions {
   readonly fetch?: typeof fetch;
   /** Extra headers on every request (User-Agent etc.). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** TLS options for Bun's fetch (e.g. the CA of a self-signed loopback stand-in). */
+  readonly tls?: { readonly ca?: string; readonly rejectUnauthorized?: boolean };
 }
 
 export interface HttpStats {
@@ -202,6 +204,7 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly doFetch: typeof fetch;
   private readonly baseHeaders: Readonly<Record<string, string>>;
+  private readonly tls: HttpClientOptions["tls"];
   private readonly inflight = new Set<AbortController>();
 
   constructor(opts: HttpClientOptions) {
@@ -211,6 +214,7 @@ export class HttpClient {
     this.random = opts.random ?? Math.random;
     this.doFetch = opts.fetch ?? fetch;
     this.baseHeaders = { ...BASE_HEADERS, ...opts.headers };
+    this.tls = opts.tls;
   }
 
   /** Opens (and for https, handshakes) a pooled connection ahead of the first request. */
@@ -249,13 +253,14 @@ export class HttpClient {
     });
     this.inflight.add(controller);
     try {
-      const init: RequestInit = {
+      const init: RequestInit & { tls?: HttpClientOptions["tls"] } = {
         method: req.method,
         headers: req.headers ? { ...this.baseHeaders, ...req.headers } : this.baseHeaders,
         signal: controller.signal,
         keepalive: true,
       };
       if (req.body !== undefined) init.body = req.body;
+      if (this.tls) init.tls = this.tls;
       const res = await this.doFetch(req.url, init);
       const body = await res.text();
       return { kind: "response", status: res.status, headers: res.headers, body, attempts: attempt };

@@ -28,11 +28,13 @@ import type {
   Side,
 } from "../core/ports.ts";
 import { InvariantError } from "../core/result.ts";
-import type { SizeE6, UsdE6 } from "../core/units.ts";
+import type { PriceE4, SizeE6, TickE4, UsdE6 } from "../core/units.ts";
 import { takerFeeE6 } from "./fees.ts";
+import { type ApiCreds, l2Headers } from "./auth.ts";
+import { type OrderSigner, orderPostBody, type SignedOrder } from "./signing.ts";
 import type { HeartbeatEvent, HeartbeatSender } from "./heartbeat.ts";
 import { toError } from "./rest-errors.ts";
-import type { OrderPostOutcome, PolymarketRest } from "./rest.ts";
+import type { L2Auth, OrderPostOutcome, PolymarketRest } from "./rest.ts";
 import type { OrderStatus, UserEvent, UserOrderEvent, UserTradeEvent } from "./user-channel.ts";
 
 /** A signed order ready to post: its hash and the exact `POST /order` body. */
@@ -45,10 +47,92 @@ export interface PostableOrder {
 
 export type SignOutcome = { readonly ok: true; readonly order: PostableOrder } | { readonly ok: false; readonly code: RejectCode; readonly reason: string };
 
-/** Where signed orders come from (pool + signer, see presigned-orders.ts). */
+/** Where signed orders come from (`SignerOrderSource`: the pool, else the signer). */
 export interface OrderSource {
   signed(intent: OrderIntent): SignOutcome;
   prepare(intents: readonly OrderIntent[]): void;
+}
+
+/** Binds API credentials and the EOA address into the REST client's `L2Auth` (the secret stays in `creds`). */
+export function l2AuthFrom(creds: ApiCreds, address: string): L2Auth {
+  return {
+    headers: (ts, method, path, body) => {
+      const h = l2Headers(creds, address, ts, method, path, body);
+      return { POLY_ADDRESS: h.POLY_ADDRESS, POLY_SIGNATURE: h.POLY_SIGNATURE, POLY_TIMESTAMP: h.POLY_TIMESTAMP, POLY_API_KEY: h.POLY_API_KEY, POLY_PASSPHRASE: h.POLY_PASSPHRASE };
+    },
+  };
+}
+
+/** What signing needs to know about a token's market. */
+export interface TokenMarket {
+  readonly tickE4: TickE4;
+  readonly negRisk: boolean;
+  readonly exchangeVersion: 2 | 3;
+}
+
+/** The pre-signed pool as the order path sees it: an O(1) take by (token, side, price, size). */
+export interface SignedOrderPool {
+  take(tokenId: string, side: Side, priceE4: PriceE4, sizeE6: SizeE6): SignedOrder | undefined;
+}
+
+export interface SignerOrderSourceOptions {
+  readonly signer: OrderSigner;
+  /** API key: the `owner` field of every post body. */
+  readonly owner: string;
+  readonly clock: Clock;
+  readonly marketOf: (tokenId: string) => TokenMarket | undefined;
+  /** Unique integers < 2^53 (seeded in tests). */
+  readonly nextSalt: () => number;
+  readonly pool?: SignedOrderPool;
+  /** Called with `prepare`'s intents (wire to the pool's planner / refill). */
+  readonly onPrepare?: (intents: readonly OrderIntent[]) => void;
+}
+
+/**
+ * The live `OrderSource`: a pooled order when the pool has this exact (token, side, price,
+ * size) and the intent has no expiry (pooled orders are signed without one), else a fresh
+ * signature (counted as a miss). Invalid parameters become INVALID_ORDER / INVALID_TICK
+ * rejects with the signer's message, never a throw.
+ */
+export class SignerOrderSource implements OrderSource {
+  readonly stats = { pooled: 0, fresh: 0, failed: 0 };
+  constructor(private readonly o: SignerOrderSourceOptions) {}
+
+  signed(i: OrderIntent): SignOutcome {
+    const m = this.o.marketOf(i.tokenId);
+    if (!m) return { ok: false, code: "MARKET_CLOSED", reason: `no market known for token ${i.tokenId}` };
+    if (i.postOnly && (i.orderType === "FOK" || i.orderType === "FAK")) {
+      return { ok: false, code: "INVALID_ORDER", reason: "postOnly is only allowed with GTC and GTD" };
+    }
+    let order = i.expirationSec === 0 ? this.o.pool?.take(i.tokenId, i.side, i.priceE4, i.sizeE6) : undefined;
+    const pooled = order !== undefined;
+    if (!order) {
+      try {
+        order = this.o.signer.sign({
+          tokenId: i.tokenId,
+          side: i.side,
+          priceE4: i.priceE4,
+          sizeE6: i.sizeE6,
+          tickE4: m.tickE4,
+          negRisk: m.negRisk,
+          exchangeVersion: m.exchangeVersion,
+          salt: this.o.nextSalt(),
+          timestampMs: this.o.clock.wallMs(),
+          expirationSec: i.expirationSec,
+        });
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        this.stats.failed++;
+        return { ok: false, code: e.message.startsWith("tickE4") || e.message.startsWith("priceE4") ? "INVALID_TICK" : "INVALID_ORDER", reason: e.message };
+      }
+      this.stats.fresh++;
+    } else this.stats.pooled++;
+    return { ok: true, order: { orderId: order.orderId, body: orderPostBody(order, this.o.owner, i.orderType, i.postOnly), pooled } };
+  }
+
+  prepare(intents: readonly OrderIntent[]): void {
+    this.o.onPrepare?.(intents);
+  }
 }
 
 export interface ExchangeIdentity {
