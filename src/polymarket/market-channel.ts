@@ -10,13 +10,14 @@
  * - Prices become `PriceE4`, sizes `SizeE6`, straight from the decimal strings (no floats);
  *   a price outside $0..$1 or with more than 4 decimals is `BAD_PRICE`, never rounded.
  *
- * Two decoders give identical results (test/golden/market-scanner-equivalence.test.ts):
- * `decodeMarketFrameJson` (JSON.parse, then validate) handles everything;
- * `scanMarketFrame` (market-scanner.ts) handles the hot shapes — V2 `price_change` and
- * `book` — without building the intermediate JSON tree, and hands anything else back.
- * The codec tries the scanner first when `fastPath` is on (the default).
+ * Hot path: `JSON.parse` (native) then validation with plain property loads for the two
+ * hot shapes (V2 `price_change` entries, book levels); anything odd is re-read with the
+ * field helpers of json-fields.ts, which name the error. A hand-written scanner was built,
+ * fuzzed against this path and measured slower on Bun/JSC (docs/parsers-and-book.md, "Hot
+ * path"), so it is not used.
  */
-import { parseFixed } from "../core/units.ts";
+import type { Side } from "../core/ports.ts";
+import { ONE_E4, parseFixed, parsePriceE4, parseSizeE6 } from "../core/units.ts";
 import { FieldError, type Obj, isObj, optStr, price, side, size, str, strArray, tick, timestampMs as timestamp } from "./json-fields.ts";
 import {
   type BookLevels,
@@ -35,7 +36,6 @@ import {
   marketError,
   priceChangeEvent,
 } from "./market-events.ts";
-import { scanMarketFrame } from "./market-scanner.ts";
 import { PING_TEXT, PONG_TEXT } from "./wire.ts";
 
 export * from "./market-events.ts";
@@ -54,10 +54,60 @@ export function levels(o: Obj, key: string): BookLevels {
   const sizesE6: number[] = [];
   for (const lv of v) {
     if (!isObj(lv)) throw new FieldError("BAD_FIELD", `${key}: level is not an object`);
-    pricesE4.push(price(lv, "price"));
-    sizesE6.push(size(lv, "size"));
+    // Hot path with plain loads; the helpers re-read a bad level to name the error.
+    const pt = lv.price;
+    const st = lv.size;
+    const p = typeof pt === "string" ? parsePriceE4(pt) : -1;
+    const z = typeof st === "string" ? parseSizeE6(st) : -1;
+    pricesE4.push(p >= 0 && p <= ONE_E4 ? p : price(lv, "price"));
+    sizesE6.push(z >= 0 ? z : size(lv, "size"));
   }
   return { pricesE4, sizesE6 };
+}
+
+/** An optional best bid/ask as the slow path reads it; -2 when it needs the slow path. */
+function fastBest(v: unknown): number {
+  if (v === undefined || v === null || v === "") return NOT_REPORTED;
+  if (typeof v !== "string") return -2;
+  const p = parsePriceE4(v);
+  return p < 0 || p > ONE_E4 ? -2 : p;
+}
+
+/**
+ * The hot loop: one V2 entry read with plain property loads (inline-cached: every entry
+ * JSON.parse builds has the same shape). Returns null when anything is off, and the caller
+ * re-reads the entry with `slowEntry`, which names the error. @internal: exported for the
+ * property test that holds it equal to `slowEntry` wherever it answers.
+ */
+export function fastEntry(e: Obj): LevelChange | null {
+  const assetId = e.asset_id;
+  const sideText = e.side;
+  const priceText = e.price;
+  const sizeText = e.size;
+  const hash = e.hash;
+  if (typeof assetId !== "string" || typeof priceText !== "string" || typeof sizeText !== "string" || typeof hash !== "string") return null;
+  const s: Side | null = sideText === "BUY" ? "BUY" : sideText === "SELL" ? "SELL" : null;
+  const p = parsePriceE4(priceText);
+  const z = parseSizeE6(sizeText);
+  const bb = fastBest(e.best_bid);
+  const ba = fastBest(e.best_ask);
+  if (s === null || p < 0 || p > ONE_E4 || z < 0 || bb === -2 || ba === -2) return null;
+  return levelChange(assetId, s, p, z, hash, bb, ba);
+}
+
+/** @internal The reference reading of a V2 entry; throws FieldError naming the field. */
+export function slowEntry(e: Obj): LevelChange {
+  const bb = optStr(e, "best_bid");
+  const ba = optStr(e, "best_ask");
+  return levelChange(
+    str(e, "asset_id"),
+    side(e, "side"),
+    price(e, "price"),
+    size(e, "size"),
+    str(e, "hash"),
+    bb === undefined || bb === "" ? NOT_REPORTED : price(e, "best_bid"),
+    ba === undefined || ba === "" ? NOT_REPORTED : price(e, "best_ask"),
+  );
 }
 
 function decodePriceChange(o: Obj): MarketEvent {
@@ -69,19 +119,7 @@ function decodePriceChange(o: Obj): MarketEvent {
     const changes: LevelChange[] = [];
     for (const e of nested) {
       if (!isObj(e)) throw new FieldError("BAD_FIELD", "price_changes: entry is not an object");
-      const bb = optStr(e, "best_bid");
-      const ba = optStr(e, "best_ask");
-      changes.push(
-        levelChange(
-          str(e, "asset_id"),
-          side(e, "side"),
-          price(e, "price"),
-          size(e, "size"),
-          str(e, "hash"),
-          bb === undefined || bb === "" ? NOT_REPORTED : price(e, "best_bid"),
-          ba === undefined || ba === "" ? NOT_REPORTED : price(e, "best_ask"),
-        ),
-      );
+      changes.push(fastEntry(e) ?? slowEntry(e));
     }
     return priceChangeEvent("v2", market, ts, changes);
   }
@@ -206,8 +244,8 @@ function pushDecoded(v: unknown, events: MarketEvent[], errors: MarketError[]): 
   else events.push(r);
 }
 
-/** The reference decoder: `JSON.parse`, then validation. Never throws. */
-export function decodeMarketFrameJson(text: string): MarketFrame {
+/** Decodes one text frame: `PONG`, one event object or an array of them. Never throws. */
+export function decodeMarketFrame(text: string): MarketFrame {
   const events: MarketEvent[] = [];
   const errors: MarketError[] = [];
   if (text === PONG_TEXT) return { pong: true, events, errors };
@@ -228,13 +266,6 @@ export function decodeMarketFrameJson(text: string): MarketFrame {
   return { pong: false, events, errors };
 }
 
-/** The production decoder: the scanner for the hot shapes, the JSON path for the rest. */
-export function decodeMarketFrame(text: string): MarketFrame {
-  const events: MarketEvent[] = [];
-  if (scanMarketFrame(text, events)) return { pong: false, events, errors: [] };
-  return decodeMarketFrameJson(text);
-}
-
 const zeroCounts = <K extends string>(keys: readonly K[]): Record<K, number> =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
@@ -242,9 +273,6 @@ const zeroCounts = <K extends string>(keys: readonly K[]): Record<K, number> =>
 export class MarketCounters {
   frames = 0;
   pongs = 0;
-  /** Frames the scanner handled entirely / frames that went through JSON.parse. */
-  scanned = 0;
-  jsonParsed = 0;
   readonly events: Record<MarketEventType, number> = zeroCounts(MARKET_EVENT_TYPES);
   readonly errors: Record<MarketErrorCode, number> = zeroCounts(MARKET_ERROR_CODES);
   readonly priceChangeEras: Record<PriceChangeEra, number> = zeroCounts(PRICE_CHANGE_ERAS);
@@ -258,33 +286,15 @@ export class MarketCounters {
   }
 }
 
-export interface MarketCodecOptions {
-  /** Try the hand-written scanner first (default true). */
-  readonly fastPath?: boolean;
-}
-
 /** Stateful only in its counters; one per socket. */
 export class MarketChannelCodec {
   readonly counters = new MarketCounters();
-  readonly #fastPath: boolean;
-
-  constructor(opts: MarketCodecOptions = {}) {
-    this.#fastPath = opts.fastPath ?? true;
-  }
 
   decode(text: string): MarketFrame {
     const c = this.counters;
     c.frames++;
-    let frame: MarketFrame;
-    const scratch: MarketEvent[] = [];
-    if (this.#fastPath && scanMarketFrame(text, scratch)) {
-      c.scanned++;
-      frame = { pong: false, events: scratch, errors: [] };
-    } else {
-      frame = decodeMarketFrameJson(text);
-      if (frame.pong) c.pongs++;
-      else c.jsonParsed++;
-    }
+    const frame = decodeMarketFrame(text);
+    if (frame.pong) c.pongs++;
     for (const ev of frame.events) {
       c.events[ev.type]++;
       if (ev.type === "price_change") {

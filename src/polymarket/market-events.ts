@@ -1,8 +1,7 @@
 /**
- * Market-channel events in engine units, as produced by both market-channel decoders (the
- * `JSON.parse` path in `market-channel.ts` and the hand-written scanner in
- * `market-scanner.ts`). Both build every event through the factories below, so the two
- * paths yield objects of the same shape and a test can compare them with deep equality.
+ * Market-channel events in engine units, as produced by `market-channel.ts`. Events are
+ * built through the factories below so every event of a type has one object shape (one
+ * hidden class for the JIT) and tests can compare them with deep equality.
  *
  * Units: prices `PriceE4` (0..10_000 = $0..$1), sizes `SizeE6`, exchange times in epoch ms.
  * The venue's identifiers stay as the strings it sent (`assetId`, `market`, `hash`).
@@ -209,41 +208,3 @@ export type MarketEvent =
   | BestBidAskEvent
   | NewMarketEvent
   | MarketResolvedEvent;
-
-/**
- * Parses `text[start, end)` as a non-negative decimal scaled by 10^decimals, with exactly the
- * rules of `parseFixed` in core/units.ts (a property test holds them equal) but without
- * cutting a substring: the scanner reads prices straight out of the frame. -1 on bad input.
- */
-export function parseFixedRange(text: string, start: number, end: number, decimals: number): number {
-  const n = end - start;
-  if (n <= 0 || n > 40) return -1;
-  let intPart = 0;
-  let frac = 0;
-  let fracDigits = 0;
-  let seenDot = false;
-  let digits = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (seenDot) return -1;
-      seenDot = true;
-      continue;
-    }
-    if (c < 48 || c > 57) return -1;
-    digits++;
-    const d = c - 48;
-    if (!seenDot) intPart = intPart * 10 + d;
-    else if (fracDigits < decimals) {
-      frac = frac * 10 + d;
-      fracDigits++;
-    } else if (d !== 0) return -1;
-  }
-  if (digits === 0) return -1;
-  while (fracDigits < decimals) {
-    frac *= 10;
-    fracDigits++;
-  }
-  const value = intPart * 10 ** decimals + frac;
-  return Number.isSafeInteger(value) ? value : -1;
-}
