@@ -128,6 +128,16 @@ export interface SignedOrder {
   readonly signature: string;
 }
 
+/**
+ * A fresh random salt in [1, 2^48): unique enough per (order, millisecond) and far inside the
+ * JSON-number-safe range (the SDK's own salts are < Date.now() ≈ 2^41). For shells (CLI,
+ * composition); tests and the simulator inject seeded salts instead.
+ */
+export function randomSalt(): number {
+  const w = crypto.getRandomValues(new Uint32Array(2));
+  return ((w[0]! & 0xffff) * 0x1_0000_0000 + w[1]!) || 1; // two words exist
+}
+
 const MAX_TOKEN_CACHE = 4096;
 const SIG_V_OFFSET = 27;
 // The POLY_1271 suffix after the inner signature's hex: type string + its length (u16 BE).
