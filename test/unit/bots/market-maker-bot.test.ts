@@ -1,0 +1,261 @@
+/**
+ * MarketMakerBot decisions with fakes (scripted feed, synchronous acking venue, ManualClock):
+ * requote on threshold, requote after a fill, pre-emptive cancel, stop before the end,
+ * cancel-all on disconnect, risk trips (stale feed, volatility) → cancel all + stop → recover.
+ */
+import { describe, expect, test } from "bun:test";
+import { type BotEventFields, MarketMakerBot } from "../../../src/bots/market-maker-bot.ts";
+import { DEFAULT_MM_PARAMS, type MarketMakerParams } from "../../../src/bots/market-maker-params.ts";
+import { ManualClock } from "../../../src/core/clock.ts";
+import type { MarketInfo, OrderIntent } from "../../../src/core/ports.ts";
+import { AckingExchange } from "../../helpers/acking-exchange.ts";
+import { FakeFeed, upDownMarket } from "../../helpers/fake-feed.ts";
+
+const START_MS = 1_780_000_800_000; // the market's window start (a whole second)
+const WARM_S = 30; // underlying seconds before the start
+const P0 = 100_000;
+
+const PARAMS: MarketMakerParams = {
+  ...DEFAULT_MM_PARAMS,
+  requoteThresholdE4: 150,
+  modelWeightAtStart: 0.5,
+  modelWeightAtEnd: 0.5,
+  minUnderlyingSamples: 5,
+  tokenVol: { ...DEFAULT_MM_PARAMS.tokenVol, minSamples: 2 },
+  underlyingVol: { ...DEFAULT_MM_PARAMS.underlyingVol, minSamples: 2 },
+  presignTicks: 0,
+};
+
+interface Rig {
+  clock: ManualClock;
+  feed: FakeFeed;
+  ex: AckingExchange;
+  bot: MarketMakerBot;
+  market: MarketInfo;
+  events: Array<{ event: string; fields: BotEventFields }>;
+  /** Current second of the clock (0 = WARM_S before the window start). */
+  sec: number;
+  /** Advances one second: underlying tick at `price`, and the YES book re-sent. */
+  step(price?: number): void;
+  book: [number, number];
+}
+
+function rig(params: MarketMakerParams = PARAMS, market = upDownMarket(START_MS, { endMs: START_MS + 300_000, windowSec: 300 })): Rig {
+  const clock = new ManualClock(START_MS - WARM_S * 1000);
+  const feed = new FakeFeed();
+  const ex = new AckingExchange();
+  const events: Rig["events"] = [];
+  const bot = new MarketMakerBot({ feed, exchange: ex, clock, params, events: (_l, event, fields) => events.push({ event, fields }) });
+  void bot.run();
+  const r: Rig = {
+    clock,
+    feed,
+    ex,
+    bot,
+    market,
+    events,
+    sec: 0,
+    book: [4850, 5050],
+    step(price?: number) {
+      r.sec++;
+      clock.advanceTo(r.sec * 1e9);
+      const p = price ?? (r.sec < WARM_S && r.sec % 2 === 1 ? P0 * (1 + 1e-4) : P0);
+      feed.underlying("btc/usd", p, clock.wallMs());
+      feed.setYesBook(market, [[r.book[0], 200_000_000]], [[r.book[1], 200_000_000]]);
+    },
+  };
+  feed.underlying("btc/usd", P0, clock.wallMs());
+  while (r.sec < WARM_S) r.step();
+  feed.emit({ kind: "market_started", market, recvNs: 0 });
+  r.step();
+  r.step();
+  return r;
+}
+
+const placedSince = (ex: AckingExchange, n: number): OrderIntent[] => ex.placed().slice(n);
+const cancelledSince = (ex: AckingExchange, n: number): string[] => ex.cancelled().slice(n);
+const liveOf = (ex: AckingExchange) => [...ex.live.values()];
+
+describe("MarketMakerBot quoting", () => {
+  test("quotes both sides around the fair value: BUY YES at the bid, BUY NO at 1 − ask", () => {
+    const r = rig();
+    const live = liveOf(r.ex);
+    expect(live.length).toBe(2);
+    const yes = live.find((i) => i.tokenId === r.market.yesTokenId);
+    const no = live.find((i) => i.tokenId === r.market.noTokenId);
+    // microprice 0.495, model 0.5, equal weights → fair value 0.4975; spread 0.02 →
+    // bid 0.4875 → 0.48 on the grid, ask 0.5075 → 0.51 (NO bid at 0.49)
+    expect(yes).toMatchObject({ side: "BUY", priceE4: 4800, sizeE6: 10_000_000, postOnly: true, orderType: "GTC" });
+    expect(no).toMatchObject({ side: "BUY", priceE4: 4900, sizeE6: 10_000_000, postOnly: true });
+    expect(r.bot.snapshot().markets[0]?.state).toBe("quoting");
+  });
+
+  test("requotes only when the centre moves more than MM_REQUOTE_THRESHOLD", () => {
+    const r = rig();
+    const placed = r.ex.placed().length;
+    const cancelled = r.ex.cancelled().length;
+    // microprice 0.505 → fair value 0.5025: centre +50 < 150, each price within a tick
+    r.book = [4950, 5150];
+    r.step();
+    r.step();
+    expect(placedSince(r.ex, placed)).toEqual([]);
+    expect(cancelledSince(r.ex, cancelled)).toEqual([]);
+    // microprice 0.535 → fair value 0.5175: centre +200 > 150 → both sides cancel-and-replace
+    const before = liveOf(r.ex).map((i) => `oid-${i.clientId}`).sort();
+    r.book = [5250, 5450];
+    r.step();
+    expect(cancelledSince(r.ex, cancelled).sort()).toEqual(before);
+    const fresh = placedSince(r.ex, placed);
+    expect(fresh.length).toBe(2);
+    expect(fresh.find((i) => i.tokenId === r.market.yesTokenId)?.priceE4).toBe(5000);
+    expect(fresh.find((i) => i.tokenId === r.market.noTokenId)?.priceE4).toBe(10_000 - 5300);
+    // one cancel request and one place request for the whole requote
+    const last = r.ex.calls.slice(-2).map((c) => c.op);
+    expect(last).toEqual(["cancel", "place"]);
+  });
+
+  test("requotes the side that filled, leaves the other", () => {
+    const r = rig();
+    const bid = r.ex.find((i) => i.tokenId === r.market.yesTokenId);
+    const ask = r.ex.find((i) => i.tokenId === r.market.noTokenId);
+    if (!bid || !ask) throw new Error("no quotes");
+    const placed = r.ex.placed().length;
+    const cancelled = r.ex.cancelled().length;
+    r.ex.fill(bid.orderId, 4_000_000); // 4 shares: below min size, the ask stays a NO bid
+    expect(cancelledSince(r.ex, cancelled)).toEqual([bid.orderId]);
+    const fresh = placedSince(r.ex, placed);
+    expect(fresh.length).toBe(1);
+    expect(fresh[0]).toMatchObject({ tokenId: r.market.yesTokenId, side: "BUY" });
+    expect(r.ex.live.has(ask.orderId)).toBe(true);
+    expect(r.bot.totals.fills).toBe(1);
+    expect(r.bot.pnl.qty(r.market.yesTokenId)).toBe(4_000_000);
+    expect(r.events.some((e) => e.event === "fill" && e.fields.sizeE6 === 4_000_000)).toBe(true);
+  });
+
+  test("an up-jump of the underlying cancels the ask first, and keeps it out for the cooldown", () => {
+    const r = rig();
+    const ask = r.ex.find((i) => i.tokenId === r.market.noTokenId);
+    if (!ask) throw new Error("no ask");
+    const cancelCalls = r.ex.calls.filter((c) => c.op === "cancel").length;
+    const u = r.bot.underlyings.get("btc/usd");
+    if (!u) throw new Error("no underlying");
+    const sigma = u.vol.sigmaPerSec();
+    // 5 sd over the 1 s since the quotes were placed: between jumpSigmas (3) and bothSigmas (8)
+    r.clock.advanceTo((r.sec + 0.5) * 1e9);
+    r.feed.underlying("btc/usd", P0 * Math.exp(5 * sigma), r.clock.wallMs());
+    const cancels = r.ex.calls.filter((c) => c.op === "cancel");
+    const first = cancels[cancelCalls];
+    expect(first?.op === "cancel" && first.orderIds).toEqual([ask.orderId]);
+    expect(r.bot.totals.preemptiveCancels).toBe(1);
+    expect(r.ex.find((i) => i.tokenId === r.market.noTokenId)).toBeUndefined();
+    // after the cooldown (750 ms) the ask comes back at the new fair value
+    r.clock.advanceTo((r.sec + 1.3) * 1e9);
+    r.feed.underlying("btc/usd", P0 * Math.exp(5 * sigma), r.clock.wallMs());
+    r.feed.setYesBook(r.market, [[4850, 200_000_000]], [[5050, 200_000_000]]);
+    expect(r.ex.find((i) => i.tokenId === r.market.noTokenId)).toBeDefined();
+  });
+
+  test("stops quoting MM_STOP_BEFORE_END_SECONDS before the window ends", () => {
+    const r = rig();
+    const stopSec = WARM_S + (300_000 - PARAMS.quote.stopBeforeEndMs) / 1000;
+    while (r.sec < stopSec - 2) r.step();
+    expect(liveOf(r.ex).length).toBe(2);
+    r.step();
+    r.step();
+    r.step();
+    expect(liveOf(r.ex).length).toBe(0);
+    const placed = r.ex.placed().length;
+    r.step();
+    r.step();
+    expect(r.ex.placed().length).toBe(placed);
+    expect(r.bot.snapshot().markets[0]?.state).toBe("window_end");
+  });
+});
+
+describe("MarketMakerBot risk", () => {
+  test("cancels all on a feed disconnect, and quotes again once reconnected for clearAfterMs", () => {
+    const r = rig();
+    r.feed.emit({ kind: "connection", state: "disconnected", atNs: 0, reason: "socket closed" });
+    expect(r.ex.count("cancelAll")).toBe(1);
+    expect(liveOf(r.ex).length).toBe(0);
+    expect(r.bot.breaker.activeReasons()).toContain("disconnect");
+    const placed = r.ex.placed().length;
+    r.step();
+    r.step();
+    expect(r.ex.placed().length).toBe(placed);
+    r.feed.emit({ kind: "connection", state: "connected", atNs: 0, reason: "" });
+    for (let i = 0; i < 12; i++) r.step();
+    expect(r.bot.breaker.state()).toBe("ACTIVE");
+    expect(liveOf(r.ex).length).toBe(2);
+    expect(r.events.some((e) => e.event === "risk_trip" && e.fields.reason === "disconnect")).toBe(true);
+    expect(r.events.some((e) => e.event === "risk_clear" && e.fields.reason === "disconnect")).toBe(true);
+  });
+
+  test("a venue disconnect cancels all too", () => {
+    const r = rig();
+    r.ex.emit({ kind: "connection", state: "disconnected", atNs: 0, reason: "user socket closed" });
+    expect(r.ex.count("cancelAll")).toBe(1);
+    expect(liveOf(r.ex).length).toBe(0);
+  });
+
+  test("a stale feed trips the breaker: cancel all, no quotes until fresh again, then recover", () => {
+    const r = rig();
+    // 7 s with no data at all (> RISK_STALE_FEED_SECONDS = 5)
+    r.clock.advanceTo((r.sec + 7) * 1e9);
+    r.sec += 7;
+    expect(r.ex.count("cancelAll")).toBe(1);
+    expect(liveOf(r.ex).length).toBe(0);
+    expect(r.bot.totals.riskTrips).toBe(1);
+    const trip = r.events.find((e) => e.event === "risk_trip");
+    expect(trip?.fields.reason).toBe("stale_feed");
+    expect(String(trip?.fields.detail)).toContain("no feed data");
+    const placed = r.ex.placed().length;
+    for (let i = 0; i < 5; i++) r.step();
+    expect(r.ex.placed().length).toBe(placed); // fresh, but not for clearAfterMs yet
+    for (let i = 0; i < 8; i++) r.step();
+    expect(r.bot.breaker.state()).toBe("ACTIVE");
+    expect(liveOf(r.ex).length).toBe(2);
+  });
+
+  test("extreme underlying volatility trips the breaker and it clears when calm returns", () => {
+    const params: MarketMakerParams = {
+      ...PARAMS,
+      underlyingVol: { lookback: 5, baselineLookback: 100, minSamples: 2 },
+      breaker: { ...PARAMS.breaker, volTripScore: 30, volClearScore: 20, clearAfterMs: 5_000 },
+    };
+    const r = rig(params);
+    for (let i = 0; i < 60; i++) r.step(r.sec % 2 === 0 ? P0 : P0 * (1 + 1e-4));
+    expect(r.bot.breaker.state()).toBe("ACTIVE");
+    for (let i = 0; i < 5; i++) r.step(r.sec % 2 === 0 ? P0 : P0 * 1.004);
+    expect(r.bot.breaker.activeReasons()).toContain("volatility");
+    expect(liveOf(r.ex).length).toBe(0);
+    for (let i = 0; i < 30 && r.bot.breaker.state() === "HALTED"; i++) r.step(P0);
+    expect(r.bot.breaker.state()).toBe("ACTIVE");
+    r.step(P0);
+    expect(liveOf(r.ex).length).toBeGreaterThan(0);
+  });
+
+  test("the risk gate keeps inventory within MM_MAX_POSITION: the side that adds is not placed", () => {
+    const params: MarketMakerParams = { ...PARAMS, risk: { ...PARAMS.risk, maxPositionUsdE6: 8_000_000 } };
+    const r = rig(params);
+    // $8 limit at a ~0.5 mark: one 10-share YES bid ($5) fits; 10 held plus a new bid ($10) does not
+    const bid = r.ex.find((i) => i.tokenId === r.market.yesTokenId);
+    if (!bid) throw new Error("no bid");
+    r.ex.fill(bid.orderId, 10_000_000);
+    r.step();
+    const yesBuys = liveOf(r.ex).filter((i) => i.tokenId === r.market.yesTokenId && i.side === "BUY");
+    expect(yesBuys.length).toBe(0);
+    expect(r.bot.totals.riskDenials).toBeGreaterThan(0);
+    // the ask side now sells the YES we hold
+    expect(liveOf(r.ex).some((i) => i.tokenId === r.market.yesTokenId && i.side === "SELL")).toBe(true);
+  });
+
+  test("stop() cancels everything and resolves run()", async () => {
+    const r = rig();
+    const done = r.bot.run();
+    r.bot.stop("duration");
+    expect(await done).toEqual({ reason: "duration" });
+    expect(r.ex.count("cancelAll")).toBe(1);
+    expect(await r.ex.fetchOpenOrders()).toEqual([]);
+  });
+});
