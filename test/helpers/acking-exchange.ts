@@ -42,7 +42,8 @@ export class AckingExchange extends FakeExchange {
     }
   }
 
-  override merge(conditionId: string, sizeE6: number): void {
+  // Optional parameters: the base fake's `merge()` takes none.
+  override merge(conditionId = "", sizeE6 = 0): void {
     this.merges.push({ conditionId, sizeE6 });
   }
 
