@@ -24,6 +24,7 @@ import { ONE_E4, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts"
 import { maxTakerFeeE6, takerFeeE6 } from "../polymarket/fees.ts";
 import type { WireMarketEvent, WireUserEvent } from "../polymarket/wire.ts";
 import { Accounts, COLLATERAL, ERR_BALANCE } from "./accounts.ts";
+import { type DislocationConfig, Dislocations, DISLOCATION_OWNER } from "./dislocation.ts";
 import { DEFAULT_FLOW, FLOW_FUNDING_E6, FLOW_OWNERS, type FlowConfig, type FlowView, SyntheticFlow } from "./flow.ts";
 import { cashLegE6, type Fill, type LevelChange, MatchingEngine, type OrderSpec, type Outcome, type RestingOrder, yesPriceOf } from "./matching.ts";
 import { DEFAULT_SCHEDULE, MarketSchedule, type ScheduleConfig, type ScheduledMarket, settle } from "./schedule.ts";
@@ -49,6 +50,8 @@ export interface SimConfig {
   readonly tradeConfirmedMs: number;
   /** Switch a market to the 0.001 tick when its book passes 0.96 / 0.04 (protocol notes §3.4). */
   readonly autoTickChange: boolean;
+  /** Arbitrage gaps (sim/dislocation.ts); absent or null = none, Polymarket's behaviour. */
+  readonly dislocation?: DislocationConfig | null;
 }
 
 export const DEFAULT_SIM: SimConfig = {
@@ -108,6 +111,8 @@ export type MarketListener = (ev: WireMarketEvent, marketId: string) => void;
 export type UserListener = (owner: string, ev: WireUserEvent) => void;
 export type PriceListener = (tick: RtdsTickOut) => void;
 
+/** API key of the liquidity the test API places. */
+export const TEST_BOOK_OWNER = "5157a000-0000-4000-8000-0000000000ff";
 export const ERR_NOT_READY = "the market is not yet ready to process new orders";
 export const ERR_EXPIRATION = "invalid expiration";
 /** GTD orders leave the book one minute before their `expiration` (protocol notes §3.6). */
@@ -120,6 +125,9 @@ export class SimExchange extends SimLedgerView {
   readonly walk: UnderlyingWalk;
   readonly schedule: MarketSchedule;
   private readonly flow: SyntheticFlow | null;
+  private readonly dislocations: Dislocations | null;
+  /** Resting dislocation orders → when their owner pulls them (ms). */
+  private readonly dislocationExpiry = new Map<string, number>();
   private flowEnabled: boolean;
   private readonly marketListeners: MarketListener[] = [];
   private readonly userListeners: UserListener[] = [];
@@ -140,6 +148,11 @@ export class SimExchange extends SimLedgerView {
     this.schedule = new MarketSchedule(full.schedule);
     this.flow = full.flow ? new SyntheticFlow(full.seed, full.flow) : null;
     this.flowEnabled = this.flow !== null;
+    this.dislocations = full.dislocation ? new Dislocations(full.seed, full.dislocation) : null;
+    if (this.dislocations) {
+      this.accounts.open(DISLOCATION_OWNER, FLOW_FUNDING_E6);
+      this.addresses.set(DISLOCATION_OWNER, "0x5157a0000000000000000000000000000000000f");
+    }
     this.nextFlowMs = full.startMs;
     for (const owner of Object.values(FLOW_OWNERS)) {
       this.accounts.open(owner, FLOW_FUNDING_E6);
@@ -185,13 +198,15 @@ export class SimExchange extends SimLedgerView {
       if (this.flow && this.flowEnabled && this.nowMs >= this.nextFlowMs) {
         this.nextFlowMs = this.nowMs + FLOW_STEP_MS;
         this.runFlow(this.flow);
+        if (this.dislocations) this.runDislocations(this.dislocations);
       }
     }
   }
 
   // ---- order entry -----------------------------------------------------------------------
 
-  place(req: PlaceRequest): PlaceResponse {
+  /** `match = false`: rest without matching (test API `placeUnmatched`, dislocations). */
+  place(req: PlaceRequest, match = true): PlaceResponse {
     const fail = (msg: string): PlaceResponse => ({ success: false, errorMsg: msg, orderID: req.orderId, status: "", makingAmount: "", takingAmount: "", transactionsHashes: [], tradeIDs: [] });
     const tok = this.tokens.get(req.tokenId);
     const m = tok ? this.markets.get(tok.marketId) : undefined;
@@ -217,7 +232,7 @@ export class SimExchange extends SimLedgerView {
     };
     const asset = req.side === "BUY" ? COLLATERAL : req.tokenId;
     if (this.accounts.available(req.owner, asset) < this.requiredFor(m, spec)) return fail(ERR_BALANCE);
-    const r = this.engine.submit(spec);
+    const r = this.engine.submit(spec, match);
     if (!r.ok) return fail(r.message);
     this.seen.add(req.orderId);
     const info = m.sched.info;
@@ -325,6 +340,13 @@ export class SimExchange extends SimLedgerView {
     if (!this.accounts.has(owner)) this.accounts.open(owner, 0);
     this.accounts.deposit(owner, amountE6);
   }
+  /**
+   * Engineered books: rests a GTC/GTD order without matching it, even across the book, so
+   * a test can show YES ask + NO ask < $1 (see sim/dislocation.ts for why that needs this).
+   */
+  placeUnmatched(req: PlaceRequest): PlaceResponse {
+    return this.place(req, false);
+  }
   setFlowEnabled(on: boolean): void {
     this.flowEnabled = on && this.flow !== null;
   }
@@ -338,6 +360,51 @@ export class SimExchange extends SimLedgerView {
     const m = this.markets.get(marketId);
     if (m) this.changeTick(m, tickE4);
   }
+  /**
+   * Places resting liquidity on one token's book for a test (owner TEST_BOOK_OWNER, funded
+   * without limit). Asks are placed as BUYs of the other outcome at 1 − price, which is the
+   * same level of the shared book and needs no token inventory.
+   */
+  placeBook(tokenId: string, bids: readonly (readonly [string, string])[], asks: readonly (readonly [string, string])[]): { ok: true; ids: string[] } | { ok: false; error: string } {
+    const t = this.marketByToken(tokenId);
+    if (!t) return { ok: false, error: "No orderbook exists for the requested token id" };
+    const info = t.market.sched.info;
+    if (!this.accounts.has(TEST_BOOK_OWNER)) this.openAccount(TEST_BOOK_OWNER, "0x5157000000000000000000000000000000000000");
+    const ids: string[] = [];
+    const legs: [Outcome, string, string][] = [
+      ...bids.map(([p, sz]): [Outcome, string, string] => [t.outcome, p, sz]),
+      ...asks.map(([p, sz]): [Outcome, string, string] => [t.outcome === 0 ? 1 : 0, String(1 - Number(p)), sz]),
+    ];
+    for (const [outcome, priceText, sizeText] of legs) {
+      const priceE4 = Math.round(Number(priceText) * ONE_E4);
+      const sizeE6 = Math.round(Number(sizeText) * 1e6);
+      this.fund(TEST_BOOK_OWNER, cashLegE6(outcome, yesPriceOf(outcome, priceE4), sizeE6));
+      const r = this.place({
+        orderId: this.hex64("test"),
+        owner: TEST_BOOK_OWNER,
+        makerAddress: this.addresses.get(TEST_BOOK_OWNER) ?? "",
+        tokenId: outcome === 0 ? info.yesTokenId : info.noTokenId,
+        side: "BUY",
+        priceE4,
+        sizeE6,
+        budgetE6: 0,
+        orderType: "GTC",
+        postOnly: false,
+        expirationSec: 0,
+      });
+      if (!r.success) return { ok: false, error: r.errorMsg };
+      ids.push(r.orderID);
+    }
+    return { ok: true, ids };
+  }
+
+  /** Cancels every resting order of a market, whoever owns it; returns how many. */
+  clearBook(marketId: string): number {
+    let n = 0;
+    for (const owner of [...this.byOwner.keys()]) n += this.cancelMarket(owner, marketId, "").canceled.length;
+    return n;
+  }
+
   /** Ends and resolves a market now (the given winner, or by its rule). */
   resolveNow(marketId: string, winner?: Outcome): void {
     const m = this.markets.get(marketId);
@@ -605,6 +672,44 @@ export class SimExchange extends SimLedgerView {
       } else {
         this.accounts.merge(a.owner, a.marketId, a.sizeE6);
       }
+    }
+  }
+
+  /** Rests the knob's dislocations (unmatched) and pulls the ones whose time is up. */
+  private runDislocations(d: Dislocations): void {
+    for (const [id, dueMs] of this.dislocationExpiry) {
+      if (dueMs > this.nowMs) continue;
+      this.dislocationExpiry.delete(id);
+      if (this.engine.order(id)) this.cancel(DISLOCATION_OWNER, [id]);
+    }
+    const views = [];
+    for (const m of this.markets.values()) {
+      if (m.state !== "open") continue;
+      const i = m.sched.info;
+      views.push({ marketId: i.conditionId, book: m.book, started: m.strike !== undefined, endMs: i.endMs, minSizeE6: i.minSizeE6 });
+    }
+    for (const o of d.step(this.nowMs, views)) {
+      const m = this.markets.get(o.marketId);
+      if (!m) continue;
+      const info = m.sched.info;
+      const orderId = this.hex64("disloc");
+      const r = this.place(
+        {
+          orderId,
+          owner: DISLOCATION_OWNER,
+          makerAddress: this.addresses.get(DISLOCATION_OWNER) ?? "",
+          tokenId: o.outcome === 0 ? info.yesTokenId : info.noTokenId,
+          side: "BUY",
+          priceE4: o.priceE4,
+          sizeE6: o.sizeE6,
+          budgetE6: 0,
+          orderType: "GTC",
+          postOnly: false,
+          expirationSec: 0,
+        },
+        false,
+      );
+      if (r.success) this.dislocationExpiry.set(orderId, this.nowMs + d.cfg.ttlMs);
     }
   }
 

@@ -276,15 +276,22 @@ export class MatchingEngine {
     if (b) b.tickE4 = tickE4;
   }
 
-  /** Validates, matches and rests (GTC/GTD) one order. Balance checks happen before this. */
-  submit(o: OrderSpec): SubmitResult {
+  /**
+   * Validates, matches and rests (GTC/GTD) one order. Balance checks happen before this.
+   * `match = false` (the test API's engineered books and the dislocation knob, see
+   * sim/dislocation.ts) rests a GTC/GTD order without matching it, even across the book:
+   * Polymarket's shared book never rests YES ask + NO ask < $1, so this is how the simulator
+   * shows an arbitrage gap; the next order that reaches it trades with it as usual.
+   */
+  submit(o: OrderSpec, match = true): SubmitResult {
     const book = this.books.get(o.marketId);
     if (!book) return { ok: false, code: "MARKET_CLOSED", message: "the market is not yet ready to process new orders" };
     const invalid = this.validate(o, book);
     if (invalid) return invalid;
+    if (!match && o.orderType !== "GTC" && o.orderType !== "GTD") return { ok: false, code: "INVALID_ORDER", message: "only GTC/GTD orders can rest unmatched" };
     const side = bookSideOf(o.outcome, o.side);
     const bookPrice = yesPriceOf(o.outcome, o.priceE4);
-    const crosses = side === "bid" ? bookPrice >= book.bestAsk : bookPrice <= book.bestBid;
+    const crosses = match && (side === "bid" ? bookPrice >= book.bestAsk : bookPrice <= book.bestBid);
     const resting = o.orderType === "GTC" || o.orderType === "GTD";
     if (o.postOnly && crosses) return { ok: false, code: "POST_ONLY_CROSS", message: ERR.postOnlyCross };
     if (crosses && o.side === "BUY" && o.budgetE6 === 0) {
@@ -295,7 +302,7 @@ export class MatchingEngine {
       const dry = this.walk(book, o, side, bookPrice, true);
       if (!dry.complete) return { ok: false, code: "FOK_NOT_FILLED", message: ERR.fok };
     }
-    const run = this.walk(book, o, side, bookPrice, false);
+    const run: WalkResult = match ? this.walk(book, o, side, bookPrice, false) : { fills: [], touched: new Set(), matchedE6: 0, cashE6: 0, complete: false };
     if (o.orderType === "FAK" && run.fills.length === 0) return { ok: false, code: "FOK_NOT_FILLED", message: ERR.fak };
     let rest: RestingOrder | undefined;
     const remaining = o.sizeE6 - run.matchedE6;
