@@ -16,7 +16,8 @@
  * last WAL sync. That loss is recoverable by construction — the exchange is the source of
  * truth and startup reconciles against it — whereas `synchronous=FULL` puts an fsync
  * (hundreds of µs to ms) in front of every order. `durability: "full"` is there for
- * operators who prefer it.
+ * operators who prefer it. WAL checkpoints (which do fsync) run in a worker thread on
+ * their own connection, never inside an order write nor on the loop (`checkpoints`).
  *
  * Write-before-send is enforced: if the intent cannot be written, `intent()` throws
  * `InvariantError` (the loop edge halts and cancels all) so no unjournaled order leaves.
@@ -40,6 +41,7 @@ import type { OrderIntent, OrderType, Side, TradeStatus } from "../core/ports.ts
 import { InvariantError, type Result, err, ok } from "../core/result.ts";
 import type { PriceE4, SizeE6, UsdE6 } from "../core/units.ts";
 import { type ReconcilePlan, fillKeyOf, isStatusAdvance } from "../engine/reconcile.ts";
+import type { CheckpointerReport, CheckpointerStart } from "./journal-checkpointer.ts";
 import { type IntentRow, JOURNAL_SCHEMA_VERSION, type JournalStatements, MIGRATIONS, prepareStatements } from "./journal-sql.ts";
 
 export { JOURNAL_SCHEMA_VERSION, fillKeyOf, isStatusAdvance };
@@ -138,6 +140,15 @@ export interface JournalOptions {
    * echoes a credential never lands in a row.
    */
   readonly redact?: (text: string) => string;
+  /**
+   * Where WAL checkpoints (copying the WAL into the main file, with an fsync) run:
+   * `worker` (default for files) — a worker thread on its own connection, every
+   * `checkpointEveryMs`, so neither an order write nor the loop waits for the fsync;
+   * `auto` — SQLite's default, inside whichever commit crosses 1,000 WAL pages;
+   * `manual` — only when `checkpoint()` is called (tests, tools).
+   */
+  readonly checkpoints?: "worker" | "auto" | "manual";
+  readonly checkpointEveryMs?: number;
 }
 
 export type JournalErrorCode = "SCHEMA_TOO_NEW" | "MODE_MISMATCH" | "OPEN_FAILED";
@@ -150,6 +161,13 @@ const CLOSED_BY_STATE: Readonly<Record<string, { state: IntentState; reason: str
   rejected: { state: "rejected", reason: "rejected" },
 };
 
+interface OpenEntry {
+  readonly seq: number;
+  state: IntentState;
+  readonly orderType: OrderType;
+  hasHash?: boolean;
+}
+
 export class Journal {
   readonly path: string;
   readonly mode: JournalMode;
@@ -160,6 +178,10 @@ export class Journal {
   readonly #redact: (text: string) => string;
   #runId = 0;
   #closed = false;
+  #checkpointer: Worker | undefined;
+  /** Open intents by clientId: the hooks find their row without an index (see journal-sql.ts). */
+  readonly #open = new Map<string, OpenEntry>();
+  #lastCheckpointMs = 0;
   #lastWriteError = "";
 
   private constructor(db: Database, opts: JournalOptions) {
@@ -170,6 +192,20 @@ export class Journal {
     this.#onWriteError = opts.onWriteError;
     this.#redact = opts.redact ?? ((t) => t);
     this.#st = prepareStatements(db);
+    for (const r of this.#st.openIndex.all()) this.#open.set(r.client_id, { seq: r.seq, state: r.state, orderType: r.order_type });
+    const mode = opts.checkpoints ?? (opts.path === ":memory:" ? "auto" : "worker");
+    if (mode !== "auto") db.run("PRAGMA wal_autocheckpoint = 0");
+    if (mode === "worker") {
+      const w = new Worker(new URL("./journal-checkpointer.ts", import.meta.url).href);
+      w.onmessage = (e: MessageEvent<CheckpointerReport>) => {
+        this.#lastCheckpointMs = e.data.durationMs;
+        if (!e.data.ok && !/busy|locked/i.test(e.data.error)) this.#failed(new Error(`checkpoint: ${e.data.error}`));
+      };
+      w.postMessage({ path: opts.path, everyMs: opts.checkpointEveryMs ?? 1_000 } satisfies CheckpointerStart);
+      // The checkpointer must not keep the process alive on its own.
+      w.unref();
+      this.#checkpointer = w;
+    }
   }
 
   /** Opens (creating and migrating) the journal for one mode. Refuses another mode's file. */
@@ -250,6 +286,7 @@ export class Journal {
   /** `intent` as a value: for callers that handle the refusal themselves. */
   tryIntent(intent: OrderIntent, orderHash = ""): Result<void, "WRITE_FAILED" | "DUPLICATE"> {
     if (this.#closed) return err("WRITE_FAILED", "journal write failed: journal is closed");
+    if (this.#open.has(intent.clientId)) return err("DUPLICATE", `journal refused intent ${intent.clientId}: already open`);
     const nowMs = this.#clock.wallMs();
     try {
       const r = this.#st.insertIntent.run(
@@ -267,9 +304,12 @@ export class Journal {
         nowMs,
         nowMs,
       );
-      if (r.changes === 0) return err("DUPLICATE", `journal refused intent ${intent.clientId}: clientId or order hash already journaled`);
+      this.#open.set(intent.clientId, { seq: Number(r.lastInsertRowid), state: "pending", orderType: intent.orderType });
       return ok(undefined);
     } catch (e) {
+      if (e instanceof Error && /UNIQUE constraint failed/.test(e.message)) {
+        return err("DUPLICATE", `journal refused intent ${intent.clientId}: order hash already journaled`);
+      }
       return err("WRITE_FAILED", this.#failed(e));
     }
   }
@@ -278,12 +318,14 @@ export class Journal {
   ack(clientId: string, orderId: string, status: string, _atNs = 0): void {
     const nowMs = this.#clock.wallMs();
     this.#tx(() => {
-      if (orderId !== "") this.#st.setHash.run(orderId, clientId);
-      const row = this.#st.intentState.get(clientId);
-      const immediate = row?.order_type === "FOK" || row?.order_type === "FAK";
-      if (status === "unmatched") this.#st.setState.run("closed", "unmatched", nowMs, clientId);
-      else if (immediate && status === "matched") this.#st.setState.run("closed", "filled", nowMs, clientId);
-      else this.#st.setState.run("live", null, nowMs, clientId);
+      const o = this.#open.get(clientId);
+      if (o) {
+        this.#learnHash(o, orderId);
+        const immediate = o.orderType === "FOK" || o.orderType === "FAK";
+        if (status === "unmatched") this.#setState(clientId, o, "closed", "unmatched", nowMs);
+        else if (immediate && status === "matched") this.#setState(clientId, o, "closed", "filled", nowMs);
+        else this.#setState(clientId, o, "live", null, nowMs);
+      }
       this.#st.insertOrderEvent.run(nowMs, clientId, orderId || null, "ack", JSON.stringify({ status }));
     });
   }
@@ -296,10 +338,12 @@ export class Journal {
   reject(clientId: string, orderId: string, code: string, message: string, _atNs = 0): void {
     const nowMs = this.#clock.wallMs();
     this.#tx(() => {
-      if (orderId !== "") this.#st.setHash.run(orderId, clientId);
-      const row = this.#st.intentState.get(clientId);
-      const toAmbiguous = code === "TIMEOUT_AMBIGUOUS" && row?.state !== "ambiguous";
-      this.#st.setState.run(toAmbiguous ? "ambiguous" : "rejected", toAmbiguous ? null : code, nowMs, clientId);
+      const o = this.#open.get(clientId);
+      if (o) {
+        this.#learnHash(o, orderId);
+        const toAmbiguous = code === "TIMEOUT_AMBIGUOUS" && o.state !== "ambiguous";
+        this.#setState(clientId, o, toAmbiguous ? "ambiguous" : "rejected", toAmbiguous ? null : code, nowMs);
+      }
       this.#st.insertOrderEvent.run(nowMs, clientId, orderId || null, "reject", this.#redact(JSON.stringify({ code, message })));
     });
   }
@@ -352,8 +396,11 @@ export class Journal {
     const nowMs = this.#clock.wallMs();
     const to = CLOSED_BY_STATE[state];
     this.#tx(() => {
-      if (orderId !== "") this.#st.setHash.run(orderId, clientId);
-      if (to) this.#st.setState.run(to.state, to.reason, nowMs, clientId);
+      const o = this.#open.get(clientId);
+      if (o) {
+        this.#learnHash(o, orderId);
+        if (to) this.#setState(clientId, o, to.state, to.reason, nowMs);
+      }
       this.#st.insertOrderEvent.run(nowMs, clientId, orderId || null, "closed", JSON.stringify({ state }));
     });
   }
@@ -389,25 +436,34 @@ export class Journal {
     this.#tx(() => {
       for (const a of plan.actions) {
         switch (a.kind) {
-          case "adopt":
-            this.#st.setHash.run(a.orderId, a.clientId);
-            this.#st.setState.run("live", null, nowMs, a.clientId);
+          case "adopt": {
+            const o = this.#open.get(a.clientId);
+            if (o) {
+              this.#learnHash(o, a.orderId);
+              this.#setState(a.clientId, o, "live", null, nowMs);
+            }
             this.#st.insertOrderEvent.run(nowMs, a.clientId, a.orderId, "adopted", JSON.stringify({ remainingE6: a.remainingE6 }));
             break;
+          }
           case "adopt_unknown": {
             const i = a.intent;
-            this.#st.insertIntent.run(i.clientId, a.order.orderId, this.#runId, i.conditionId, i.tokenId, i.side, i.priceE4, i.sizeE6, i.orderType, 0, 0, nowMs, nowMs);
-            this.#st.setState.run("live", null, nowMs, i.clientId);
+            if (this.#open.has(i.clientId) || this.isJournaledOrder(a.order.orderId)) break;
+            const r = this.#st.insertIntent.run(i.clientId, a.order.orderId, this.#runId, i.conditionId, i.tokenId, i.side, i.priceE4, i.sizeE6, i.orderType, 0, 0, nowMs, nowMs);
+            const o: OpenEntry = { seq: Number(r.lastInsertRowid), state: "pending", orderType: i.orderType };
+            this.#open.set(i.clientId, o);
+            this.#setState(i.clientId, o, "live", null, nowMs);
             this.#st.insertOrderEvent.run(nowMs, i.clientId, a.order.orderId, "adopted", JSON.stringify({ unknown: true }));
             break;
           }
           case "cancel":
             this.#st.insertOrderEvent.run(nowMs, a.clientId, a.orderId, "cancel_req", JSON.stringify({ reason: a.reason }));
             break;
-          case "close_intent":
-            this.#st.setState.run("closed", a.reason, nowMs, a.clientId);
+          case "close_intent": {
+            const o = this.#open.get(a.clientId);
+            if (o) this.#setState(a.clientId, o, "closed", a.reason, nowMs);
             this.#st.insertOrderEvent.run(nowMs, a.clientId, a.orderId || null, "closed", JSON.stringify({ reason: a.reason, source: "reconcile" }));
             break;
+          }
           case "recheck":
             break;
           case "record_fill":
@@ -420,6 +476,23 @@ export class Journal {
         this.#st.insertRisk.run(nowMs, this.#runId || null, `reconcile_${m.kind}_mismatch`, null, JSON.stringify(fields));
       }
     });
+  }
+
+  #learnHash(o: OpenEntry, orderId: string): void {
+    if (orderId === "" || o.hasHash) return;
+    this.#st.setHash.run(orderId, o.seq);
+    o.hasHash = true;
+  }
+
+  /**
+   * Moves an open intent. The map changes only after the transaction commits would be more
+   * exact; a failed commit leaves the map ahead of the file, which the next reconcile (run
+   * from the file) corrects.
+   */
+  #setState(clientId: string, o: OpenEntry, state: IntentState, reason: string | null, nowMs: number): void {
+    this.#st.setState.run(state, reason, nowMs, o.seq);
+    if (state === "rejected" || state === "closed") this.#open.delete(clientId);
+    else o.state = state;
   }
 
   #recordFill(f: JournalFill, nowMs: number): void {
@@ -439,11 +512,17 @@ export class Journal {
     return this.#st.openIntents.all().map(toIntent);
   }
 
+  /** Open intents held in memory (cheap; the count for a gauge). */
+  get openCount(): number {
+    return this.#open.size;
+  }
+
   /** Intents whose submit outcome is unknown: ambiguous, or pending from a run that is over. */
   unknownIntents(): JournaledIntent[] {
     return this.openIntents().filter((i) => i.state === "ambiguous" || (i.state === "pending" && i.runId !== this.#runId));
   }
 
+  /** One intent by clientId (a table scan for terminal ones: tools and tests, not the hot path). */
   intentByClientId(clientId: string): JournaledIntent | undefined {
     const r = this.#st.intentWithFills.get(clientId);
     return r ? toIntent(r) : undefined;
@@ -513,19 +592,37 @@ export class Journal {
     }
   }
 
+  /** Duration of the checkpointer's last run (ms), for a gauge. */
+  get lastCheckpointMs(): number {
+    return this.#lastCheckpointMs;
+  }
+
   /** The last write error since the last successful write, "" when none. */
   get lastWriteError(): string {
     return this.#lastWriteError;
   }
 
-  /** Copies the WAL into the main file (clean shutdown, or a quiet moment). */
-  checkpoint(): void {
-    if (!this.#closed) this.#db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  /**
+   * Copies the WAL into the main file now. `PASSIVE` (the timer's) never waits for readers;
+   * `TRUNCATE` (clean shutdown) also empties the WAL file.
+   */
+  checkpoint(mode: "PASSIVE" | "TRUNCATE" = "PASSIVE"): void {
+    if (!this.#closed) this.#checkpoint(mode);
+  }
+
+  #checkpoint(mode: "PASSIVE" | "TRUNCATE"): void {
+    try {
+      this.#db.run(`PRAGMA wal_checkpoint(${mode})`);
+    } catch (e) {
+      this.#failed(e);
+    }
   }
 
   /** Finalizes the statements and closes the file; later writes fail. */
   close(): void {
     if (this.#closed) return;
+    this.#checkpointer?.terminate();
+    this.#checkpoint("TRUNCATE");
     this.#closed = true;
     for (const st of Object.values(this.#st)) st.finalize();
     this.#db.close();

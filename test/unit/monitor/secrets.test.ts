@@ -88,6 +88,8 @@ describe("no secret leaves the journal and monitoring modules", () => {
     j.startRun("mm", "test");
     const intent = { clientId: "c1", conditionId: "0xcond", tokenId: "tok", side: "BUY" as const, priceE4: 4500, sizeE6: 10_000_000, orderType: "GTC" as const, postOnly: true, expirationSec: 0 };
     j.intent(intent, 0);
+    const dup = j.tryIntent(intent);
+    if (!dup.ok) errors.push(dup.reason);
     j.ack("c1", "0xorderhash1", "live");
     j.fill({ tradeId: "t1", orderId: "0xorderhash1", tokenId: "tok", side: "BUY", priceE4: 4500, sizeE6: 1_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 1 });
     j.intent({ ...intent, clientId: "c2" });
@@ -104,8 +106,6 @@ describe("no secret leaves the journal and monitoring modules", () => {
       balances: { collateralE6: 0, positionsE6: new Map([["tok", 0]]) },
     });
     j.applyReconcile(plan);
-    const dup = j.tryIntent(intent);
-    if (!dup.ok) errors.push(dup.reason);
     j.stopRun("test done");
     j.close();
 
