@@ -15,9 +15,9 @@
  * - Secrets: webhook URLs and bot tokens are `Secret`s, revealed only to build the request;
  *   logs name the sink and the redacted host, and error text goes through the redactor.
  */
+import type { AlertsConfig } from "../config.ts";
 import type { Clock } from "../core/clock.ts";
-import { type Result, err, ok } from "../core/result.ts";
-import { Secret } from "../core/secret.ts";
+import type { Secret } from "../core/secret.ts";
 import { type Logger, Redactor, describeError, redactUrl } from "./logger.ts";
 import type { EngineMetrics } from "./metrics.ts";
 
@@ -485,75 +485,15 @@ export class DailySummary {
 
 // ---- configuration ----
 
-export interface AlertConfig {
-  readonly webhookUrl: Secret | null;
-  readonly slackWebhookUrl: Secret | null;
-  readonly discordWebhookUrl: Secret | null;
-  readonly telegramBotToken: Secret | null;
-  readonly telegramChatId: string;
-  readonly telegramApiBase: string;
-  readonly windowMs: number;
-  readonly disconnectAfterMs: number;
-  readonly dailySummaryUtc: { readonly hour: number; readonly minute: number } | null;
-  readonly queueMax: number;
-  readonly timeoutMs: number;
-  readonly maxAttempts: number;
-}
-
-/** Reads the `ALERT_*` keys (documented in docs/operations.md); errors name key, value and what is allowed. */
-export function alertConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Result<AlertConfig, "CONFIG"> {
-  const secret = (k: string) => {
-    const v = env[k]?.trim();
-    return v ? new Secret(v, k) : null;
-  };
-  const int = (k: string, def: number, min: number): number | string => {
-    const v = env[k]?.trim();
-    if (!v) return def;
-    const n = Number(v);
-    return Number.isInteger(n) && n >= min ? n : `${k}=${JSON.stringify(v)}: expected an integer >= ${min}`;
-  };
-  const windowSec = int("ALERT_WINDOW_SEC", 600, 1);
-  const disconnectSec = int("ALERT_DISCONNECT_SEC", 30, 1);
-  const queueMax = int("ALERT_QUEUE_MAX", 100, 1);
-  const timeoutMs = int("ALERT_TIMEOUT_MS", 5_000, 100);
-  const maxAttempts = int("ALERT_MAX_ATTEMPTS", 3, 1);
-  for (const v of [windowSec, disconnectSec, queueMax, timeoutMs, maxAttempts]) if (typeof v === "string") return err("CONFIG", v);
-  const dailyRaw = (env.ALERT_DAILY_UTC ?? "00:00").trim();
-  let daily: AlertConfig["dailySummaryUtc"] = null;
-  if (dailyRaw !== "off") {
-    const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(dailyRaw);
-    if (!m) return err("CONFIG", `ALERT_DAILY_UTC=${JSON.stringify(dailyRaw)}: expected HH:MM (UTC) or "off"`);
-    daily = { hour: Number(m[1]), minute: Number(m[2]) };
-  }
-  const telegramBotToken = secret("ALERT_TELEGRAM_BOT_TOKEN");
-  const telegramChatId = env.ALERT_TELEGRAM_CHAT_ID?.trim() ?? "";
-  if (telegramBotToken && telegramChatId === "") return err("CONFIG", "ALERT_TELEGRAM_CHAT_ID is required when ALERT_TELEGRAM_BOT_TOKEN is set");
-  const urls = ["ALERT_WEBHOOK_URL", "ALERT_SLACK_WEBHOOK_URL", "ALERT_DISCORD_WEBHOOK_URL", "ALERT_TELEGRAM_API_URL"];
-  for (const k of urls) {
-    const v = env[k]?.trim();
-    if (v && !/^https?:\/\//.test(v)) return err("CONFIG", `${k}: expected an http(s) URL`);
-  }
-  return ok({
-    webhookUrl: secret("ALERT_WEBHOOK_URL"),
-    slackWebhookUrl: secret("ALERT_SLACK_WEBHOOK_URL"),
-    discordWebhookUrl: secret("ALERT_DISCORD_WEBHOOK_URL"),
-    telegramBotToken,
-    telegramChatId,
-    telegramApiBase: env.ALERT_TELEGRAM_API_URL?.trim() || TELEGRAM_API_BASE,
-    windowMs: (windowSec as number) * 1000,
-    disconnectAfterMs: (disconnectSec as number) * 1000,
-    dailySummaryUtc: daily,
-    queueMax: queueMax as number,
-    timeoutMs: timeoutMs as number,
-    maxAttempts: maxAttempts as number,
-  });
-}
-
-export function sinksFromConfig(c: AlertConfig): AlertSink[] {
+/**
+ * The sinks the operator configured (`ALERT_*` keys, parsed and validated by `config.ts`).
+ * `ALERT_SLACK_WEBHOOK_URL` also serves Discord through its Slack-compatible endpoint
+ * (`https://discord.com/api/webhooks/<id>/<token>/slack`).
+ */
+export function sinksFromConfig(c: AlertsConfig, telegramApiBase = TELEGRAM_API_BASE): AlertSink[] {
   const sinks: AlertSink[] = [];
   if (c.webhookUrl) sinks.push(jsonWebhookSink(c.webhookUrl));
   if (c.slackWebhookUrl) sinks.push(slackSink(c.slackWebhookUrl));
-  if (c.discordWebhookUrl) sinks.push(discordSink(c.discordWebhookUrl));
-  if (c.telegramBotToken) sinks.push(telegramSink(c.telegramBotToken, c.telegramChatId, c.telegramApiBase));
+  if (c.telegramBotToken && c.telegramChatId) sinks.push(telegramSink(c.telegramBotToken, c.telegramChatId, telegramApiBase));
   return sinks;
 }

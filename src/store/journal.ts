@@ -46,10 +46,14 @@ import { type IntentRow, JOURNAL_SCHEMA_VERSION, type JournalStatements, MIGRATI
 
 export { JOURNAL_SCHEMA_VERSION, fillKeyOf, isStatusAdvance };
 
-export type JournalMode = "sim" | "paper" | "backtest" | "live";
+/**
+ * The mode the file belongs to, stored in it and checked on open ("sim", "polymarket-paper",
+ * "polymarket-live", "backtest"): a live journal is never opened by a sim run.
+ */
+export type JournalMode = string;
 export type Durability = "normal" | "full";
 
-/** `<dataDir>/journal-<mode>.sqlite`: modes never share a file. */
+/** `<dataDir>/journal-<mode>.sqlite`: modes never share a file (config.ts's default path follows this). */
 export function journalPathFor(dataDir: string, mode: JournalMode): string {
   return join(dataDir, `journal-${mode}.sqlite`);
 }

@@ -8,7 +8,6 @@ import {
   DailySummary,
   type DeliveryAttempt,
   DisconnectWatch,
-  alertConfigFromEnv,
   crashAlert,
   discordSink,
   jsonWebhookSink,
@@ -248,21 +247,18 @@ describe("alerts", () => {
     daily.stop();
   });
 
-  test("configuration from ALERT_* keys: defaults, sinks, and errors that name the key", () => {
-    const d = alertConfigFromEnv({});
-    expect(d.ok && d.value).toMatchObject({ windowMs: 600_000, disconnectAfterMs: 30_000, dailySummaryUtc: { hour: 0, minute: 0 }, queueMax: 100, webhookUrl: null });
-    const full = alertConfigFromEnv({
-      ALERT_WEBHOOK_URL: "https://example.invalid/h",
-      ALERT_TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-      ALERT_TELEGRAM_CHAT_ID: "42",
-      ALERT_DAILY_UTC: "off",
-    });
-    if (!full.ok) throw new Error(full.reason);
-    expect(sinksFromConfig(full.value).map((s) => s.name)).toEqual(["webhook", "telegram"]);
-    expect(JSON.stringify(full.value)).not.toContain(BOT_TOKEN);
-    expect(alertConfigFromEnv({ ALERT_WINDOW_SEC: "soon" })).toMatchObject({ ok: false, reason: 'ALERT_WINDOW_SEC="soon": expected an integer >= 1' });
-    expect(alertConfigFromEnv({ ALERT_DAILY_UTC: "25:00" })).toMatchObject({ ok: false });
-    expect(alertConfigFromEnv({ ALERT_TELEGRAM_BOT_TOKEN: BOT_TOKEN })).toMatchObject({ ok: false, reason: "ALERT_TELEGRAM_CHAT_ID is required when ALERT_TELEGRAM_BOT_TOKEN is set" });
-    expect(alertConfigFromEnv({ ALERT_SLACK_WEBHOOK_URL: "ftp://x" })).toMatchObject({ ok: false });
+  test("sinks from the validated ALERT_* configuration", () => {
+    const none = sinksFromConfig({ webhookUrl: undefined, slackWebhookUrl: undefined, telegramBotToken: undefined, telegramChatId: undefined });
+    expect(none).toEqual([]);
+    const sinks = sinksFromConfig(
+      { webhookUrl: new Secret("https://example.invalid/h"), slackWebhookUrl: new Secret("https://hooks.example.invalid/services/x"), telegramBotToken: new Secret(BOT_TOKEN), telegramChatId: "42" },
+      "http://127.0.0.1:9",
+    );
+    expect(sinks.map((s) => [s.name, s.target])).toEqual([
+      ["webhook", "https://example.invalid/[redacted]"],
+      ["slack", "https://hooks.example.invalid/[redacted]"],
+      ["telegram", "http://127.0.0.1:9/[redacted]"],
+    ]);
+    expect(JSON.stringify(sinks)).not.toContain(BOT_TOKEN);
   });
 });
