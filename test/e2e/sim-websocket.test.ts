@@ -128,7 +128,7 @@ describe("sim WebSocket output", () => {
           });
           return out;
         };
-        const toE = (ls: { price: string; size: string }[]) => ls.map((l) => [Math.round(Number(l.price) * 1e4), Math.round(Number(l.size) * 1e6)]).reverse();
+        const toE = (ls: { price: string; size: string }[]) => ls.map((l): [number, number] => [Math.round(Number(l.price) * 1e4), Math.round(Number(l.size) * 1e6)]).reverse();
         expect(levels("BUY")).toEqual(toE(want.bids));
         expect(levels("SELL")).toEqual(toE(want.asks));
         compared++;
