@@ -107,3 +107,16 @@ export class SecretScan {
     throw new Error(`secret values found:\n${lines.join("\n")}`);
   }
 }
+
+/**
+ * Realistic-looking fake credentials for leak tests: feed them to the code under test (as
+ * `Secret`s or raw strings, as the code would see them) and scan its outputs for them.
+ */
+export const TEST_SECRETS: readonly KnownSecret[] = [
+  { label: "privateKey", value: "0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d" },
+  { label: "apiSecret", value: "dGhpcy1pcy1hLXRlc3QtYXBpLXNlY3JldC0wMTIzNDU2Nzg5PT0=" },
+  { label: "passphrase", value: "e3c4b0a1f9d8c7b6a5e4d3c2b1a09f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a" },
+  { label: "slackWebhook", value: "xoxb-T0000000-B0000000-abcdefghijklmnopqrstuvwx" },
+  { label: "telegramToken", value: "7012345678:AAHk-test-bot-token-zyxwvutsrqponmlk" },
+  { label: "metricsToken", value: "metrics-bearer-token-5d1c0ffee" },
+];

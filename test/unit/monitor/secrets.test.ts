@@ -1,8 +1,8 @@
 /**
  * No private key, API secret, passphrase, webhook token or bot token appears in any log
  * line, metric, alert body, journal row or error message produced by the monitoring and
- * journal modules. Other modules add their own sections here, scanning with the same
- * `SecretScan` and the same `SECRETS`.
+ * journal modules. Other modules add their own sections here (or their own test files),
+ * scanning with `SecretScan` and `TEST_SECRETS` from test/helpers/secret-scan.ts.
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -25,17 +25,10 @@ import { FileSink, Logger, MemorySink, Redactor, describeError } from "../../../
 import { HealthRegistry, journalWritableCheck, startMetricsServer } from "../../../src/monitor/metrics-server.ts";
 import { createEngineMetrics } from "../../../src/monitor/metrics.ts";
 import { Journal } from "../../../src/store/journal.ts";
-import { type KnownSecret, SecretScan } from "../../helpers/secret-scan.ts";
+import { SecretScan, TEST_SECRETS } from "../../helpers/secret-scan.ts";
 import { startWebhookReceiver } from "../../helpers/webhook-receiver.ts";
 
-export const SECRETS: readonly KnownSecret[] = [
-  { label: "privateKey", value: "0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d" },
-  { label: "apiSecret", value: "dGhpcy1pcy1hLXRlc3QtYXBpLXNlY3JldC0wMTIzNDU2Nzg5PT0=" },
-  { label: "passphrase", value: "e3c4b0a1f9d8c7b6a5e4d3c2b1a09f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a" },
-  { label: "slackWebhook", value: "xoxb-T0000000-B0000000-abcdefghijklmnopqrstuvwx" },
-  { label: "telegramToken", value: "7012345678:AAHk-test-bot-token-zyxwvutsrqponmlk" },
-  { label: "metricsToken", value: "metrics-bearer-token-5d1c0ffee" },
-];
+const SECRETS = TEST_SECRETS;
 const secret = (label: string) => new Secret(SECRETS.find((s) => s.label === label)?.value ?? "", label);
 
 const dir = mkdtempSync(join(tmpdir(), "mmp-secrets-"));
