@@ -37,20 +37,21 @@ export interface ApiCreds {
   readonly passphrase: Secret;
 }
 
-export interface L1Headers {
+// Type aliases (not interfaces) so they are assignable to Record<string, string> / HeadersInit.
+export type L1Headers = {
   POLY_ADDRESS: string;
   POLY_SIGNATURE: string;
   POLY_TIMESTAMP: string;
   POLY_NONCE: string;
-}
+};
 
-export interface L2Headers {
+export type L2Headers = {
   POLY_ADDRESS: string;
   POLY_SIGNATURE: string;
   POLY_TIMESTAMP: string;
   POLY_API_KEY: string;
   POLY_PASSPHRASE: string;
-}
+};
 
 /** Request headers as a `Headers` object (names case-insensitive) or a plain record. */
 export type HeaderSource = Headers | Readonly<Record<string, string | undefined>>;
