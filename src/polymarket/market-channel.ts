@@ -44,8 +44,11 @@ export * from "./market-events.ts";
 export interface MarketFrame {
   readonly pong: boolean;
   readonly events: MarketEvent[];
-  readonly errors: MarketError[];
+  /** Shared and empty when the frame had no error (the common case: one allocation less). */
+  readonly errors: readonly MarketError[];
 }
+
+const NO_ERRORS: readonly MarketError[] = Object.freeze([]);
 
 export function levels(o: Obj, key: string): BookLevels {
   const v = o[key];
@@ -238,32 +241,34 @@ export function decodeMarketObject(v: unknown): MarketEvent | MarketError {
   }
 }
 
-function pushDecoded(v: unknown, events: MarketEvent[], errors: MarketError[]): void {
-  const r = decodeMarketObject(v);
-  if ("ok" in r) errors.push(r);
-  else events.push(r);
-}
+/** Narrows a decode result; events have no `ok` field. */
+export const isMarketError = (r: MarketEvent | MarketError): r is MarketError => (r as MarketError).ok === false;
 
 /** Decodes one text frame: `PONG`, one event object or an array of them. Never throws. */
 export function decodeMarketFrame(text: string): MarketFrame {
   const events: MarketEvent[] = [];
-  const errors: MarketError[] = [];
-  if (text === PONG_TEXT) return { pong: true, events, errors };
-  if (text.length === 0) {
-    errors.push(marketError("EMPTY_FRAME", "empty frame"));
-    return { pong: false, events, errors };
-  }
+  if (text === PONG_TEXT) return { pong: true, events, errors: NO_ERRORS };
+  if (text.length === 0) return { pong: false, events, errors: [marketError("EMPTY_FRAME", "empty frame")] };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    errors.push(marketError("BAD_JSON", `not JSON: ${JSON.stringify(text.slice(0, 48))}`));
-    return { pong: false, events, errors };
+    return { pong: false, events, errors: [marketError("BAD_JSON", `not JSON: ${JSON.stringify(text.slice(0, 48))}`)] };
   }
-  if (Array.isArray(parsed)) for (const item of parsed) pushDecoded(item, events, errors);
-  else pushDecoded(parsed, events, errors);
-  return { pong: false, events, errors };
+  let errors: MarketError[] | null = null;
+  if (Array.isArray(parsed)) {
+    for (const item of parsed) {
+      const r = decodeMarketObject(item);
+      if (isMarketError(r)) (errors ??= []).push(r);
+      else events.push(r);
+    }
+  } else {
+    const r = decodeMarketObject(parsed);
+    if (isMarketError(r)) errors = [r];
+    else events.push(r);
+  }
+  return { pong: false, events, errors: errors ?? NO_ERRORS };
 }
 
 const zeroCounts = <K extends string>(keys: readonly K[]): Record<K, number> =>
