@@ -12,9 +12,8 @@ import { Secret } from "../../src/core/secret.ts";
 import { TICK_E4, TICK_SIZES, type TickSize } from "../../src/core/units.ts";
 import { priceDecimalsOf } from "../../src/polymarket/amounts.ts";
 import { type BatchItem, OrderSigner, type SignedOrder, batchPostBody, orderPostBody, recoverOrderSigner } from "../../src/polymarket/signing.ts";
-import { Wallet, sdkBatchBody, sdkOrderHash, sdkPostBody, sdkSignOrder } from "../helpers/sdk-order-reference.ts";
+import { type SignedOrderV2, Wallet, sdkBatchBody, sdkOrderHash, sdkPostBody, sdkSignOrder } from "../helpers/sdk-order-reference.ts";
 import { getAddress } from "@ethersproject/address";
-import type { SignedOrderV2 } from "@polymarket/clob-client-v2";
 
 const N_ORDERS = 1_200;
 const rng = new Rng(0x5eed_0004);

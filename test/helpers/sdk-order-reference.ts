@@ -11,7 +11,10 @@
 import { setSystemTime } from "bun:test";
 import path from "node:path";
 import { Wallet } from "@ethersproject/wallet";
-import { OrderBuilder, OrderType, Side, type SignedOrderV2, orderToJsonV2 } from "@polymarket/clob-client-v2";
+import { OrderBuilder, OrderType, Side, orderToJsonV2 } from "@polymarket/clob-client-v2";
+
+/** The SDK's SignedOrderV2 (not exported by name from the package). */
+export type SignedOrderV2 = Parameters<typeof orderToJsonV2>[0];
 
 type TickSize = "0.1" | "0.01" | "0.005" | "0.0025" | "0.001" | "0.0001";
 
