@@ -86,11 +86,11 @@ const NO_FILL: PairFill = { pairsE6: 0, costE6: 0, worstYesE4: 0, worstNoE4: 0 }
 
 /**
  * Walks both ask ladders best-first and buys pairs while YES ask + NO ask ≤ `maxPairE4`,
- * up to `maxPairsE6`. Allocates nothing but the result (and two small closures).
+ * up to `maxPairsE6`. Copies the NO levels it can use into two small arrays first (books
+ * rarely hold more than a few dozen levels within reach), then walks the YES ladder.
  */
 export function pairBuyWalk(yes: BookView, no: BookView, maxPairsE6: SizeE6, maxPairE4: PriceE4): PairFill {
   if (yes.bestAskE4() === NO_ASK_E4 || no.bestAskE4() === NO_ASK_E4 || maxPairsE6 <= 0) return NO_FILL;
-  // Materialise the NO ladder once (levels rarely exceed a few dozen).
   const noP: number[] = [];
   const noS: number[] = [];
   no.forEachLevel("SELL", (p, s) => {
