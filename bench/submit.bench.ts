@@ -3,8 +3,8 @@
  * event, against a stand-in CLOB on 127.0.0.1 (HTTPS with a self-signed certificate made by
  * openssl at bench time; plain HTTP, said in the result name, when openssl is missing).
  *
- * - "order.submit pooled": our path with a pre-signed order (the pool's O(1) take is a queue
- *   pop here; the pool's own take is benched with the pool). Reference: the SDK's
+ * - "order.submit pooled": our path taking a pre-signed order from the real `PreSignPool`
+ *   (filled before the run, every take a hit; checked). Reference: the SDK's
  *   `ClobClient.postOrder` with an order the SDK signed beforehand, same server, same TLS.
  *   Both paths post an already-signed order, build L2 headers (HMAC) and parse the reply.
  * - "order.submit fresh": our path with a fresh signature per order (a pool miss).
@@ -24,9 +24,10 @@ import type { ExchangeEvent, OrderIntent } from "../src/core/ports.ts";
 import { Secret } from "../src/core/secret.ts";
 import { HttpClient } from "../src/net/http.ts";
 import { RateLimiter } from "../src/net/rate-limiter.ts";
-import { l2AuthFrom, PolymarketExchangeClient, type SignedOrderPool, SignerOrderSource } from "../src/polymarket/exchange-client.ts";
+import { l2AuthFrom, PolymarketExchangeClient, SignerOrderSource } from "../src/polymarket/exchange-client.ts";
+import { PreSignPool } from "../src/polymarket/presign-pool.ts";
 import { PolymarketRest } from "../src/polymarket/rest.ts";
-import { OrderSigner, type SignedOrder } from "../src/polymarket/signing.ts";
+import { OrderSigner } from "../src/polymarket/signing.ts";
 import type { BenchContext } from "./harness.ts";
 
 // Throwaway key (Hardhat account 1) and made-up API credentials: loopback only.
@@ -81,14 +82,13 @@ export default async function (b: BenchContext): Promise<void> {
       auth: l2AuthFrom(creds, signer.address),
     });
     let salt = 1;
-    const presigned: SignedOrder[] = [];
-    for (let i = 0; i < total; i++) {
-      presigned.push(signer.sign({ tokenId: TOKEN, side: "BUY", priceE4: 4_500, sizeE6: 10_000_000, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: salt++, timestampMs: clock.wallMs() }));
-    }
-    let next = 0;
-    const pool: SignedOrderPool = { take: () => presigned[next++] };
-    const pooledSource = new SignerOrderSource({ signer, owner: CREDS.key, clock, marketOf: () => ({ tickE4: 100, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++, pool });
-    const freshSource = new SignerOrderSource({ signer, owner: CREDS.key, clock, marketOf: () => ({ tickE4: 100, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++ });
+    // The real pool, planned on a 0.0001-tick market so one ladder holds an order for every
+    // price the bench will send (BUY at 0.45 ± k ticks): every take is a hit.
+    const pool = new PreSignPool(signer, { size: 2 * total, clock, nextSalt: () => salt++, maxAgeMs: 600_000 });
+    pool.plan(TOKEN, { bidE4: 4_500, askE4: 0, sizeE6: 10_000_000, tickE4: 1, negRisk: false, exchangeVersion: 2 });
+    pool.refill();
+    const pooledSource = new SignerOrderSource({ signer, owner: CREDS.key, clock, marketOf: () => ({ tickE4: 1, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++, pool });
+    const freshSource = new SignerOrderSource({ signer, owner: CREDS.key, clock, marketOf: () => ({ tickE4: 1, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++ });
     const identity = { apiKey: CREDS.key, makerAddress: signer.maker };
     const pooledEx = new PolymarketExchangeClient({ rest, orders: pooledSource, clock, identity });
     const freshEx = new PolymarketExchangeClient({ rest, orders: freshSource, clock, identity });
@@ -99,7 +99,12 @@ export default async function (b: BenchContext): Promise<void> {
     pooledEx.onEvent(settle);
     freshEx.onEvent(settle);
     let cid = 0;
-    const intent = (): OrderIntent => ({ clientId: `b${cid++}`, conditionId: "0xc", tokenId: TOKEN, side: "BUY", priceE4: 4_500, sizeE6: 10_000_000, orderType: "GTC", postOnly: true, expirationSec: 0 });
+    // Prices 0.45, 0.4499, 0.4501, 0.4498, … : each one's pooled order is taken once.
+    const intent = (): OrderIntent => {
+      const i = cid++;
+      const off = i === 0 ? 0 : i % 2 === 1 ? -((i + 1) >> 1) : i >> 1;
+      return { clientId: `b${i}`, conditionId: "0xc", tokenId: TOKEN, side: "BUY", priceE4: 4_500 + off, sizeE6: 10_000_000, orderType: "GTC", postOnly: true, expirationSec: 0 };
+    };
     const submit = (ex: PolymarketExchangeClient) => () =>
       new Promise<ExchangeEvent>((resolve) => {
         done = resolve;
@@ -128,6 +133,8 @@ export default async function (b: BenchContext): Promise<void> {
       budget: "order.submit",
       reference: { name: "SDK postOrder (pre-signed)", fn: sdkSubmit },
     });
+    const ps = pool.stats();
+    if (ps.misses > 0) throw new Error(`the pooled path missed the pool ${ps.misses} times: the numbers would include fresh signatures`);
     await b.latency(`order.submit fresh signature (${label})`, submit(freshEx), { iterations: Math.floor(iterations / 2), warmup, budget: "order.submit-fresh" });
   } finally {
     server.stop(true);
