@@ -73,6 +73,9 @@ interface MmMarket {
   recs: VolatilityRecommendations;
   fairValue: number;
   modelP: number;
+  /** Time-smoothed YES microprice in [0, 1] (NaN until a two-sided book) and its last update. */
+  micro: number;
+  microAtMs: number;
   fills: number;
   requotes: number;
   mergePendingE6: SizeE6;
@@ -348,6 +351,8 @@ export class MarketMakerBot {
     const m = known ?? this.markets.add(info, () => this.newMarketState());
     if (!known) {
       this.totals.marketsSeen++;
+      // Book freshness counts from the first market: before it there is no book to be stale.
+      if (Number.isNaN(this.lastBookMs)) this.lastBookMs = this.clock.wallMs();
       this.hedger.addMarket(info.conditionId, info.yesTokenId, info.noTokenId);
       this.pnl.addMarket(info.conditionId, info.yesTokenId, info.noTokenId);
       this.log("info", "market_started", { market: info.slug, conditionId: info.conditionId, endMs: info.endMs });
@@ -393,6 +398,8 @@ export class MarketMakerBot {
       recs: NO_RECS,
       fairValue: Number.NaN,
       modelP: Number.NaN,
+      micro: Number.NaN,
+      microAtMs: 0,
       fills: 0,
       requotes: 0,
       mergePendingE6: 0,
@@ -402,14 +409,28 @@ export class MarketMakerBot {
     };
   }
 
+  /**
+   * A YES book change: token volatility on the mid, and the microprice smoothed over
+   * `micropriceSmoothingMs` (the top-of-book sizes flicker many times a second; unsmoothed,
+   * that flicker alone moved the centre past the threshold about twice as often as the
+   * underlying did, in the simulator).
+   */
   private observeTokenBook(m: MarketState<MmMarket>): void {
     const yes = this.feed.book(m.info.yesTokenId);
     if (!yes || yes.stale) return;
     const bid = yes.bestBidE4();
     const ask = yes.bestAskE4();
     if (bid <= 0 || ask >= ONE_E4) return;
-    m.ext.tokenVol.update((bid + ask) / 2 / ONE_E4, this.clock.wallMs());
-    m.ext.tokenVol.updateSpread((ask - bid) / ONE_E4);
+    const nowMs = this.clock.wallMs();
+    const x = m.ext;
+    x.tokenVol.update((bid + ask) / 2 / ONE_E4, nowMs);
+    x.tokenVol.updateSpread((ask - bid) / ONE_E4);
+    const micro = yes.microprice() / ONE_E4;
+    if (!Number.isFinite(micro)) return;
+    const tau = this.params.micropriceSmoothingMs;
+    if (Number.isNaN(x.micro) || tau <= 0) x.micro = micro;
+    else x.micro += (1 - Math.exp(-Math.max(0, nowMs - x.microAtMs) / tau)) * (micro - x.micro);
+    x.microAtMs = nowMs;
   }
 
   // ── underlying and pre-emptive cancel ────────────────────────────────────
@@ -500,8 +521,11 @@ export class MarketMakerBot {
       confidence = fresh && u.vol.samples() >= this.params.minUnderlyingSamples ? 1 : 0;
     }
     m.ext.modelP = modelP;
-    const micro = yesBook.stale ? Number.NaN : yesBook.microprice() / ONE_E4;
-    if (confidence === 0) return micro;
+    const micro = yesBook.stale ? Number.NaN : m.ext.micro;
+    // An Up/Down market priced by the book alone is priced by whoever moved it last: the
+    // informed flow. Without a model (strike unknown: the window started before we did)
+    // it is not quoted unless the parameters allow it.
+    if (confidence === 0) return info.underlying !== "" && this.params.requireModel ? Number.NaN : micro;
     return blendFairValue(modelP, micro, {
       secondsLeft,
       windowSec: info.windowSec > 0 ? info.windowSec : Math.max(1, (info.endMs - info.startMs) / 1000),
@@ -525,13 +549,19 @@ export class MarketMakerBot {
     x.state = halted ? "halted" : !q ? "no_book" : stateOf(q, bid, ask);
     const current = x.quotes;
     const desired: DesiredQuotes = q ? { ...q, bid, ask } : emptyQuotes(m.info.conditionId, current);
+    // The user's rule: requote when the centre moves more than MM_REQUOTE_THRESHOLD (both
+    // sides) or a side filled. A side's own price is allowed to wiggle by one tick of
+    // rounding before it counts as moved, else a 0.005 threshold on a 0.01 grid would requote
+    // on every flicker of the microprice across a tick boundary.
+    const thr = this.params.requoteThresholdE4;
+    const centreMoved = !current || Math.abs(desired.centreE4 - current.centreE4) > thr;
+    const tick = Math.max(m.info.tickE4, this.feed.book(m.info.yesTokenId)?.tickE4 ?? 0);
     const d = shouldRequote(current, desired, {
-      thresholdE4: this.params.requoteThresholdE4,
-      filled: { bid: x.filledBid, ask: x.filledAsk },
+      thresholdE4: Math.max(thr, tick),
+      filled: { bid: x.filledBid || (centreMoved && desired.bid !== null), ask: x.filledAsk || (centreMoved && desired.ask !== null) },
     });
     if (!d.bid && !d.ask) return;
     const next = this.gate(m, current, desired, d.bid, d.ask);
-    const centreMoved = !current || Math.abs(desired.centreE4 - current.centreE4) > this.params.requoteThresholdE4;
     x.quotes = { ...next, centreE4: centreMoved ? desired.centreE4 : (current?.centreE4 ?? desired.centreE4) };
     if (d.bid) x.filledBid = false;
     if (d.ask) x.filledAsk = false;
@@ -787,13 +817,20 @@ export class MarketMakerBot {
     for (const r of cleared) this.log("info", "risk_clear", { reason: r, state: this.breaker.state() });
   }
 
-  /** The oldest of the latest book data and each underlying's latest tick (or the start, before data). */
+  /**
+   * Feed freshness for the breaker: the oldest latest-tick of the underlyings our markets
+   * settle on (Chainlink ticks ~1 Hz, so silence means a dead feed). Books are not used when
+   * an underlying is: a decided or pre-window book may rightly not change for a minute, and
+   * a dead market socket shows up as a connection event (its PING watchdog). Markets with
+   * no underlying fall back to the latest book data.
+   */
   private lastFeedMs(nowMs: number): number {
-    let last = Number.isNaN(this.lastBookMs) ? this.startedMs : this.lastBookMs;
+    let last = Number.POSITIVE_INFINITY;
     for (const sym of this.underlyings.symbols()) {
       const u = this.underlyings.get(sym);
       if (u && this.markets.ofUnderlying(sym).length > 0) last = Math.min(last, Number.isNaN(u.lastRecvMs) ? this.startedMs : u.lastRecvMs);
     }
+    if (last === Number.POSITIVE_INFINITY) last = this.markets.size > 0 && !Number.isNaN(this.lastBookMs) ? this.lastBookMs : nowMs;
     return Number.isNaN(last) ? nowMs : last;
   }
 

@@ -37,7 +37,14 @@ export interface MarketMakerParams {
   /** Model weight in the fair value at the window's start and end (the rest is the microprice). */
   readonly modelWeightAtStart: number;
   readonly modelWeightAtEnd: number;
-  /** Underlying 1-s returns needed before the model is trusted (else book only). */
+  /** Time constant of the exponential smoothing of the YES microprice (0 = raw). */
+  readonly micropriceSmoothingMs: number;
+  /**
+   * Up/Down markets are quoted only with the model (strike known, underlying fresh and warm);
+   * false falls back to the book's microprice alone.
+   */
+  readonly requireModel: boolean;
+  /** Underlying 1-s returns needed before the model is trusted. */
   readonly minUnderlyingSamples: number;
   /** Risk checks period (the user's "cada 1s"). */
   readonly riskCheckMs: number;
@@ -67,6 +74,8 @@ export const DEFAULT_MM_PARAMS: MarketMakerParams = {
   underlyingVol: { lookback: 100, baselineLookback: 2_000 },
   modelWeightAtStart: 0.6,
   modelWeightAtEnd: 0.95,
+  micropriceSmoothingMs: 2_000,
+  requireModel: true,
   minUnderlyingSamples: 30,
   riskCheckMs: 1_000,
   presignTicks: 2,

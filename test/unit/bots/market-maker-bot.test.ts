@@ -24,6 +24,7 @@ const PARAMS: MarketMakerParams = {
   tokenVol: { ...DEFAULT_MM_PARAMS.tokenVol, minSamples: 2 },
   underlyingVol: { ...DEFAULT_MM_PARAMS.underlyingVol, minSamples: 2 },
   presignTicks: 0,
+  micropriceSmoothingMs: 0,
 };
 
 interface Rig {
