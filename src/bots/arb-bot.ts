@@ -627,16 +627,24 @@ export class ArbBot {
     return Math.max(0, Math.floor(pairs / LOT_E6) * LOT_E6);
   }
 
-  /** Cost of held tokens plus buy orders still open (at their limits, with the worst fee). */
+  /**
+   * Cost of held tokens plus the unfilled part of our buy orders in flight (trade legs and
+   * repairs, at their limits). O(markets): only the bot's own orders are looked at.
+   */
   capitalInUseE6(): UsdE6 {
     let total = 0;
+    const open = (o: OrderView | undefined): void => {
+      if (!o || o.intent.side !== "BUY" || isTerminal(o.state)) return;
+      total += Math.round((Math.max(0, o.intent.sizeE6 - o.filledE6) * o.intent.priceE4) / ONE_E4);
+    };
     for (const m of this.markets.values()) {
-      for (const t of [m.info.yesTokenId, m.info.noTokenId]) total += Math.max(0, this.pnl.position(t)?.costE6 ?? 0);
-    }
-    for (const o of this.orders.getActiveOrders()) {
-      if (o.intent.side !== "BUY") continue;
-      const left = Math.max(0, o.intent.sizeE6 - o.filledE6);
-      total += Math.round((left * o.intent.priceE4) / ONE_E4);
+      total += Math.max(0, this.pnl.position(m.info.yesTokenId)?.costE6 ?? 0) + Math.max(0, this.pnl.position(m.info.noTokenId)?.costE6 ?? 0);
+      const x = m.ext;
+      if (x.trade) {
+        open(x.trade.yes);
+        open(x.trade.no);
+      }
+      if (x.incident) open(x.incident.repairs[x.incident.repairs.length - 1]);
     }
     return total;
   }
