@@ -63,6 +63,11 @@ const KNOWN = new Set([
 ]);
 
 class FieldError extends Error {}
+
+/** An unknown field's name, unless it could be (part of) a key: then it is not echoed. */
+function displayName(k: string): string {
+  return k.length <= 24 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/[0-9a-fA-F]{12}/.test(k) ? k : "(unnamed field)";
+}
 const fail = (field: string, what: string): never => {
   throw new FieldError(`${field}: ${what}`);
 };
@@ -113,7 +118,7 @@ export async function signLines(
       }
       if (typeof obj !== "object" || obj === null || Array.isArray(obj)) fail("line", "must be a JSON object");
       const o = obj as Record<string, unknown>;
-      for (const k of Object.keys(o)) if (!KNOWN.has(k)) fail(k.length > 40 ? "(unnamed)" : k, "unknown field");
+      for (const k of Object.keys(o)) if (!KNOWN.has(k)) fail(displayName(k), "unknown field");
 
       if (typeof o.privateKey !== "string") fail("privateKey", "required, a hex string");
       const keyText = o.privateKey as string;

@@ -25,7 +25,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Side } from "../core/ports.ts";
 import type { PriceE4, SizeE6, TickE4 } from "../core/units.ts";
-import type { OrderSigner, SignedOrder } from "./signing.ts";
+import { type OrderSigner, type SignedOrder, shownValue } from "./signing.ts";
 
 export type InvalidationReason = "tick_size_change" | "size_change" | "market_change" | "market_roll" | "manual";
 
@@ -111,14 +111,14 @@ export class PreSignPool {
   };
 
   constructor(signer: OrderSigner, opts: PreSignPoolOptions) {
-    if (!Number.isInteger(opts.size) || opts.size < 0) throw new RangeError(`size: must be a non-negative integer, got ${opts.size}`);
+    if (!Number.isInteger(opts.size) || opts.size < 0) throw new RangeError(`size: must be a non-negative integer, got ${shownValue(opts.size)}`);
     this.#signer = signer;
     this.#size = opts.size;
     this.#clock = opts.clock;
     this.#nextSalt = opts.nextSalt;
     this.#maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.#refreshAfterMs = opts.refreshAfterMs ?? this.#maxAgeMs / 2;
-    if (!(this.#maxAgeMs > 0)) throw new RangeError(`maxAgeMs: must be > 0, got ${this.#maxAgeMs}`);
+    if (!(this.#maxAgeMs > 0)) throw new RangeError(`maxAgeMs: must be > 0, got ${shownValue(this.#maxAgeMs)}`);
   }
 
   /** Sets where `tokenId` is quoted; empties its pool first if tick, size or market changed. */

@@ -162,8 +162,13 @@ function parseBytes32(text: string, field: string): Uint8Array {
   return b;
 }
 
+/** A value for an error message: numbers only (a string could be a mis-passed key). */
+export function shownValue(v: unknown): string {
+  return typeof v === "number" ? String(v) : `a ${typeof v}`;
+}
+
 function assertSafeUint(v: number, field: string, min = 0): void {
-  if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${field}: must be an integer in [${min}, 2^53), got ${v}`);
+  if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${field}: must be an integer in [${min}, 2^53), got ${shownValue(v)}`);
 }
 
 /** The wire form of a 65-byte ECDSA signature: r ‖ s ‖ v (v = 27 + recovery parity). */
@@ -196,9 +201,9 @@ export class OrderSigner {
   constructor(cfg: SignerConfig) {
     const sigType = cfg.signatureType as number;
     if (sigType !== 0 && sigType !== 1 && sigType !== 2 && sigType !== 3) {
-      throw new RangeError(`signatureType: must be 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271), got ${sigType}`);
+      throw new RangeError(`signatureType: must be 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271), got ${shownValue(sigType)}`);
     }
-    if (!CONTRACTS[cfg.chainId]) throw new RangeError(`chainId: must be 137 or 80002, got ${cfg.chainId}`);
+    if (!CONTRACTS[cfg.chainId]) throw new RangeError(`chainId: must be 137 or 80002, got ${shownValue(cfg.chainId)}`);
     this.#key = parsePrivateKey(cfg.privateKey);
     const eoa20 = addressOfPublicKey(secp.getPublicKey(this.#key, false)); // also builds noble's G table
     this.address = checksumAddress(eoa20);
@@ -255,7 +260,7 @@ export class OrderSigner {
     assertSafeUint(p.timestampMs, "timestampMs", 1);
     const expirationSec = p.expirationSec ?? 0;
     assertSafeUint(expirationSec, "expirationSec");
-    if (p.side !== "BUY" && p.side !== "SELL") throw new RangeError(`side: must be "BUY" or "SELL", got ${String(p.side)}`);
+    if (p.side !== "BUY" && p.side !== "SELL") throw new RangeError('side: must be "BUY" or "SELL"');
     const a = this.#amounts;
     const err = computeAmounts(p.side, p.priceE4, p.sizeE6, p.tickE4, p.amountMode ?? "limit", a);
     if (err !== null) throw new RangeError(amountsMessage(err, p));
@@ -317,14 +322,14 @@ export class OrderSigner {
   #domainFor(negRisk: boolean, version: 2 | 3): Uint8Array {
     if (version === 3) return this.#domains.v3;
     if (version === 2) return negRisk ? this.#domains.v2NegRisk : this.#domains.v2;
-    throw new RangeError(`exchangeVersion: must be 2 or 3, got ${String(version)}`);
+    throw new RangeError(`exchangeVersion: must be 2 or 3, got ${shownValue(version)}`);
   }
 
   #tokenWord(tokenId: string): Uint8Array {
     let w = this.#tokenWords.get(tokenId);
     if (w) return w;
     w = new Uint8Array(32);
-    if (!writeDecimalWord(w, 0, tokenId)) throw new RangeError(`tokenId: must be a uint256 decimal string, got ${JSON.stringify(tokenId)}`);
+    if (!writeDecimalWord(w, 0, tokenId)) throw new RangeError("tokenId: must be a uint256 decimal string"); // not echoed: could be a pasted key
     if (this.#tokenWords.size >= MAX_TOKEN_CACHE) this.#tokenWords.clear();
     this.#tokenWords.set(tokenId, w);
     return w;
@@ -357,13 +362,13 @@ export class OrderSigner {
 function amountsMessage(err: string, p: OrderParams): string {
   switch (err) {
     case "BAD_TICK":
-      return `tickE4: ${p.tickE4} is not a Polymarket tick size (1000, 100, 50, 25, 10, 1)`;
+      return `tickE4: ${shownValue(p.tickE4)} is not a Polymarket tick size (1000, 100, 50, 25, 10, 1)`;
     case "PRICE_OUT_OF_RANGE":
-      return `priceE4: ${p.priceE4} must be an integer in [tick, 1 − tick] = [${p.tickE4}, ${10_000 - p.tickE4}]`;
+      return `priceE4: ${shownValue(p.priceE4)} must be an integer in [tick, 1 − tick] = [${p.tickE4}, ${10_000 - p.tickE4}]`;
     case "ZERO_AMOUNT":
-      return `sizeE6: ${p.sizeE6} rounds to a zero amount (sizes are floored to 0.01)`;
+      return `sizeE6: ${shownValue(p.sizeE6)} rounds to a zero amount (sizes are floored to 0.01)`;
     default:
-      return `sizeE6: ${p.sizeE6} at priceE4 ${p.priceE4} gives an amount beyond 2^53 base units`;
+      return `sizeE6: ${shownValue(p.sizeE6)} at priceE4 ${shownValue(p.priceE4)} gives an amount beyond 2^53 base units`;
   }
 }
 
