@@ -85,6 +85,8 @@ export interface ArbTotals {
   /** Opportunities not taken: rate limit, capital, cooldown, risk, trade in flight. */
   skippedRate: number;
   skippedBusy: number;
+  /** A BUY leg worth less than the $1 minimum of a marketable BUY. */
+  skippedSmall: number;
   tradesTaken: number;
   tradesFilled: number;
   /** Both legs killed: nothing happened. */
@@ -180,6 +182,7 @@ export class ArbBot {
     detections: 0,
     skippedRate: 0,
     skippedBusy: 0,
+    skippedSmall: 0,
     tradesTaken: 0,
     tradesFilled: 0,
     tradesMissed: 0,
@@ -395,6 +398,12 @@ export class ArbBot {
       this.totals.skippedBusy++;
       return;
     }
+    if (!legsAreMarketable(opp)) {
+      // Polymarket refuses a marketable BUY under $1 (protocol notes §3.4): the cheap leg of
+      // a gap near 0 or 1 would be killed and leave the other leg alone.
+      this.totals.skippedSmall++;
+      return;
+    }
     if (!this.takeTokens(2, nowMs)) {
       this.totals.skippedRate++;
       return;
@@ -526,7 +535,7 @@ export class ArbBot {
     x.incident = inc;
     this.totals.legIncidents++;
     const s = incidentState(inc);
-    this.log("warn", "leg_incident", { market: m.info.slug, incident: inc.id, kind: t.kind, rule: inc.rule, yesFilledE6: t.yes.filledE6, noFilledE6: t.no.filledE6, excessE6: s.excessE6, longToken: inc.longTokenId === m.info.yesTokenId ? "YES" : "NO" });
+    this.log("warn", "leg_incident", { market: m.info.slug, incident: inc.id, kind: t.kind, rule: inc.rule, yesFilledE6: t.yes.filledE6, noFilledE6: t.no.filledE6, excessE6: s.excessE6, longToken: inc.longTokenId === m.info.yesTokenId ? "YES" : "NO", shortCode: inc.shortLeg.rejectCode, shortMessage: inc.shortLeg.message });
     this.repair(m, inc);
   }
 
@@ -766,6 +775,15 @@ export class ArbBot {
       markets,
     };
   }
+}
+
+/** A marketable BUY must be worth at least $1 at its limit (protocol notes §3.4). */
+const MIN_MARKETABLE_BUY_E6 = 1_000_000;
+
+/** Every BUY leg is worth at least the $1 minimum at its limit price. */
+export function legsAreMarketable(opp: Opportunity): boolean {
+  for (const leg of opp.legs) if (leg.side === "BUY" && (leg.sizeE6 * leg.limitPriceE4) / ONE_E4 < MIN_MARKETABLE_BUY_E6) return false;
+  return true;
 }
 
 function newMarketState(): ArbMarket {

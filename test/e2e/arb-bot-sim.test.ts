@@ -172,6 +172,17 @@ describe("arb bot on engineered simulator books", () => {
     expect(s.lockedProfit).toBeCloseTo(0.37403, 6);
   });
 
+  test("a gap whose cheap leg is worth less than the $1 marketable-BUY minimum is skipped, not half-taken", () => {
+    const r = rig();
+    asks(r, "YES", [["0.95", "20"]]);
+    r.unmatched("YES", 9800, 20 * M); // NO ask 0.02: 0.95 + 0.02 = 0.97, but 20 NO × 0.02 = $0.40 < $1
+    r.venue.advance(1_000, 5);
+    expect(r.bot.totals.opportunitiesSeen).toBe(1);
+    expect(r.bot.totals.skippedSmall).toBeGreaterThan(0);
+    expect(r.bot.totals.tradesTaken).toBe(0);
+    expect(r.bot.totals.legIncidents).toBe(0);
+  });
+
   test("capital limit: never spends more than ARB_MAX_CAPITAL", () => {
     const r = rig({ maxCapitalUsdE6: 5 * M });
     asks(r, "YES", [["0.40", "5"], ["0.45", "10"]]);
