@@ -1,5 +1,5 @@
 /**
- * Byte parity with `@polymarket/clob-client-v2` 1.1.0: for 1,200 random orders (fixed seed) —
+ * Byte parity with `@polymarket/clob-client-v2` 1.1.0: for 1,024 random orders (fixed seed) —
  * both sides, every tick size, neg-risk and not, exchange V2 and V3, all four signature types,
  * limit and market orders, random prices (on and off the tick grid) and sizes, GTD expirations,
  * builder codes and metadata — our `POST /order` body (which carries the signature) is
@@ -15,7 +15,7 @@ import { type BatchItem, OrderSigner, type SignedOrder, batchPostBody, orderPost
 import { type SignedOrderV2, Wallet, sdkBatchBody, sdkOrderHash, sdkPostBody, sdkSignOrder } from "../helpers/sdk-order-reference.ts";
 import { getAddress } from "@ethersproject/address";
 
-const N_ORDERS = 1_200;
+const N_ORDERS = 1_024;
 const rng = new Rng(0x5eed_0004);
 
 function hexBytes(n: number): string {
