@@ -203,8 +203,8 @@ describe("order signing parity with @polymarket/clob-client-v2", () => {
     expect(seen.has("v:3") && seen.has("v:2") && seen.has("mode:true") && seen.has("mode:false")).toBe(true);
   });
 
-  test("recoverOrderSigner finds the EOA for every order (and null under the wrong domain)", () => {
-    for (const { c, o } of pairs) {
+  test("recoverOrderSigner finds the EOA (every 3rd order: all types, ticks, versions) and not under the wrong domain", () => {
+    for (const { c, o } of pairs.filter((_, k) => k % 3 === 0)) {
       expect(recoverOrderSigner(o, c.negRisk, c.version, c.chainId)).toBe(wallets[c.keyIdx]!.address);
     }
     // Under another exchange's domain the signature recovers a different address (types 0–2)
