@@ -62,7 +62,7 @@ export const DEFAULT_FILL_MODEL: FillModelSettings = {
   queueCancelRule: "worst_case",
   complementTrades: true,
   bookThrough: true,
-  tradePairWindowMs: 1_000,
+  tradePairWindowMs: 500,
 };
 
 /** Why a fill happened (reported per fill). */
@@ -130,6 +130,16 @@ export function settlementPrice(rule: ResolutionRule, atMs: number, priceAt: (se
 
 // ── queue position ───────────────────────────────────────────────────────────
 
+/** An unexplained level drop: `sizeE6` left the level, `behindE6` of it was counted as behind us. */
+export interface RecentDrop {
+  sizeE6: SizeE6;
+  behindE6: SizeE6;
+  readonly atNs: number;
+}
+
+/** Recent drops kept per order (a print pairs with the latest ones). */
+const MAX_RECENT_DROPS = 8;
+
 /** One of our resting orders as the queue model sees it. */
 export interface QueuedOrder {
   readonly orderId: string;
@@ -144,10 +154,8 @@ export interface QueuedOrder {
   /** Print volume at our price whose level drop has not been seen yet. */
   pendingTradeE6: SizeE6;
   pendingTradeNs: number;
-  /** Level drops treated as cancels that a late print may still re-attribute. */
-  recentCancelE6: SizeE6;
-  recentCancelBehindE6: SizeE6;
-  recentCancelNs: number;
+  /** Level drops treated as cancels that a late print may still re-attribute, oldest first. */
+  readonly recentDrops: RecentDrop[];
   /** Crossing opposite size already matched against us (rule 4). */
   crossSeenE6: SizeE6;
 }
@@ -176,19 +184,17 @@ export function joinQueue(orderId: string, tokenId: string, side: Side, priceE4:
     levelE6: level,
     pendingTradeE6: 0,
     pendingTradeNs: 0,
-    recentCancelE6: 0,
-    recentCancelBehindE6: 0,
-    recentCancelNs: 0,
+    recentDrops: [],
     crossSeenE6: known ? crossingSizeE6(book, side, priceE4) : 0,
   };
 }
 
 function expire(o: QueuedOrder, nowNs: number, windowNs: number): void {
   if (o.pendingTradeE6 > 0 && nowNs - o.pendingTradeNs > windowNs) o.pendingTradeE6 = 0;
-  if (o.recentCancelE6 > 0 && nowNs - o.recentCancelNs > windowNs) {
-    o.recentCancelE6 = 0;
-    o.recentCancelBehindE6 = 0;
-  }
+  const d = o.recentDrops;
+  let k = 0;
+  while (k < d.length && nowNs - (d[k] as RecentDrop).atNs > windowNs) k++;
+  if (k > 0) d.splice(0, k);
 }
 
 /** The recorded level at our price is now `newLevelE6` (rule 3). Never fills by itself. */
@@ -208,9 +214,8 @@ export function onLevel(o: QueuedOrder, newLevelE6: SizeE6, nowNs: number, s: Fi
       if (s.queueCancelRule === "worst_case") fromAhead = Math.max(0, cancelled - behind);
       else fromAhead = afterTrades > 0 ? Math.floor((cancelled * Math.min(o.aheadE6, afterTrades)) / afterTrades) : 0;
       o.aheadE6 = Math.max(0, o.aheadE6 - fromAhead);
-      o.recentCancelE6 += cancelled;
-      o.recentCancelBehindE6 += cancelled - fromAhead;
-      o.recentCancelNs = nowNs;
+      o.recentDrops.push({ sizeE6: cancelled, behindE6: cancelled - fromAhead, atNs: nowNs });
+      if (o.recentDrops.length > MAX_RECENT_DROPS) o.recentDrops.shift();
     }
   }
   // Growth joins behind us. Whatever happened, nobody is ahead of us who is not in the level.
@@ -237,13 +242,20 @@ export function onPrint(
   if (priceE4 !== o.priceE4) return { fillE6: Math.min(o.remainingE6, sizeE6), cause: "trade_through" };
   expire(o, nowNs, s.tradePairWindowMs * 1e6);
   let ahead = o.aheadE6;
-  // Part of this print may already have left the level as a "cancel": re-attribute it.
-  const credit = Math.min(sizeE6, o.recentCancelE6);
-  if (credit > 0) {
-    o.recentCancelE6 -= credit;
-    const wasBehind = Math.min(credit, o.recentCancelBehindE6);
-    o.recentCancelBehindE6 -= wasBehind;
+  // Part of this print may already have left the level as a "cancel" (the drop came first):
+  // pair it with the latest drops and re-attribute what was counted as behind us. Within a
+  // drop, the part taken as "ahead" is re-attributed first (the cautious reading).
+  let credit = 0;
+  const drops = o.recentDrops;
+  while (credit < sizeE6 && drops.length > 0) {
+    const d = drops[drops.length - 1] as RecentDrop;
+    const c = Math.min(sizeE6 - credit, d.sizeE6);
+    const wasBehind = Math.max(0, c - (d.sizeE6 - d.behindE6));
     ahead -= wasBehind;
+    d.sizeE6 -= c;
+    d.behindE6 -= wasBehind;
+    credit += c;
+    if (d.sizeE6 <= 0) drops.pop();
   }
   const fresh = sizeE6 - credit;
   if (fresh > 0) {
