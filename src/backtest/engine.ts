@@ -139,6 +139,9 @@ class SeriesRecorder {
   }
 }
 
+const beyondTo = (f: ReplayFrame, s: BacktestSettings): boolean => f.recvNs !== "" && !Number.isNaN(s.toMs) && relativeNs(f.recvNs, s.toMs) > 0;
+const reachedFrom = (f: ReplayFrame, s: BacktestSettings): boolean => Number.isNaN(s.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, s.fromMs) >= 0);
+
 /**
  * Replays `frames` through the bot `factory` builds. `markets` must describe every market
  * of the data (backtest/catalogue.ts).
@@ -152,24 +155,33 @@ export async function runBacktest(
   let ctx: Context | undefined;
   let n = 0;
   for await (const f of frames) {
-    if (f.recvNs !== "" && !Number.isNaN(settings.toMs) && relativeNs(f.recvNs, settings.toMs) > 0) break;
+    if (beyondTo(f, settings)) break;
     ctx ??= start(f, markets, settings, factory);
-    if (!ctx.botStarted && (Number.isNaN(settings.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, settings.fromMs) >= 0))) ctx.startBot();
+    if (!ctx.botStarted && reachedFrom(f, settings)) ctx.startBot();
     ctx.driver.push(f);
     n++;
   }
   if (!ctx) throw new RangeError("backtest: the data holds no frame in the chosen time range");
-  return finish(ctx, n);
+  drain(ctx);
+  await ctx.done;
+  return outcome(ctx, n);
 }
 
-/** The synchronous core for benches and tests: frames already in memory. */
+/** The same, synchronously, over frames already in memory (sessions, sweeps, benches). */
 export function runBacktestSync(frames: readonly ReplayFrame[], markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): BacktestOutcome {
-  const first = frames[0];
-  if (!first) throw new RangeError("backtest: no frames");
-  const ctx = start(first, markets, settings, factory);
-  ctx.startBot();
-  for (let i = 0; i < frames.length; i++) ctx.driver.push(frames[i] as ReplayFrame);
-  return finishSync(ctx, frames.length);
+  let ctx: Context | undefined;
+  let n = 0;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i] as ReplayFrame;
+    if (beyondTo(f, settings)) break;
+    ctx ??= start(f, markets, settings, factory);
+    if (!ctx.botStarted && reachedFrom(f, settings)) ctx.startBot();
+    ctx.driver.push(f);
+    n++;
+  }
+  if (!ctx) throw new RangeError("backtest: the data holds no frame in the chosen time range");
+  drain(ctx);
+  return outcome(ctx, n);
 }
 
 interface Context {
@@ -191,7 +203,7 @@ function start(first: ReplayFrame, markets: readonly MarketInfo[], settings: Bac
   const firstMs = first.recvNs.length > 6 ? Number(first.recvNs.slice(0, -6)) : Math.min(...markets.map((m) => m.startMs));
   const baseMs = Math.floor(firstMs / 1000) * 1000;
   const clock = new ManualClock(baseMs);
-  const driver = new ReplayDriver({ clock, baseMs, markets, settings: settings.replay });
+  const driver = new ReplayDriver({ clock, baseMs, markets, settings: { ...settings.replay, ...(Number.isNaN(settings.fromMs) ? {} : { startAtMs: settings.fromMs }) } });
   const exchange = new BacktestExchange({ clock, books: (t) => driver.exchangeBook(t), settings: settings.exchange });
   const recorder = new SeriesRecorder(markets, baseMs, clock, (t) => driver.exchangeBook(t));
   const byToken = new Map<string, MarketInfo>();
@@ -230,17 +242,6 @@ function drain(ctx: Context): void {
   ctx.bot?.stop("duration");
   // The bot's final cancel-all lands and answers.
   ctx.driver.advance(ctx.driver.nowNs + tail * 1e6);
-}
-
-async function finish(ctx: Context, frames: number): Promise<BacktestOutcome> {
-  drain(ctx);
-  await ctx.done;
-  return outcome(ctx, frames);
-}
-
-function finishSync(ctx: Context, frames: number): BacktestOutcome {
-  drain(ctx);
-  return outcome(ctx, frames);
 }
 
 function outcome(ctx: Context, frames: number): BacktestOutcome {

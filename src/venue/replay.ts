@@ -48,9 +48,11 @@ export interface ReplaySettings {
   readonly mirrorMissingBooks: boolean;
   /** Resolve from the underlying this long after the window end. */
   readonly resolveDelayMs: number;
+  /** Epoch ms before which no market starts (the bot starts then: `--from`); NaN = none. */
+  readonly startAtMs: number;
 }
 
-export const DEFAULT_REPLAY: ReplaySettings = { feedLatencyMs: 0, preWindow: false, mirrorMissingBooks: true, resolveDelayMs: 5_000 };
+export const DEFAULT_REPLAY: ReplaySettings = { feedLatencyMs: 0, preWindow: false, mirrorMissingBooks: true, resolveDelayMs: 5_000, startAtMs: Number.NaN };
 
 /** `recvNs` (epoch ns as a decimal string) → ns since `baseMs`, exact (no BigInt, no 2^53 loss). */
 export function relativeNs(recvNs: string, baseMs: number): number {
@@ -144,9 +146,11 @@ export class ReplayDriver {
       this.tokenMarket.set(m.noTokenId, m);
       this.exchBooks?.track(m.yesTokenId, m.tickE4);
       this.exchBooks?.track(m.noTokenId, m.tickE4);
-      const start = this.settings.preWindow ? 0 : Math.max(0, (m.startMs - this.baseMs) * 1e6);
-      this.lifecycle.push({ atNs: start, kind: "start", market: m });
+      const floor = Number.isNaN(this.settings.startAtMs) ? 0 : Math.max(0, (this.settings.startAtMs - this.baseMs) * 1e6);
+      const start = Math.max(floor, this.settings.preWindow ? 0 : (m.startMs - this.baseMs) * 1e6);
       const end = (m.endMs - this.baseMs) * 1e6;
+      // A window that closed before the bot starts is never started.
+      if (end > start) this.lifecycle.push({ atNs: start, kind: "start", market: m });
       if (end > 0) {
         this.lifecycle.push({ atNs: end, kind: "end", market: m });
         this.lifecycle.push({ atNs: end + this.settings.resolveDelayMs * 1e6, kind: "resolve", market: m });
