@@ -38,7 +38,7 @@ import { CircuitBreaker, type BreakerReason, type TripRecord } from "../risk/bre
 import { checkOrder, type MarketExposure, type PortfolioView } from "../risk/gate.ts";
 import { DeltaHedger, planHedgeOrder } from "../strategy/delta-hedge.ts";
 import { blendFairValue, probUp } from "../strategy/fair-value.ts";
-import { calculateQuotes as quoteFormula, type DesiredQuotes, exposedSideOnJump, type QuoteOrder, shouldRequote } from "../strategy/quote.ts";
+import { calculateQuotes as quoteFormula, type DesiredQuotes, exposedSideOnJump, type QuoteOrder, type QuoteParams, shouldRequote } from "../strategy/quote.ts";
 import { combineRecommendations, VolatilityEngine, type VolatilityRecommendations } from "../strategy/volatility.ts";
 import { DEFAULT_MM_PARAMS, type MarketMakerParams } from "./market-maker-params.ts";
 
@@ -73,6 +73,8 @@ interface MmMarket {
   recs: VolatilityRecommendations;
   fairValue: number;
   modelP: number;
+  /** One-sd move of P(Up) over the adverse horizon, PriceE4 (NaN without a model). */
+  pMoveE4: number;
   /** Time-smoothed YES microprice in [0, 1] (NaN until a two-sided book) and its last update. */
   micro: number;
   microAtMs: number;
@@ -127,7 +129,7 @@ export interface BotTotals {
   merges: number;
   hedges: number;
   cancelAlls: number;
-  /** Largest |YES − NO| seen in one market, shares E6, and its value at the mark, UsdE6. */
+  /** Largest |YES − NO| seen in one market, shares E6, and that net position at cost, UsdE6. */
   maxAbsInventoryE6: SizeE6;
   maxAbsInventoryUsdE6: number;
 }
@@ -398,6 +400,7 @@ export class MarketMakerBot {
       recs: NO_RECS,
       fairValue: Number.NaN,
       modelP: Number.NaN,
+      pMoveE4: Number.NaN,
       micro: Number.NaN,
       microAtMs: 0,
       fills: 0,
@@ -483,7 +486,7 @@ export class MarketMakerBot {
     const x = m.ext;
     x.fairValue = this.fairValue(m, yesBook, nowMs);
     const u = this.underlyings.get(m.info.underlying);
-    x.recs = u ? combineRecommendations(x.tokenVol.getRecommendations(), u.volEngine.getRecommendations()) : x.tokenVol.getRecommendations();
+    x.recs = this.withModelVolatility(u ? combineRecommendations(x.tokenVol.getRecommendations(), u.volEngine.getRecommendations()) : x.tokenVol.getRecommendations(), x.pMoveE4);
     return quoteFormula({
       market: m.info,
       nowMs,
@@ -491,12 +494,42 @@ export class MarketMakerBot {
       yesBook,
       noBook,
       vol: x.recs,
-      adjustment: this.hedger.getQuoteAdjustment(m.info.yesTokenId),
+      // The skew widens with the spread: a lean of a fixed cent means nothing in a 6-cent market.
+      adjustment: this.hedger.getQuoteAdjustment(m.info.yesTokenId, Math.max(1, x.recs.spreadMultiplier)),
       // Shares on their way to a merge are not ours to sell.
       yesHeldE6: Math.max(0, this.pnl.qty(m.info.yesTokenId) - x.mergePendingE6),
       noHeldE6: Math.max(0, this.pnl.qty(m.info.noTokenId) - x.mergePendingE6),
-      params: this.params.quote,
+      params: this.quoteParams(m, nowMs),
     });
+  }
+
+  /**
+   * The quote parameters for this market now: in the last `reduceOnlyBeforeEndMs` before
+   * the quoting stop, a side that would take |YES − NO| beyond one order size is not quoted,
+   * so the market ends flat or paired (merged) rather than holding a losing side.
+   */
+  private quoteParams(m: MarketState<MmMarket>, nowMs: number): QuoteParams {
+    const q = this.params.quote;
+    const reduceFrom = m.info.endMs - q.stopBeforeEndMs - this.params.reduceOnlyBeforeEndMs;
+    if (nowMs < reduceFrom) return q;
+    return { ...q, maxInventoryE6: q.maxInventoryE6 > 0 ? Math.min(q.maxInventoryE6, q.orderSizeE6) : q.orderSizeE6 };
+  }
+
+  /**
+   * The volatility multiplier also answers to the fair value's own volatility: a quote rests
+   * for about `adverseHorizonSec` before we can move it, and over that time P(Up) moves by
+   * `pMoveE4` (one standard deviation of the underlying, through the model). A half-spread
+   * smaller than `adverseCover` × that move is picked off by whoever sees the move first,
+   * so the multiplier is at least that; when even MM_MAX_SPREAD cannot cover it (the money
+   * line in the last minute), the market is not quoted.
+   */
+  private withModelVolatility(recs: VolatilityRecommendations, pMoveE4: number): VolatilityRecommendations {
+    if (!(pMoveE4 > 0)) return recs;
+    const needE4 = 2 * this.params.adverseCover * pMoveE4;
+    const q = this.params.quote;
+    if (needE4 > q.maxSpreadE4) return { ...recs, shouldQuote: false };
+    const mult = needE4 / q.baseSpreadE4;
+    return mult > recs.spreadMultiplier ? { ...recs, spreadMultiplier: mult } : recs;
   }
 
   /** Fair value: the digital model on the underlying, blended with the YES microprice. */
@@ -517,6 +550,11 @@ export class MarketMakerBot {
         lastReturn: u.vol.lastReturn(nowMs),
         twap: m.twap.progress(nowMs),
       });
+      // P(Up) one standard deviation of the underlying up and down over the horizon.
+      const shift = u.vol.sigmaPerSec() * Math.sqrt(this.params.adverseHorizonSec);
+      const at = (k: number) =>
+        probUp({ rule: info.resolution, spot: u.lastPrice * Math.exp(k * shift), strike: m.strike, secondsLeft, sigmaPerSec: u.vol.sigmaPerSec(), phi: u.vol.phi(), lastReturn: u.vol.lastReturn(nowMs), twap: m.twap.progress(nowMs) });
+      m.ext.pMoveE4 = (Math.abs(at(1) - at(-1)) / 2) * ONE_E4;
       const fresh = nowMs - u.lastRecvMs <= this.params.breaker.staleFeedMs;
       confidence = fresh && u.vol.samples() >= this.params.minUnderlyingSamples ? 1 : 0;
     }
@@ -668,7 +706,10 @@ export class MarketMakerBot {
     this.evaluate(m);
   }
 
-  /** Brings the DeltaHedger to the P&L tracker's positions and records the inventory peak. */
+  /**
+   * Brings the DeltaHedger to the P&L tracker's positions and records the inventory peak:
+   * |YES − NO| in shares, and that net position at its average cost (MM_MAX_POSITION's unit).
+   */
   private syncInventory(m: MarketState<MmMarket>): void {
     for (const token of [m.info.yesTokenId, m.info.noTokenId]) {
       const diff = this.pnl.qty(token) - this.hedger.position(token);
@@ -677,8 +718,8 @@ export class MarketMakerBot {
     const delta = this.hedger.delta(m.info.conditionId);
     const abs = Math.abs(delta);
     if (abs > this.totals.maxAbsInventoryE6) this.totals.maxAbsInventoryE6 = abs;
-    const fv = Number.isFinite(m.ext.fairValue) ? m.ext.fairValue : 0.5;
-    const usd = Math.round(abs * (delta > 0 ? fv : 1 - fv));
+    const held = this.pnl.position(delta > 0 ? m.info.yesTokenId : m.info.noTokenId);
+    const usd = held && held.qtyE6 > 0 ? Math.round((abs * held.costE6) / held.qtyE6) : 0;
     if (usd > this.totals.maxAbsInventoryUsdE6) this.totals.maxAbsInventoryUsdE6 = usd;
   }
 
@@ -772,19 +813,28 @@ export class MarketMakerBot {
     for (const m of this.markets.values()) {
       const id = m.info.conditionId;
       const agg = open.get(id);
-      const fv = Number.isFinite(m.ext.fairValue) ? m.ext.fairValue : 0.5;
+      const yes = this.pnl.position(m.info.yesTokenId);
+      const no = this.pnl.position(m.info.noTokenId);
+      const yesE6 = yes?.qtyE6 ?? 0;
+      const noE6 = no?.qtyE6 ?? 0;
+      // MM_MAX_POSITION is "$ at cost": a net long is valued at the higher of its mark and
+      // what it cost, so a side that fell in price does not free room to buy more of it
+      // (marking a loser down would let the limit double down on it).
+      let fv = Number.isFinite(m.ext.fairValue) ? m.ext.fairValue : 0.5;
+      if (yesE6 > noE6 && yes && yesE6 > 0) fv = Math.max(fv, yes.costE6 / yesE6);
+      else if (noE6 > yesE6 && no && noE6 > 0) fv = Math.min(fv, 1 - no.costE6 / noE6);
       markets.set(id, {
         conditionId: id,
         yesTokenId: m.info.yesTokenId,
         noTokenId: m.info.noTokenId,
         endMs: m.info.endMs,
-        yesE6: this.pnl.qty(m.info.yesTokenId),
-        noE6: this.pnl.qty(m.info.noTokenId),
+        yesE6,
+        noE6,
         openBuyYesE6: agg?.buyYes ?? 0,
         openBuyNoE6: agg?.buyNo ?? 0,
         openSellYesE6: agg?.sellYes ?? 0,
         openSellNoE6: agg?.sellNo ?? 0,
-        markYesE4: Math.round(fv * ONE_E4),
+        markYesE4: Math.min(ONE_E4 - 1, Math.max(1, Math.round(fv * ONE_E4))),
       });
     }
     return { markets, dailyPnlE6: this.pnl.dailyPnlE6(this.mark) };

@@ -46,6 +46,12 @@ export interface MarketMakerParams {
   readonly requireModel: boolean;
   /** Underlying 1-s returns needed before the model is trusted. */
   readonly minUnderlyingSamples: number;
+  /** Seconds a quote is exposed before we can move it (reaction time to an underlying tick). */
+  readonly adverseHorizonSec: number;
+  /** Half-spread ≥ this × the fair value's move over that horizon. */
+  readonly adverseCover: number;
+  /** Before the quoting stop, this long of reduce-only quoting (|YES − NO| ≤ one order size). */
+  readonly reduceOnlyBeforeEndMs: number;
   /** Risk checks period (the user's "cada 1s"). */
   readonly riskCheckMs: number;
   /** Ticks either side of each quote to keep pre-signed (0 = only the quote itself). */
@@ -77,6 +83,9 @@ export const DEFAULT_MM_PARAMS: MarketMakerParams = {
   micropriceSmoothingMs: 2_000,
   requireModel: true,
   minUnderlyingSamples: 30,
+  adverseHorizonSec: 1,
+  adverseCover: 1,
+  reduceOnlyBeforeEndMs: 120_000,
   riskCheckMs: 1_000,
   presignTicks: 2,
   hedgeSlippageE4: 200,
