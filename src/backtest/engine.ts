@@ -19,7 +19,7 @@ import type { BookView, ExchangeClient, MarketFeed, MarketInfo } from "../core/p
 import { ONE_E4 } from "../core/units.ts";
 import type { ReplayFrame } from "../store/replay.ts";
 import { BacktestExchange, type BacktestExchangeSettings, DEFAULT_BACKTEST_EXCHANGE } from "../venue/backtest-exchange.ts";
-import { DEFAULT_REPLAY, ReplayDriver, type ReplaySettings, relativeNs } from "../venue/replay.ts";
+import { type DecodedFrame, DEFAULT_REPLAY, ReplayDriver, type ReplaySettings, relativeNs } from "../venue/replay.ts";
 import type { RunFill, RunMarket, RunRecord } from "./report.ts";
 
 /** What the engine needs of a bot: every bot of this repository has this shape. */
@@ -139,8 +139,8 @@ class SeriesRecorder {
   }
 }
 
-const beyondTo = (f: ReplayFrame, s: BacktestSettings): boolean => f.recvNs !== "" && !Number.isNaN(s.toMs) && relativeNs(f.recvNs, s.toMs) > 0;
-const reachedFrom = (f: ReplayFrame, s: BacktestSettings): boolean => Number.isNaN(s.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, s.fromMs) >= 0);
+const beyondTo = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => f.recvNs !== "" && !Number.isNaN(s.toMs) && relativeNs(f.recvNs, s.toMs) > 0;
+const reachedFrom = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => Number.isNaN(s.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, s.fromMs) >= 0);
 
 /**
  * Replays `frames` through the bot `factory` builds. `markets` must describe every market
@@ -167,16 +167,19 @@ export async function runBacktest(
   return outcome(ctx, n);
 }
 
-/** The same, synchronously, over frames already in memory (sessions, sweeps, benches). */
-export function runBacktestSync(frames: readonly ReplayFrame[], markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): BacktestOutcome {
+/**
+ * The same, synchronously, over frames decoded beforehand (`decodeFrames`): sessions run
+ * ours and the baseline, sweeps run a grid, benches run many times, on one decode.
+ */
+export function runBacktestSync(frames: readonly DecodedFrame[], markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): BacktestOutcome {
   let ctx: Context | undefined;
   let n = 0;
   for (let i = 0; i < frames.length; i++) {
-    const f = frames[i] as ReplayFrame;
+    const f = frames[i] as DecodedFrame;
     if (beyondTo(f, settings)) break;
     ctx ??= start(f, markets, settings, factory);
     if (!ctx.botStarted && reachedFrom(f, settings)) ctx.startBot();
-    ctx.driver.push(f);
+    ctx.driver.pushDecoded(f);
     n++;
   }
   if (!ctx) throw new RangeError("backtest: the data holds no frame in the chosen time range");
@@ -199,7 +202,7 @@ interface Context {
   startBot(): void;
 }
 
-function start(first: ReplayFrame, markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): Context {
+function start(first: { readonly recvNs: string }, markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): Context {
   const firstMs = first.recvNs.length > 6 ? Number(first.recvNs.slice(0, -6)) : Math.min(...markets.map((m) => m.startMs));
   const baseMs = Math.floor(firstMs / 1000) * 1000;
   const clock = new ManualClock(baseMs);

@@ -192,6 +192,9 @@ export function chartSpecs(input: HtmlInput): ChartSpec[] {
   const ids = first ? first.markets.map((m) => m.conditionId) : [];
   ids.forEach((id, k) => {
     const slug = first?.markets[k]?.slug ?? id;
+    // A market nobody quoted or traded in gets no charts (the summary still lists it).
+    const active = reports.some((r) => (r.markets.find((m) => m.conditionId === id)?.fills ?? 0) > 0 || (r.charts.get(id)?.quotes.tS.length ?? 0) > 0);
+    if (!active) return;
     for (const [j, r] of reports.entries()) {
       const p = priceChart(`price-${k}-${j}`, `${slug}: price, ${r.label} quotes and fills (YES ¢)`, r, id);
       if (p) specs.push(p);

@@ -6,7 +6,7 @@
  * (no "now", records sorted by market id, numbers printed with fixed decimals).
  *
  * P&L decomposition (docs/backtest.md, "The report"). A fill of signed size q (+ buy) at
- * price p on a token whose mid was m(t) at the fill, m_end at the end of the market's data
+ * price p on a token whose mid was m(t) just before the fill, m_end at the end of the market's data
  * (or at its window end) and which finally pays V ($1/$0 when resolved, else m_end):
  *
  *   q·(V − p) = q·(m(t) − p)          spread captured
@@ -165,6 +165,23 @@ class MidLookup {
     }
     return this.m[lo] as number;
   }
+  /**
+   * YES mid just before `tMs` (strictly earlier), falling back to `at`: the mid a fill is
+   * measured against, before the book change that came with it (a book moving through our
+   * price fills us at the same instant; the spread is the edge against where it was).
+   */
+  before(tMs: number): number {
+    const t = this.t;
+    if (t.length === 0 || tMs <= (t[0] as number)) return this.at(tMs);
+    let lo = 0;
+    let hi = t.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((t[mid] as number) < tMs) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.m[lo] as number;
+  }
   firstMs(): number {
     return this.t[0] ?? Number.NaN;
   }
@@ -208,7 +225,7 @@ function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]):
   const causes: Record<string, number> = {};
   for (const f of fills) {
     const q = signed(f);
-    const mt0 = mids.at(f.tMs);
+    const mt0 = mids.before(f.tMs);
     const mt = Number.isFinite(mt0) ? own(mt0, f.isYes) : f.priceE4;
     const mEnd = Number.isFinite(yesEnd) ? own(yesEnd, f.isYes) : mt;
     const v = Number.isFinite(vYes) ? own(vYes, f.isYes) : mEnd;
@@ -223,7 +240,7 @@ function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]):
       p.adverseE6[k] = (p.adverseE6[k] as number) + (q * (mh - mt)) / ONE_E4;
     });
     CURVE_HORIZONS_S.forEach((h, k) => {
-      const x = mids.at(Math.min(f.tMs + h * 1000, dataEndMs));
+      const x = h === 0 ? mt0 : mids.at(Math.min(f.tMs + h * 1000, dataEndMs));
       const mh = Number.isFinite(x) ? own(x, f.isYes) : mt;
       curveNum[k] = (curveNum[k] as number) + q * (mh - f.priceE4);
     });
@@ -250,8 +267,6 @@ function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]):
   let feesCum = 0;
   let rebCum = 0;
   let resCum = 0;
-  let peak = 0;
-  let maxDd = 0;
   let maxInv = 0;
   const eqT: number[] = [];
   const eqV: number[] = [];
@@ -270,7 +285,7 @@ function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]):
       cash += (-q * f.priceE4) / ONE_E4 - f.feeE6 + f.rebateE6;
       if (f.isYes) qYes += q;
       else qNo += q;
-      const mt0 = mids.at(f.tMs);
+      const mt0 = mids.before(f.tMs);
       const mt = Number.isFinite(mt0) ? own(mt0, f.isYes) : f.priceE4;
       spreadCum += (q * (mt - f.priceE4)) / ONE_E4;
       feesCum += f.feeE6;
@@ -288,8 +303,6 @@ function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]):
     if (s.kind !== 0 || qYes !== 0 || qNo !== 0 || eqT.length === 0) {
       const my = markYes(s.tMs);
       const eq = cash + (qYes * my) / ONE_E4 + (qNo * (ONE_E4 - my)) / ONE_E4;
-      if (eq > peak) peak = eq;
-      if (peak - eq > maxDd) maxDd = peak - eq;
       eqT.push(s.tMs);
       eqV.push(eq);
       parts[0]?.push(spreadCum);
@@ -306,6 +319,7 @@ function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]):
     }
   }
 
+  const maxDd = maxDrawdown(eqT, eqV);
   // Time quoting over the market's data span.
   const spanStart = Number.isFinite(mids.firstMs()) ? Math.max(mids.firstMs(), run.startMs) : run.startMs;
   const spanEnd = Math.max(spanStart, dataEndMs);
@@ -398,6 +412,19 @@ export function buildReport(run: RunRecord): Report {
   };
 }
 
+/** Largest peak-to-trough fall of an equity series (from 0), on the last value of each instant. */
+export function maxDrawdown(tMs: readonly number[], eq: readonly number[]): number {
+  let peak = 0;
+  let dd = 0;
+  for (let i = 0; i < eq.length; i++) {
+    if (i + 1 < tMs.length && tMs[i + 1] === tMs[i]) continue;
+    const v = eq[i] as number;
+    if (v > peak) peak = v;
+    if (peak - v > dd) dd = peak - v;
+  }
+  return dd;
+}
+
 /** Sums markets; drawdown of the summed equity (each market's equity held between its steps). */
 function totalOf(stats: readonly MarketStats[], equities: readonly { tMs: number[]; eq: number[]; parts: number[][] }[], run: RunRecord): { stats: MarketStats; chart: ChartSeries } {
   const p = emptyParts();
@@ -435,8 +462,6 @@ function totalOf(stats: readonly MarketStats[], equities: readonly { tMs: number
   const tot: number[] = [];
   const partNames = ["spread", "fees", "rebates", "resolution", "adverse"] as const;
   const partVals: number[][] = partNames.map(() => []);
-  let peak = 0;
-  let maxDd = 0;
   for (const t of times) {
     let eq = 0;
     const ps = partNames.map(() => 0);
@@ -449,12 +474,11 @@ function totalOf(stats: readonly MarketStats[], equities: readonly { tMs: number
         for (let j = 0; j < ps.length; j++) ps[j] = (ps[j] as number) + ((e.parts[j] as number[])[i] as number);
       }
     });
-    if (eq > peak) peak = eq;
-    if (peak - eq > maxDd) maxDd = peak - eq;
     tS.push((t - run.startMs) / 1000);
     tot.push(eq);
     ps.forEach((v, j) => partVals[j]?.push(v));
   }
+  const maxDd = maxDrawdown(tS, tot);
   const n = stats.length;
   const values: Record<string, number[]> = { total: tot };
   partNames.forEach((name, j) => {

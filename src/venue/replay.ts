@@ -33,8 +33,8 @@ import { ONE_E4 } from "../core/units.ts";
 import { BookCache } from "../polymarket/book-cache.ts";
 import { type BookEvent, bookEvent, MarketChannelCodec, type MarketEvent } from "../polymarket/market-channel.ts";
 import { parseRestBook } from "../polymarket/rest-types.ts";
-import { parseRtdsFrame } from "../polymarket/rtds-feed.ts";
-import type { ReplayFrame } from "../store/replay.ts";
+import { parseRtdsFrame, type RtdsFrame } from "../polymarket/rtds-feed.ts";
+import type { FrameSource, ReplayFrame } from "../store/replay.ts";
 import type { BacktestExchange } from "./backtest-exchange.ts";
 import { settlementPrice, upWins } from "./fill-model.ts";
 import { DelayQueue } from "./sim-inprocess.ts";
@@ -59,6 +59,60 @@ export function relativeNs(recvNs: string, baseMs: number): number {
   const n = recvNs.length;
   if (n <= 6) return Number.NaN;
   return (Number(recvNs.slice(0, n - 6)) - baseMs) * 1e6 + Number(recvNs.slice(n - 6));
+}
+
+/** A recorded frame after the codecs: market events, underlying ticks, or nothing usable. */
+export interface DecodedFrame {
+  readonly recvNs: string;
+  readonly src: FrameSource;
+  /** Market-channel events (a REST `/book` body becomes one `book` event); null otherwise. */
+  readonly market: readonly MarketEvent[] | null;
+  /** True when `market` came from a REST `/book` body. */
+  readonly rest: boolean;
+  readonly rtds: Extract<RtdsFrame, { kind: "ticks" }> | null;
+  /** Decode errors in the frame (counted, never thrown). */
+  readonly errors: number;
+}
+
+const NO_EVENTS: readonly MarketEvent[] = [];
+
+/**
+ * Runs one recorded frame through the live codecs: `MarketChannelCodec` for the market
+ * channel, `parseRestBook` for REST `/book` bodies (the session recorder re-snapshots with
+ * them; they have no `event_type`), `parseRtdsFrame` for RTDS. Other sources are skipped.
+ */
+export function decodeFrame(f: ReplayFrame, codec: MarketChannelCodec): DecodedFrame {
+  if (f.src === "market") {
+    const text = f.frame;
+    if (text.charCodeAt(0) === 123 /* { */ && !text.includes('"event_type"')) return restBookFrame(f.recvNs, text);
+    const frame = codec.decode(text);
+    return { recvNs: f.recvNs, src: f.src, market: frame.events, rest: false, rtds: null, errors: frame.errors.length };
+  }
+  if (f.src === "rtds") {
+    const r = parseRtdsFrame(f.frame);
+    return { recvNs: f.recvNs, src: f.src, market: null, rest: false, rtds: r.kind === "ticks" ? r : null, errors: r.kind === "error" ? 1 : 0 };
+  }
+  return { recvNs: f.recvNs, src: f.src, market: null, rest: false, rtds: null, errors: 0 };
+}
+
+function restBookFrame(recvNs: string, text: string): DecodedFrame {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    return { recvNs, src: "market", market: NO_EVENTS, rest: false, rtds: null, errors: 1 };
+  }
+  const r = parseRestBook(v);
+  if (!r.ok) return { recvNs, src: "market", market: NO_EVENTS, rest: false, rtds: null, errors: 1 };
+  const b = r.value;
+  return { recvNs, src: "market", market: [bookEvent(b.assetId, b.market, b.timestampMs, b.hash, b.bids, b.asks, b.tickE4, b.lastTradeE4)], rest: true, rtds: null, errors: 0 };
+}
+
+/** Decodes a whole recording once (sessions and sweeps replay it many times). */
+export function decodeFrames(frames: readonly ReplayFrame[]): DecodedFrame[] {
+  const codec = new MarketChannelCodec();
+  return frames.map((f) => decodeFrame(f, codec));
 }
 
 /** The bot's `MarketFeed` over recorded data: a `BookCache`, fed by the replay driver. */
@@ -178,21 +232,22 @@ export class ReplayDriver {
 
   /** Replays one recorded frame at its receive time (earlier than the last: at the last). */
   push(f: ReplayFrame): void {
-    let t = f.recvNs === "" ? this.lastNs : relativeNs(f.recvNs, this.baseMs);
+    this.pushDecoded(decodeFrame(f, this.codec));
+  }
+
+  /** The same for a frame decoded beforehand (`decodeFrame`: decode once, replay many times). */
+  pushDecoded(d: DecodedFrame): void {
+    let t = d.recvNs === "" ? this.lastNs : relativeNs(d.recvNs, this.baseMs);
     if (!(t >= this.lastNs)) t = this.lastNs;
     this.advance(t);
     this.counters.frames++;
-    switch (f.src) {
-      case "market":
-        this.marketFrame(f.frame);
-        return;
-      case "rtds":
-        this.rtdsFrame(f.frame);
-        return;
-      default:
-        this.counters.skipped++;
-        return;
-    }
+    this.counters.decodeErrors += d.errors;
+    const evs = d.market;
+    if (evs !== null) {
+      for (let i = 0; i < evs.length; i++) this.marketEvent(evs[i] as MarketEvent);
+      if (d.rest) this.counters.restBooks++;
+    } else if (d.rtds !== null) this.rtdsTicks(d.rtds);
+    else this.counters.skipped++;
   }
 
   /** Moves time to `tNs`: timers (bot ticks, venue latencies) and lifecycle events in order. */
@@ -209,38 +264,6 @@ export class ReplayDriver {
   }
 
   // ── frames ────────────────────────────────────────────────────────────────
-
-  private marketFrame(text: string): void {
-    const c = text.charCodeAt(0);
-    // REST `GET /book` bodies (sessions re-snapshot with them) have no event_type.
-    if (c === 123 /* { */ && !text.includes('"event_type"')) {
-      this.restBook(text);
-      return;
-    }
-    const frame = this.codec.decode(text);
-    this.counters.decodeErrors += frame.errors.length;
-    const events = frame.events;
-    for (let i = 0; i < events.length; i++) this.marketEvent(events[i] as MarketEvent);
-  }
-
-  private restBook(text: string): void {
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch (e) {
-      if (!(e instanceof SyntaxError)) throw e;
-      this.counters.decodeErrors++;
-      return;
-    }
-    const r = parseRestBook(v);
-    if (!r.ok) {
-      this.counters.decodeErrors++;
-      return;
-    }
-    const b = r.value;
-    this.counters.restBooks++;
-    this.marketEvent(bookEvent(b.assetId, b.market, b.timestampMs, b.hash, b.bids, b.asks, b.tickE4, b.lastTradeE4));
-  }
 
   private marketEvent(ev: MarketEvent): void {
     this.counters.marketEvents++;
@@ -312,13 +335,7 @@ export class ReplayDriver {
     this.deliver(mirrored);
   }
 
-  private rtdsFrame(text: string): void {
-    const f = parseRtdsFrame(text);
-    if (f.kind === "error") {
-      this.counters.decodeErrors++;
-      return;
-    }
-    if (f.kind !== "ticks") return;
+  private rtdsTicks(f: Extract<RtdsFrame, { kind: "ticks" }>): void {
     for (const t of f.ticks) {
       if (t.source === "chainlink") {
         let m = this.prices.get(t.symbol);
