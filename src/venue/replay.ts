@@ -267,9 +267,10 @@ export class ReplayDriver {
 
   private marketEvent(ev: MarketEvent): void {
     this.counters.marketEvents++;
+    // The sibling's mirror goes first, so nobody sees this market with one book only.
+    if (ev.type === "book" && this.settings.mirrorMissingBooks) this.mirror(ev);
     this.toExchange(ev);
     this.deliver(ev);
-    if (ev.type === "book" && this.settings.mirrorMissingBooks) this.mirror(ev);
   }
 
   /** The exchange side: its books, then the fill model. */
