@@ -139,7 +139,7 @@ class SeriesRecorder {
   }
 }
 
-const beyondTo = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => f.recvNs !== "" && !Number.isNaN(s.toMs) && relativeNs(f.recvNs, s.toMs) > 0;
+const beyondTo = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => !Number.isNaN(s.toMs) && f.recvNs !== "" && relativeNs(f.recvNs, s.toMs) > 0;
 const reachedFrom = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => Number.isNaN(s.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, s.fromMs) >= 0);
 
 /**
@@ -174,9 +174,10 @@ export async function runBacktest(
 export function runBacktestSync(frames: readonly DecodedFrame[], markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): BacktestOutcome {
   let ctx: Context | undefined;
   let n = 0;
+  const bounded = !Number.isNaN(settings.toMs);
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i] as DecodedFrame;
-    if (beyondTo(f, settings)) break;
+    if (bounded && beyondTo(f, settings)) break;
     ctx ??= start(f, markets, settings, factory);
     if (!ctx.botStarted && reachedFrom(f, settings)) ctx.startBot();
     ctx.driver.pushDecoded(f);

@@ -64,6 +64,9 @@ export function relativeNs(recvNs: string, baseMs: number): number {
 /** A recorded frame after the codecs: market events, underlying ticks, or nothing usable. */
 export interface DecodedFrame {
   readonly recvNs: string;
+  /** `recvNs` split into epoch ms and the ns within it (NaN when the frame has no time). */
+  readonly recvMs: number;
+  readonly recvSubNs: number;
   readonly src: FrameSource;
   /** Market-channel events (a REST `/book` body becomes one `book` event); null otherwise. */
   readonly market: readonly MarketEvent[] | null;
@@ -84,29 +87,44 @@ const NO_EVENTS: readonly MarketEvent[] = [];
 export function decodeFrame(f: ReplayFrame, codec: MarketChannelCodec): DecodedFrame {
   if (f.src === "market") {
     const text = f.frame;
-    if (text.charCodeAt(0) === 123 /* { */ && !text.includes('"event_type"')) return restBookFrame(f.recvNs, text);
+    if (text.charCodeAt(0) === 123 /* { */ && !text.includes('"event_type"')) return restBookFrame(f, text);
     const frame = codec.decode(text);
-    return { recvNs: f.recvNs, src: f.src, market: frame.events, rest: false, rtds: null, errors: frame.errors.length };
+    return decoded(f, frame.events, false, null, frame.errors.length);
   }
   if (f.src === "rtds") {
     const r = parseRtdsFrame(f.frame);
-    return { recvNs: f.recvNs, src: f.src, market: null, rest: false, rtds: r.kind === "ticks" ? r : null, errors: r.kind === "error" ? 1 : 0 };
+    return decoded(f, null, false, r.kind === "ticks" ? r : null, r.kind === "error" ? 1 : 0);
   }
-  return { recvNs: f.recvNs, src: f.src, market: null, rest: false, rtds: null, errors: 0 };
+  return decoded(f, null, false, null, 0);
 }
 
-function restBookFrame(recvNs: string, text: string): DecodedFrame {
+function decoded(f: ReplayFrame, market: readonly MarketEvent[] | null, rest: boolean, rtds: DecodedFrame["rtds"], errors: number): DecodedFrame {
+  const n = f.recvNs.length;
+  const timed = n > 6;
+  return {
+    recvNs: f.recvNs,
+    recvMs: timed ? Number(f.recvNs.slice(0, n - 6)) : Number.NaN,
+    recvSubNs: timed ? Number(f.recvNs.slice(n - 6)) : 0,
+    src: f.src,
+    market,
+    rest,
+    rtds,
+    errors,
+  };
+}
+
+function restBookFrame(f: ReplayFrame, text: string): DecodedFrame {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    return { recvNs, src: "market", market: NO_EVENTS, rest: false, rtds: null, errors: 1 };
+    return decoded(f, NO_EVENTS, false, null, 1);
   }
   const r = parseRestBook(v);
-  if (!r.ok) return { recvNs, src: "market", market: NO_EVENTS, rest: false, rtds: null, errors: 1 };
+  if (!r.ok) return decoded(f, NO_EVENTS, false, null, 1);
   const b = r.value;
-  return { recvNs, src: "market", market: [bookEvent(b.assetId, b.market, b.timestampMs, b.hash, b.bids, b.asks, b.tickE4, b.lastTradeE4)], rest: true, rtds: null, errors: 0 };
+  return decoded(f, [bookEvent(b.assetId, b.market, b.timestampMs, b.hash, b.bids, b.asks, b.tickE4, b.lastTradeE4)], true, null, 0);
 }
 
 /** Decodes a whole recording once (sessions and sweeps replay it many times). */
@@ -237,7 +255,7 @@ export class ReplayDriver {
 
   /** The same for a frame decoded beforehand (`decodeFrame`: decode once, replay many times). */
   pushDecoded(d: DecodedFrame): void {
-    let t = d.recvNs === "" ? this.lastNs : relativeNs(d.recvNs, this.baseMs);
+    let t = Number.isNaN(d.recvMs) ? this.lastNs : (d.recvMs - this.baseMs) * 1e6 + d.recvSubNs;
     if (!(t >= this.lastNs)) t = this.lastNs;
     this.advance(t);
     this.counters.frames++;
