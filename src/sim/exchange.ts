@@ -261,7 +261,7 @@ export class SimExchange extends SimLedgerView {
       const hold = req.side === "BUY" ? cashLegE6(tok.outcome, r.resting.bookPriceE4, r.resting.remainingE6) : r.resting.remainingE6;
       if (!this.accounts.hold(order.id, req.owner, asset, hold)) throw new InvariantError(`cannot hold ${hold} ${asset} for ${order.id}`);
       this.indexOrder(order);
-      this.emitUser(order.owner, W.userOrder(order, "PLACEMENT", this.nowMs));
+      this.emitUser(order.owner, () => W.userOrder(order, "PLACEMENT", this.nowMs));
     } else {
       order.status = r.matchedE6 > 0 ? "MATCHED" : "CANCELED";
     }
@@ -462,11 +462,11 @@ export class SimExchange extends SimLedgerView {
           maker.status = "MATCHED";
           this.unindexOrder(maker);
         }
-        this.emitUser(maker.owner, W.userOrder(maker, "UPDATE", this.nowMs));
+        this.emitUser(maker.owner, () => W.userOrder(maker, "UPDATE", this.nowMs));
       }
-      this.emitMarket(m, W.lastTradePrice(m, f, t.txHash, this.nowMs));
-      this.emitUser(f.takerOwner, W.userTrade(t, f.takerOwner, this.nowMs));
-      if (f.makerOwner !== f.takerOwner) this.emitUser(f.makerOwner, W.userTrade(t, f.makerOwner, this.nowMs));
+      this.emitMarket(m, () => W.lastTradePrice(m, f, t.txHash, this.nowMs));
+      this.emitUser(f.takerOwner, () => W.userTrade(t, f.takerOwner, this.nowMs));
+      if (f.makerOwner !== f.takerOwner) this.emitUser(f.makerOwner, () => W.userTrade(t, f.makerOwner, this.nowMs));
       this.pendingTrades.push({ dueMs: this.nowMs + this.cfg.tradeMinedMs, trade: t, status: "MINED" });
       this.pendingTrades.push({ dueMs: this.nowMs + this.cfg.tradeConfirmedMs, trade: t, status: "CONFIRMED" });
       out.push(t);
@@ -480,24 +480,24 @@ export class SimExchange extends SimLedgerView {
     this.accounts.releaseHold(o.id);
     o.status = status;
     this.unindexOrder(o);
-    this.emitUser(o.owner, W.userOrder(o, "CANCELLATION", this.nowMs));
+    this.emitUser(o.owner, () => W.userOrder(o, "CANCELLATION", this.nowMs));
     return r?.level;
   }
 
   /** After a book change: trades → both `book` snapshots (as the real server does); else one `price_change`. */
   private publishBook(m: SimMarket, levels: readonly LevelChange[], traded: boolean): void {
     if (traded) {
-      this.emitMarket(m, W.bookEvent(m, 0, this.nowMs));
-      this.emitMarket(m, W.bookEvent(m, 1, this.nowMs));
+      this.emitMarket(m, () => W.bookEvent(m, 0, this.nowMs));
+      this.emitMarket(m, () => W.bookEvent(m, 1, this.nowMs));
     } else if (levels.length > 0) {
-      this.emitMarket(m, W.priceChange(m, levels, this.nowMs));
+      this.emitMarket(m, () => W.priceChange(m, levels, this.nowMs));
     }
     const { bestBid, bestAsk } = m.book;
     if (bestBid !== m.lastBestBid || bestAsk !== m.lastBestAsk) {
       m.lastBestBid = bestBid;
       m.lastBestAsk = bestAsk;
-      this.emitMarket(m, W.bestBidAsk(m, 0, this.nowMs));
-      this.emitMarket(m, W.bestBidAsk(m, 1, this.nowMs));
+      this.emitMarket(m, () => W.bestBidAsk(m, 0, this.nowMs));
+      this.emitMarket(m, () => W.bestBidAsk(m, 1, this.nowMs));
     }
     if (this.cfg.autoTickChange && m.book.tickE4 > 10 && ((bestBid > 9600 && bestBid < ONE_E4) || (bestAsk < 400 && bestAsk > 0))) this.changeTick(m, 10);
   }
@@ -506,8 +506,8 @@ export class SimExchange extends SimLedgerView {
     const old = m.book.tickE4;
     if (old === tickE4) return;
     this.engine.setTickSize(m.sched.info.conditionId, tickE4);
-    this.emitMarket(m, W.tickSizeChange(m, 0, old, tickE4, this.nowMs));
-    this.emitMarket(m, W.tickSizeChange(m, 1, old, tickE4, this.nowMs));
+    this.emitMarket(m, () => W.tickSizeChange(m, 0, old, tickE4, this.nowMs));
+    this.emitMarket(m, () => W.tickSizeChange(m, 1, old, tickE4, this.nowMs));
   }
 
   private runLifecycle(): void {
@@ -546,7 +546,7 @@ export class SimExchange extends SimLedgerView {
     this.markets.set(i.conditionId, m);
     this.tokens.set(i.yesTokenId, { marketId: i.conditionId, outcome: 0 });
     this.tokens.set(i.noTokenId, { marketId: i.conditionId, outcome: 1 });
-    this.emitMarket(m, W.newMarket(s, this.nowMs));
+    this.emitMarket(m, () => W.newMarket(s, this.nowMs));
   }
 
   private endMarket(m: SimMarket): void {
@@ -559,10 +559,10 @@ export class SimExchange extends SimLedgerView {
       if (!o) continue;
       o.status = "CANCELED";
       this.unindexOrder(o);
-      this.emitUser(o.owner, W.userOrder(o, "CANCELLATION", this.nowMs));
+      this.emitUser(o.owner, () => W.userOrder(o, "CANCELLATION", this.nowMs));
     }
-    this.emitMarket(m, W.bookEvent(m, 0, this.nowMs));
-    this.emitMarket(m, W.bookEvent(m, 1, this.nowMs));
+    this.emitMarket(m, () => W.bookEvent(m, 0, this.nowMs));
+    this.emitMarket(m, () => W.bookEvent(m, 1, this.nowMs));
   }
 
   private resolveMarket(m: SimMarket, forced?: Outcome): void {
@@ -575,7 +575,7 @@ export class SimExchange extends SimLedgerView {
     m.state = "resolved";
     m.resolvedMs = this.nowMs;
     this.accounts.resolve(m.sched.info.conditionId, winner);
-    this.emitMarket(m, W.marketResolved(m.sched, winner, this.nowMs));
+    this.emitMarket(m, () => W.marketResolved(m.sched, winner, this.nowMs));
   }
 
   private pruneResolved(): void {
@@ -595,7 +595,7 @@ export class SimExchange extends SimLedgerView {
       if (o) {
         o.status = "CANCELED";
         this.unindexOrder(o);
-        this.emitUser(o.owner, W.userOrder(o, "CANCELLATION", this.nowMs));
+        this.emitUser(o.owner, () => W.userOrder(o, "CANCELLATION", this.nowMs));
       }
       const m = this.markets.get(order.marketId);
       if (m) this.publishBook(m, [level], false);
@@ -621,8 +621,8 @@ export class SimExchange extends SimLedgerView {
       p.trade.status = p.status;
       p.trade.lastUpdateSec = Math.floor(this.nowMs / 1000);
       const f = p.trade.fill;
-      this.emitUser(f.takerOwner, W.userTrade(p.trade, f.takerOwner, this.nowMs));
-      if (f.makerOwner !== f.takerOwner) this.emitUser(f.makerOwner, W.userTrade(p.trade, f.makerOwner, this.nowMs));
+      this.emitUser(f.takerOwner, () => W.userTrade(p.trade, f.takerOwner, this.nowMs));
+      if (f.makerOwner !== f.takerOwner) this.emitUser(f.makerOwner, () => W.userTrade(p.trade, f.makerOwner, this.nowMs));
     }
     this.pendingTrades.length = 0;
     this.pendingTrades.push(...keep);
@@ -722,10 +722,15 @@ export class SimExchange extends SimLedgerView {
     return out;
   }
 
-  private emitMarket(m: SimMarket, ev: WireMarketEvent): void {
+  /** Builds the message only when someone listens (backtests run without listeners). */
+  private emitMarket(m: SimMarket, build: () => WireMarketEvent): void {
+    if (this.marketListeners.length === 0) return;
+    const ev = build();
     for (const fn of this.marketListeners) fn(ev, m.sched.info.conditionId);
   }
-  private emitUser(owner: string, ev: WireUserEvent): void {
+  private emitUser(owner: string, build: () => WireUserEvent): void {
+    if (this.userListeners.length === 0) return;
+    const ev = build();
     for (const fn of this.userListeners) fn(owner, ev);
   }
 
