@@ -188,6 +188,19 @@ export function runBacktestSync(frames: readonly DecodedFrame[], markets: readon
   return outcome(ctx, n);
 }
 
+/**
+ * The exchange-side YES top of book of each market over a recording, with no bot: what
+ * `analyze --data` measures a live run's fills against.
+ */
+export function recordSeries(frames: readonly DecodedFrame[], markets: readonly MarketInfo[]): Map<string, RunMarket["series"]> {
+  const first = frames[0];
+  if (!first) return new Map();
+  const idle: BotInstance = { run: () => new Promise<never>(() => {}), stop() {} };
+  const ctx = start(first, markets, DEFAULT_BACKTEST, () => idle);
+  for (let i = 0; i < frames.length; i++) ctx.driver.pushDecoded(frames[i] as DecodedFrame);
+  return ctx.recorder.series;
+}
+
 interface Context {
   readonly clock: ManualClock;
   readonly baseMs: number;
