@@ -158,7 +158,8 @@ export function settle(walk: UnderlyingWalk, m: ScheduledMarket): { winner: Outc
 
 /**
  * Lifecycle state machine: `advance(nowSec)` returns, in time order, every list / start /
- * end / resolve transition that became due since the previous call.
+ * end / resolve transition that became due since the previous call (at one instant: ends
+ * and resolutions first, then listings, then starts).
  */
 export class MarketSchedule {
   private readonly live = new Map<string, { m: ScheduledMarket; stage: 0 | 1 | 2 | 3 }>();
@@ -191,7 +192,7 @@ export class MarketSchedule {
           const m = marketOf(this.cfg, coin, w, start);
           if (from !== undefined && m.endSec <= nowSec) continue; // skipped over by a jump: never traded
           this.live.set(m.info.conditionId, { m, stage: 0 });
-          out.push({ at: Math.max(m.listSec, from ?? m.listSec), order: 0, ev: { kind: "list", market: m } });
+          out.push({ at: Math.max(m.listSec, from ?? m.listSec), order: 2, ev: { kind: "list", market: m } });
         }
         this.listedUpTo.set(key, last);
       }
@@ -200,15 +201,15 @@ export class MarketSchedule {
       const m = x.m;
       if (x.stage < 1 && m.startSec <= nowSec) {
         x.stage = 1;
-        out.push({ at: m.startSec, order: 1, ev: { kind: "start", market: m } });
+        out.push({ at: m.startSec, order: 3, ev: { kind: "start", market: m } });
       }
       if (x.stage < 2 && m.endSec <= nowSec) {
         x.stage = 2;
-        out.push({ at: m.endSec, order: 2, ev: { kind: "end", market: m } });
+        out.push({ at: m.endSec, order: 0, ev: { kind: "end", market: m } });
       }
       if (x.stage < 3 && m.resolveSec <= nowSec) {
         x.stage = 3;
-        out.push({ at: m.resolveSec, order: 3, ev: { kind: "resolve", market: m } });
+        out.push({ at: m.resolveSec, order: 1, ev: { kind: "resolve", market: m } });
       }
     }
     for (const [id, x] of this.live) if (x.stage === 3) this.live.delete(id);
