@@ -25,6 +25,7 @@ const PARAMS: MarketMakerParams = {
   underlyingVol: { ...DEFAULT_MM_PARAMS.underlyingVol, minSamples: 2 },
   presignTicks: 0,
   micropriceSmoothingMs: 0,
+  adverseCover: 0, // base spread only; the model-volatility widening has its own test
 };
 
 interface Rig {
@@ -89,6 +90,28 @@ describe("MarketMakerBot quoting", () => {
     expect(yes).toMatchObject({ side: "BUY", priceE4: 4800, sizeE6: 10_000_000, postOnly: true, orderType: "GTC" });
     expect(no).toMatchObject({ side: "BUY", priceE4: 4900, sizeE6: 10_000_000, postOnly: true });
     expect(r.bot.snapshot().markets[0]?.state).toBe("quoting");
+  });
+
+  test("the spread widens to cover the fair value's own move over the reaction horizon", () => {
+    const r = rig({ ...PARAMS, adverseCover: 1 });
+    const x = [...r.bot.markets.values()][0]?.ext;
+    if (!x) throw new Error("no market");
+    // ~5 minutes left near the money: one sd of the underlying over 1 s moves P(Up) by >1 cent
+    expect(x.pMoveE4).toBeGreaterThan(100);
+    const live = liveOf(r.ex);
+    const bid = live.find((i) => i.tokenId === r.market.yesTokenId)?.priceE4 ?? 0;
+    const noBid = live.find((i) => i.tokenId === r.market.noTokenId)?.priceE4 ?? 0;
+    const spread = 10_000 - noBid - bid;
+    expect(spread).toBeGreaterThanOrEqual(Math.floor((2 * x.pMoveE4) / 100) * 100);
+    expect(spread).toBeGreaterThan(PARAMS.quote.baseSpreadE4);
+  });
+
+  test("an Up/Down market whose strike is unknown is not quoted (the model is required)", () => {
+    // started 60 s before the bot's history begins: no strike
+    const early = upDownMarket(START_MS - WARM_S * 1000 - 60_000, { endMs: START_MS + 300_000, windowSec: 300 });
+    const r = rig(PARAMS, early);
+    expect(liveOf(r.ex)).toEqual([]);
+    expect(r.bot.snapshot().markets[0]?.state).toBe("no_fair_value");
   });
 
   test("requotes only when the centre moves more than MM_REQUOTE_THRESHOLD", () => {
