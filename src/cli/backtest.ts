@@ -36,7 +36,8 @@ Every report shows the bot next to the naive baseline (mid ± fixed spread) on t
   --feed-latency-ms N       extra delay of market data to the bot (0: recorded receive times)
   --queue R                 cancels ahead of us: worst_case (default) or pro_rata
   --no-complement-trades    prints on the other outcome do not count for our token
-  --no-book-through         a recorded opposite order through our price does not fill us
+  --book-through            a recorded opposite order at/through our price fills us (off: post-only
+                            makers would be rejected instead; see docs/backtest.md)
   --prewindow               quote markets before their window opens (pre-window captures)
   --collateral USD          starting pUSD (default 10000)
   --from T, --to T          replay window (ISO time or epoch ms); frames before --from warm the books
@@ -124,8 +125,8 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestArgs | strin
       case "--no-complement-trades":
         s = { ...s, exchange: { ...s.exchange, fill: { ...s.exchange.fill, complementTrades: false } } };
         break;
-      case "--no-book-through":
-        s = { ...s, exchange: { ...s.exchange, fill: { ...s.exchange.fill, bookThrough: false } } };
+      case "--book-through":
+        s = { ...s, exchange: { ...s.exchange, fill: { ...s.exchange.fill, bookThrough: true } } };
         break;
       case "--prewindow":
         s = { ...s, replay: { ...s.replay, preWindow: true } };

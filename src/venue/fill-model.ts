@@ -23,8 +23,10 @@
  *    cancel re-attributes it (what was taken from behind us was in fact traded in front).
  * 4. **Through our price.** A trade printed at a price worse for its taker than ours (a sell
  *    below our bid) went through our level: we fill, up to the print's size. A recorded
- *    opposite order resting at or through our price (an ask ≤ our bid) would have hit us:
- *    we fill up to its size (`bookThrough`, on by default).
+ *    opposite order resting at or through our price (an ask ≤ our bid) would have hit us if
+ *    it was sent as a plain limit order — but a post-only maker would have been rejected
+ *    instead, so this second half (`bookThrough`) is off by default: against the simulator,
+ *    whose makers quote post-only, it more than doubled the fills (bench/paper-vs-sim.ts).
  * 5. **Both outcomes are one book.** YES and NO books mirror each other (a YES bid at p is a
  *    NO ask at 1 − p) and Polymarket prints a match once, on one token. A print on the
  *    other token counts in our token's terms (`complementTrades`, default on): a taker BUY
@@ -52,7 +54,7 @@ export interface FillModelSettings {
   readonly queueCancelRule: QueueCancelRule;
   /** Prints on the other outcome count for our token at 1 − p (rule 5). */
   readonly complementTrades: boolean;
-  /** A recorded opposite order at or through our price fills us (rule 4). */
+  /** A recorded opposite order at or through our price fills us (rule 4; default off). */
   readonly bookThrough: boolean;
   /** How long a print and a level drop at the same price may be apart and still pair up. */
   readonly tradePairWindowMs: number;
@@ -61,7 +63,7 @@ export interface FillModelSettings {
 export const DEFAULT_FILL_MODEL: FillModelSettings = {
   queueCancelRule: "worst_case",
   complementTrades: true,
-  bookThrough: true,
+  bookThrough: false,
   tradePairWindowMs: 500,
 };
 

@@ -276,8 +276,8 @@ describe("through our price", () => {
     expect(t.ex.journal.fills[0]?.cause).toBe("trade_through");
   });
 
-  test("a recorded ask at or below our bid would have hit us", () => {
-    const t = tape();
+  test("book-through (opt-in): a recorded ask at or below our bid would have hit us", () => {
+    const t = tape({ bookThrough: true });
     t.place("BUY", 5000, 10 * SH);
     t.at(20);
     t.level("BUY", 5000, 0); // the level ahead of us is gone
@@ -288,6 +288,16 @@ describe("through our price", () => {
     t.level("SELL", 5000, 7 * SH); // the same size again: already matched
     t.at(60);
     expect(t.filledE6()).toBe(7 * SH);
+  });
+
+  test("book-through is off by default: a crossing ask alone fills nothing", () => {
+    const t = tape();
+    t.place("BUY", 5000, 10 * SH);
+    t.at(20);
+    t.level("BUY", 5000, 0);
+    t.level("SELL", 5000, 7 * SH);
+    t.at(50);
+    expect(t.filledE6()).toBe(0);
   });
 
   test("a print on the other outcome counts at 1 − p (one book, two views)", () => {
