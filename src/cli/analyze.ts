@@ -10,7 +10,8 @@ import { recordSeries } from "../backtest/engine.ts";
 import { renderHtml } from "../backtest/html.ts";
 import { parseLogs, type SeriesByMarket } from "../backtest/logs.ts";
 import { buildReport, formatSummary, type Report } from "../backtest/report.ts";
-import { loadData } from "../backtest/session.ts";
+import { DEFAULT_BACKTEST } from "../backtest/engine.ts";
+import { backtestConfig, loadData, runSession } from "../backtest/session.ts";
 import { readLines } from "../store/replay.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 
@@ -21,7 +22,8 @@ e.g. logs/) and prints the report: P&L split into spread captured, adverse selec
 at 1 s, 10 s, 60 s), fees, rebates and resolution; fills, inventory, drawdown, time quoting,
 latency; per market and in total, one block per bot found in the logs.
 
-  --data RECORDING   a recording of the same period (record command): exact mids for mark-outs
+  --data RECORDING   a recording of the same period (record command): exact mids for mark-outs,
+                     and the naive baseline backtested on it beside the run (--no-baseline: not)
   --markets FILE     market metadata for that recording (as backtest --markets)
   --report FILE      write the self-contained HTML report
   --json FILE        write the report numbers as JSON
@@ -32,13 +34,14 @@ each fill (a proxy). Exit: 0, 2 on bad flags or no log found.`;
 export interface AnalyzeArgs {
   logs: string[];
   data: string;
+  baseline: boolean;
   marketsFile: string;
   report: string;
   json: string;
 }
 
 export function parseAnalyzeArgs(argv: readonly string[]): AnalyzeArgs | string {
-  const a: AnalyzeArgs = { logs: [], data: "", marketsFile: "", report: "", json: "" };
+  const a: AnalyzeArgs = { logs: [], data: "", baseline: true, marketsFile: "", report: "", json: "" };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     const value = (): string => argv[++i] ?? "";
@@ -51,6 +54,9 @@ export function parseAnalyzeArgs(argv: readonly string[]): AnalyzeArgs | string 
         break;
       case "--report":
         a.report = value();
+        break;
+      case "--no-baseline":
+        a.baseline = false;
         break;
       case "--json":
         a.json = value();
@@ -83,13 +89,19 @@ export async function runAnalyze(a: AnalyzeArgs, out: (line: string) => void = c
   const lines: string[] = [];
   for (const f of files) for await (const l of readLines(f)) lines.push(l);
   let recording: SeriesByMarket | undefined;
+  let baseline: Report | undefined;
   if (a.data !== "") {
     const data = await loadData(a.data, a.marketsFile === "" ? undefined : a.marketsFile);
     recording = recordSeries(data.decoded, data.catalogue.markets);
+    if (a.baseline) {
+      const [run] = runSession(data, ["naive"], DEFAULT_BACKTEST, backtestConfig(envOf(), {}));
+      if (run) baseline = buildReport({ ...run.outcome.record, label: "naive (backtest)" });
+    }
   }
   const parsed = parseLogs(lines, recording);
   if (parsed.records.length === 0) throw new RangeError(`no fill or market event in ${files.length} log file(s)`);
   const reports = parsed.records.map(buildReport);
+  if (baseline) reports.push(baseline);
   out(formatSummary(reports, `analyze ${a.logs.join(" ")}: ${files.length} files, ${parsed.lines} lines (${parsed.malformed} not understood), mids from ${parsed.midSource}`));
   if (a.report !== "") {
     writeFileSync(a.report, renderHtml({ title: `Run analysis: ${reports.map((r) => r.label).join(", ")}`, dataLabel: a.logs.join(" "), reports, notes: [`mids from: ${parsed.midSource}`, `log lines: ${parsed.lines}, not understood: ${parsed.malformed}`] }));
@@ -99,6 +111,12 @@ export async function runAnalyze(a: AnalyzeArgs, out: (line: string) => void = c
     writeFileSync(a.json, `${JSON.stringify(reports.map((r) => ({ label: r.label, total: r.total, markets: r.markets })), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
   }
   return reports;
+}
+
+function envOf(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 export const command: CliCommand = {

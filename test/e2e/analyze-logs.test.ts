@@ -40,8 +40,11 @@ test("analyze rebuilds a run from its event log and agrees with the backtest", a
     expect(bt.fills).toBeGreaterThan(5);
 
     const silent = (): void => {};
-    const [an] = await runAnalyze({ logs: [logs], data: rec, marketsFile: "", report: "", json: "" }, silent);
+    const reports = await runAnalyze({ logs: [logs], data: rec, baseline: true, marketsFile: "", report: "", json: "" }, silent);
+    const an = reports[0];
     if (!an) throw new Error("no report");
+    // The naive baseline, backtested on the same recording, beside the run.
+    expect(reports.map((r) => r.label)).toEqual(["mm", "naive (backtest)"]);
     expect(an.label).toBe("mm");
     expect(an.total.fills).toBe(bt.fills);
     expect(an.total.volumeE6).toBe(bt.volumeE6);
