@@ -10,6 +10,9 @@ import { parseGammaMarket } from "../../src/polymarket/gamma.ts";
 import { parseRtdsFrame } from "../../src/polymarket/rtds-feed.ts";
 import { decodeUserFrame } from "../../src/polymarket/user-channel.ts";
 import { parseRecordLine } from "../../src/store/replay.ts";
+import { gammaRoute } from "../../src/sim/rest-routes.ts";
+import { SimExchange } from "../../src/sim/exchange.ts";
+import { SimKeys } from "../../src/sim/sim-auth.ts";
 import { MAX_REASON_CHARS } from "./parser-targets.ts";
 
 const big = "9".repeat(100_000);
@@ -42,6 +45,12 @@ describe("open findings (pinned; flip when fixed)", () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as ConfigError).issues[0]?.key).toBe("JOURNAL_PATH");
+  });
+
+  test.failing("sim/rest-routes.ts: GET /gamma/markets/slug/<malformed %-escape> is a 4xx, not a throw (→ HTTP 500)", () => {
+    const ex = new SimExchange({ seed: 1, startMs: 1_780_000_000_000, flow: null });
+    const r = gammaRoute({ ex, keys: new SimKeys(1) }, { method: "GET", path: "/gamma/markets/slug/%E0%A4%A", query: new URLSearchParams(), body: "", headers: new Headers() });
+    expect(r?.status).toBe(404);
   });
 
   test.failing("store/replay.ts: a record whose recvNs is not decimal digits is not passed on as a time", () => {
