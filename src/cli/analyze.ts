@@ -6,11 +6,10 @@
  */
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { recordSeries } from "../backtest/engine.ts";
+import { DEFAULT_BACKTEST, recordSeries } from "../backtest/engine.ts";
 import { renderHtml } from "../backtest/html.ts";
 import { parseLogs, type SeriesByMarket } from "../backtest/logs.ts";
 import { buildReport, formatSummary, type Report } from "../backtest/report.ts";
-import { DEFAULT_BACKTEST } from "../backtest/engine.ts";
 import { backtestConfig, loadData, runSession } from "../backtest/session.ts";
 import { readLines } from "../store/replay.ts";
 import { EXIT, type CliCommand } from "./command.ts";

@@ -196,16 +196,67 @@ interface LiveOrder {
 
 export type BooksOf = (tokenId: string) => BookView | undefined;
 
+/**
+ * Everything on its way to the exchange (orders, cancels, merges, each with its own
+ * latency) in one queue ordered by arrival time, then by send order: a cancel and a place
+ * sent together with equal latencies arrive cancel first, as sent. One clock timer at a time.
+ */
+class ArrivalQueue {
+  private readonly items: { dueNs: number; seq: number; fn: () => void }[] = [];
+  private seq = 0;
+  private armedNs = Number.POSITIVE_INFINITY;
+  private cancelTimer: (() => void) | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  push(delayMs: number, fn: () => void): void {
+    const dueNs = this.clock.nowNs() + delayMs * 1e6;
+    const it = { dueNs, seq: this.seq++, fn };
+    let k = this.items.length;
+    while (k > 0 && (this.items[k - 1] as { dueNs: number }).dueNs > dueNs) k--;
+    this.items.splice(k, 0, it);
+    if (dueNs < this.armedNs) this.arm();
+  }
+
+  clear(): void {
+    this.items.length = 0;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.armedNs = Number.POSITIVE_INFINITY;
+  }
+
+  private arm(): void {
+    this.cancelTimer?.();
+    const next = this.items[0];
+    if (!next) {
+      this.cancelTimer = undefined;
+      this.armedNs = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.armedNs = next.dueNs;
+    this.cancelTimer = this.clock.setTimer(Math.max(0, (next.dueNs - this.clock.nowNs()) / 1e6), () => this.drain());
+  }
+
+  private drain(): void {
+    this.cancelTimer = undefined;
+    this.armedNs = Number.POSITIVE_INFINITY;
+    const now = this.clock.nowNs();
+    let n = 0;
+    while (n < this.items.length && (this.items[n] as { dueNs: number }).dueNs <= now) n++;
+    const due = this.items.splice(0, n);
+    for (const it of due) it.fn();
+    if (this.cancelTimer === undefined) this.arm();
+  }
+}
+
 export class BacktestExchange implements ExchangeClient {
   readonly settings: BacktestExchangeSettings;
   readonly journal: VenueJournal = { orders: [], fills: [], cancels: [], merges: [], resolutions: [], quotes: new Map() };
   readonly stats = { placed: 0, rejected: 0, fills: 0, cancels: 0, cancelAlls: 0, merges: 0, unknownMarketOrders: 0 };
   private readonly clock: Clock;
   private readonly books: BooksOf;
-  private readonly toExchange: DelayQueue;
-  private readonly cancelsToExchange: DelayQueue;
+  private readonly toExchange: ArrivalQueue;
   private readonly toBot: DelayQueue;
-  private readonly mergeQueue: DelayQueue;
   private readonly listeners = new Set<(ev: ExchangeEvent) => void>();
   private readonly markets = new Map<string, VenueMarket>();
   private readonly tokenMarket = new Map<string, { market: VenueMarket; isYes: boolean }>();
@@ -224,10 +275,8 @@ export class BacktestExchange implements ExchangeClient {
     this.clock = opts.clock;
     this.books = opts.books;
     const s = this.settings;
-    this.toExchange = new DelayQueue(opts.clock, s.orderLatencyMs);
-    this.cancelsToExchange = new DelayQueue(opts.clock, s.cancelLatencyMs);
+    this.toExchange = new ArrivalQueue(opts.clock);
     this.toBot = new DelayQueue(opts.clock, s.responseLatencyMs);
-    this.mergeQueue = new DelayQueue(opts.clock, s.mergeLatencyMs);
     this.collateralE6 = s.initialCollateralE6;
     if (opts.markets) this.addMarkets(opts.markets);
   }
@@ -274,7 +323,7 @@ export class BacktestExchange implements ExchangeClient {
         rejectCode: "",
       };
       this.journal.orders.push(rec);
-      this.toExchange.push(() => this.arrive(rec, intent, ref));
+      this.toExchange.push(this.settings.orderLatencyMs, () => this.arrive(rec, intent, ref));
     }
   }
 
@@ -290,7 +339,7 @@ export class BacktestExchange implements ExchangeClient {
       recs.push(c);
     }
     this.stats.cancels += recs.length;
-    this.cancelsToExchange.push(() => {
+    this.toExchange.push(this.settings.cancelLatencyMs, () => {
       for (const c of recs) this.cancelArrives(c);
     });
   }
@@ -306,7 +355,7 @@ export class BacktestExchange implements ExchangeClient {
       if (o.cancel === null) o.cancel = c;
       recs.push(c);
     }
-    this.cancelsToExchange.push(() => {
+    this.toExchange.push(this.settings.cancelLatencyMs, () => {
       // Everything resting when the cancel-all lands goes, including orders that arrived after it was sent.
       const covered = new Set(recs.map((c) => c.orderId));
       for (const c of recs) this.cancelArrives(c, true);
@@ -323,7 +372,7 @@ export class BacktestExchange implements ExchangeClient {
 
   merge(conditionId: string, sizeE6: SizeE6): void {
     if (this.closed) return;
-    this.mergeQueue.push(() => {
+    this.toExchange.push(this.settings.mergeLatencyMs, () => {
       const m = this.markets.get(conditionId);
       if (!m || m.resolved) return;
       const yes = this.freeTokensE6(m.info.yesTokenId);
@@ -366,9 +415,7 @@ export class BacktestExchange implements ExchangeClient {
   async close(): Promise<void> {
     this.closed = true;
     this.toExchange.clear();
-    this.cancelsToExchange.clear();
     this.toBot.clear();
-    this.mergeQueue.clear();
   }
 
   // ── balances (synchronous views for the report and tests) ─────────────────
