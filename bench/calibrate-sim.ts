@@ -11,6 +11,9 @@
  */
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { SimExchange } from "../src/sim/exchange.ts";
+import { DEFAULT_FLOW, type FlowConfig } from "../src/sim/flow.ts";
+import { tokenLevels } from "../src/sim/wire-out.ts";
 import { UnderlyingWalk } from "../src/sim/underlying.ts";
 
 const SHARED = path.resolve(import.meta.dir, "../../shared");
@@ -197,6 +200,161 @@ function mean(xs: number[]): number {
   return xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 }
 
+// ---- Books and flow ------------------------------------------------------------------------
+
+export interface BookSample {
+  readonly bids: readonly (readonly [number, number])[]; // [price, shares], best first
+  readonly asks: readonly (readonly [number, number])[];
+}
+
+export interface BookStats {
+  n: number;
+  /** Share of books whose spread is 1 tick (0.01), 2 ticks, more. */
+  spread1: number;
+  spread2: number;
+  spreadMore: number;
+  topSizeP50: number;
+  depth5cP50: number;
+  levelsP50: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+export function bookStats(books: readonly BookSample[]): BookStats {
+  let n = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let sm = 0;
+  const top: number[] = [];
+  const depth: number[] = [];
+  const levels: number[] = [];
+  for (const b of books) {
+    const bb = b.bids[0];
+    const ba = b.asks[0];
+    if (!bb || !ba) continue;
+    n++;
+    const ticks = Math.round((ba[0] - bb[0]) * 100);
+    if (ticks <= 1) s1++;
+    else if (ticks === 2) s2++;
+    else sm++;
+    top.push((bb[1] + ba[1]) / 2);
+    depth.push(b.bids.filter(([p]) => p >= bb[0] - 0.05 + 1e-9).reduce((x, [, q]) => x + q, 0) + b.asks.filter(([p]) => p <= ba[0] + 0.05 - 1e-9).reduce((x, [, q]) => x + q, 0));
+    levels.push(b.bids.length + b.asks.length);
+  }
+  return { n, spread1: s1 / n, spread2: s2 / n, spreadMore: sm / n, topSizeP50: median(top), depth5cP50: median(depth), levelsP50: median(levels) };
+}
+
+type WireBookLike = { bids: { price: string; size: string }[]; asks: { price: string; size: string }[] };
+function sampleOf(b: WireBookLike): BookSample {
+  const lv = (xs: { price: string; size: string }[], desc: boolean) => xs.map((l): [number, number] => [Number(l.price), Number(l.size)]).sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
+  return { bids: lv(b.bids, true), asks: lv(b.asks, false) };
+}
+
+/** Books recorded on V2 BTC/ETH/SOL 15m markets (REST /book and WS book frames), by session. */
+export async function realBooks(): Promise<{ prewindow: BookSample[]; live: BookSample[] }> {
+  const files = {
+    prewindow: ["jonahgrigoryan_v2_session_raw_2026-04-29T0210Z_btc-eth-sol-15m_prewindow.jsonl.gz", "jonahgrigoryan_v2_session_raw_2026-04-28T1404Z_btc-eth-sol-15m_prewindow.jsonl.gz"],
+    live: ["jonahgrigoryan_v2_session_raw_2026-04-29T0312Z_btc-eth-sol-15m_livewindow.jsonl"],
+  };
+  const out = { prewindow: [] as BookSample[], live: [] as BookSample[] };
+  for (const kind of ["prewindow", "live"] as const) {
+    for (const f of files[kind]) {
+      const raw = await Bun.file(`${SHARED}/data/ws/${f}`).arrayBuffer();
+      const text = f.endsWith(".gz") ? gunzipSync(raw).toString() : new TextDecoder().decode(raw);
+      for (const line of text.split("\n")) {
+        if (line.length === 0) continue;
+        const env = JSON.parse(line) as { source: string; payload: string };
+        if (env.source !== "polymarket_clob") continue;
+        let p: unknown;
+        try {
+          p = JSON.parse(env.payload);
+        } catch (e) {
+          if (e instanceof SyntaxError) continue;
+          throw e;
+        }
+        for (const m of Array.isArray(p) ? p : [p]) {
+          const o = m as Partial<WireBookLike>;
+          if (Array.isArray(o.bids) && Array.isArray(o.asks)) out[kind].push(sampleOf(o as WireBookLike));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface FlowStats {
+  books: BookStats;
+  /** Trades per second per live (started) market. */
+  tradesPerSecPerMarket: number;
+  tradeSizeP50: number;
+  /** pUSD traded per finished 5-minute market. */
+  volume5mP50: number;
+  volume5mP10: number;
+  volume5mP90: number;
+}
+
+/** Runs the simulator with its synthetic flow and measures what the recordings measure. */
+export function simulateFlow(seed: number, minutes: number, startMs = BTC_DAY_START_MS + 12 * 3_600_000, flow: FlowConfig = DEFAULT_FLOW): FlowStats {
+  const ex = new SimExchange({ seed, startMs, flow });
+  const books: BookSample[] = [];
+  const sizes: number[] = [];
+  let trades = 0;
+  let liveMarketSeconds = 0;
+  const volumes: number[] = [];
+  ex.onMarket((ev) => {
+    if (ev.event_type === "last_trade_price") {
+      trades++;
+      sizes.push(Number(ev.size));
+    }
+  });
+  const counted = new Set<string>();
+  for (let s = 1; s <= minutes * 60; s++) {
+    ex.advanceTo(startMs + s * 1000);
+    for (const m of ex.allMarkets()) {
+      if (m.state === "open" && m.strike !== undefined) {
+        liveMarketSeconds++;
+        if (s % 15 === 0) {
+          const l = tokenLevels(m.book, 0);
+          books.push(sampleOf({ bids: l.bids, asks: l.asks }));
+        }
+      }
+      if (m.state === "resolved" && m.sched.info.windowSec === 300 && !counted.has(m.sched.info.conditionId) && m.sched.startSec * 1000 > startMs) {
+        counted.add(m.sched.info.conditionId);
+        volumes.push(m.volumeE6 / 1e6);
+      }
+    }
+  }
+  const v = [...volumes].sort((a, b) => a - b);
+  return {
+    books: bookStats(books),
+    tradesPerSecPerMarket: trades / Math.max(1, liveMarketSeconds),
+    tradeSizeP50: median(sizes),
+    volume5mP50: quantile(v, 0.5),
+    volume5mP10: quantile(v, 0.1),
+    volume5mP90: quantile(v, 0.9),
+  };
+}
+
+export function flowTable(pre: BookStats, live: BookStats, sim: FlowStats): string {
+  const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+  const rows: [string, string, string][] = [
+    ["books sampled", `${pre.n} pre-window + ${live.n} in-window`, `${sim.books.n}`],
+    ["spread = 1 tick (0.01)", `${pct(pre.spread1)} / ${pct(live.spread1)}`, pct(sim.books.spread1)],
+    ["spread = 2 ticks", `${pct(pre.spread2)} / ${pct(live.spread2)}`, pct(sim.books.spread2)],
+    ["spread > 2 ticks", `${pct(pre.spreadMore)} / ${pct(live.spreadMore)}`, pct(sim.books.spreadMore)],
+    ["median top-of-book size (shares, mean of both sides)", `${pre.topSizeP50.toFixed(0)} / ${live.topSizeP50.toFixed(0)}`, sim.books.topSizeP50.toFixed(0)],
+    ["median depth within 5 c of the touch (shares)", `${pre.depth5cP50.toFixed(0)} / ${live.depth5cP50.toFixed(0)}`, sim.books.depth5cP50.toFixed(0)],
+    ["median levels per book (both sides)", `${pre.levelsP50} / ${live.levelsP50}`, String(sim.books.levelsP50)],
+    ["trades per second per live market", "0.10 (el-capturo, hourly BTC, 4 in 39 s)", sim.tradesPerSecPerMarket.toFixed(2)],
+    ["median trade size (shares)", "10 (el-capturo: 10, 122, 10, 7)", sim.tradeSizeP50.toFixed(1)],
+    ["pUSD volume per 5-minute BTC market p10 / p50 / p90", "53 / 776 / 37 845 (Gamma, 292 markets, 2026-06-08)", `${sim.volume5mP10.toFixed(0)} / ${sim.volume5mP50.toFixed(0)} / ${sim.volume5mP90.toFixed(0)}`],
+  ];
+  return ["| statistic | real (pre-window / in-window) | simulated |", "|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
 if (import.meta.main) {
   const seeds = [1, 2, 3, 4, 5];
   const day = await loadBtcDay();
@@ -207,4 +365,8 @@ if (import.meta.main) {
   });
   console.log("## Underlying (BTC/USD Chainlink, 1-s)\n");
   console.log(underlyingTable(real, sims));
+  const rb = await realBooks();
+  const flow = simulateFlow(1, 60);
+  console.log("\n## Books and flow (15m/5m/1h markets; simulated: seed 1, one hour from 12:00 UTC)\n");
+  console.log(flowTable(bookStats(rb.prewindow), bookStats(rb.live), flow));
 }
