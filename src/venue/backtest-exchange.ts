@@ -45,9 +45,7 @@ import {
   type FillModelSettings,
   isMarketable,
   joinQueue,
-  levelSizeE6,
   makerRebateE6,
-  NO_FEES,
   onCross,
   onLevel,
   onPrint,
@@ -55,7 +53,10 @@ import {
   type QueuedOrder,
   TakenLiquidity,
 } from "./fill-model.ts";
+import type { CancelRecord, OrderOutcome, OrderRecord, VenueJournal } from "./backtest-journal.ts";
 import { DelayQueue } from "./sim-inprocess.ts";
+
+export type { CancelRecord, FillRecordOut, MergeRecord, OrderOutcome, OrderRecord, QuoteTimeline, ResolutionRecord, VenueJournal } from "./backtest-journal.ts";
 
 export interface VenueLatency {
   /** Bot → exchange for new orders. */
@@ -85,92 +86,6 @@ export const DEFAULT_BACKTEST_EXCHANGE: BacktestExchangeSettings = {
   initialCollateralE6: 10_000_000_000,
   idPrefix: "bt",
 };
-
-export type OrderOutcome = "open" | "rejected" | "filled" | "cancelled" | "killed" | "market_closed";
-
-/** One order as the report sees it. Times are the venue clock's ns; -1 = not yet. */
-export interface OrderRecord {
-  readonly orderId: string;
-  readonly clientId: string;
-  readonly conditionId: string;
-  readonly tokenId: string;
-  readonly side: Side;
-  readonly priceE4: PriceE4;
-  readonly sizeE6: SizeE6;
-  readonly orderType: OrderIntent["orderType"];
-  readonly postOnly: boolean;
-  readonly sentNs: number;
-  arrivedNs: number;
-  /** When the bot got the ack or reject. */
-  answeredNs: number;
-  closedNs: number;
-  filledE6: SizeE6;
-  outcome: OrderOutcome;
-  rejectCode: RejectCode | "";
-}
-
-export interface FillRecordOut {
-  /** Exchange time of the match (ns on the venue clock). */
-  readonly atNs: number;
-  readonly wallMs: number;
-  readonly orderId: string;
-  readonly conditionId: string;
-  readonly tokenId: string;
-  readonly isYes: boolean;
-  readonly side: Side;
-  readonly priceE4: PriceE4;
-  readonly sizeE6: SizeE6;
-  readonly feeE6: UsdE6;
-  readonly rebateE6: UsdE6;
-  readonly liquidity: "maker" | "taker";
-  readonly cause: FillCause;
-}
-
-export interface CancelRecord {
-  readonly orderId: string;
-  readonly sentNs: number;
-  arrivedNs: number;
-  answeredNs: number;
-  /** The order was already gone (filled, closed) when the cancel arrived. */
-  tooLate: boolean;
-  /** Shares that filled between sending the cancel and its arrival. */
-  filledInFlightE6: SizeE6;
-}
-
-export interface MergeRecord {
-  readonly conditionId: string;
-  readonly atNs: number;
-  readonly wallMs: number;
-  readonly sizeE6: SizeE6;
-}
-
-/** Our resting quotes of one market in YES terms, each time they changed at the exchange. */
-export interface QuoteTimeline {
-  readonly tNs: number[];
-  readonly wallMs: number[];
-  /** Best of our YES-terms bids (BUY YES at p, SELL NO at 1 − p); 0 = none. */
-  readonly bidE4: number[];
-  /** Best of our YES-terms asks (SELL YES at p, BUY NO at 1 − p); 0 = none. */
-  readonly askE4: number[];
-}
-
-export interface ResolutionRecord {
-  readonly conditionId: string;
-  readonly winningTokenId: string;
-  readonly atNs: number;
-  readonly wallMs: number;
-  readonly payoutE6: UsdE6;
-  readonly rebatesPaidE6: UsdE6;
-}
-
-export interface VenueJournal {
-  readonly orders: OrderRecord[];
-  readonly fills: FillRecordOut[];
-  readonly cancels: CancelRecord[];
-  readonly merges: MergeRecord[];
-  readonly resolutions: ResolutionRecord[];
-  readonly quotes: Map<string, QuoteTimeline>;
-}
 
 interface VenueMarket {
   readonly info: MarketInfo;
@@ -731,4 +646,3 @@ export class BacktestExchange implements ExchangeClient {
   }
 }
 
-export { levelSizeE6, NO_FEES };
