@@ -9,7 +9,7 @@
 import type { MarketInfo } from "../src/core/ports.ts";
 import { DEFAULT_SIM, SimExchange } from "../src/sim/exchange.ts";
 import { DEFAULT_SCHEDULE } from "../src/sim/schedule.ts";
-import type { CoinSymbol, } from "../src/sim/underlying.ts";
+import type { CoinSymbol } from "../src/sim/underlying.ts";
 import * as W from "../src/sim/wire-out.ts";
 import type { ReplayFrame } from "../src/store/replay.ts";
 
