@@ -118,6 +118,8 @@ export interface BotSnapshot {
 
 export interface BotTotals {
   marketsSeen: number;
+  /** Markets in which at least one quote was placed. */
+  marketsQuoted: number;
   quotesSent: number;
   cancelsSent: number;
   requotes: number;
@@ -154,6 +156,7 @@ export class MarketMakerBot {
   readonly underlyings: Underlyings;
   readonly totals: BotTotals = {
     marketsSeen: 0,
+    marketsQuoted: 0,
     quotesSent: 0,
     cancelsSent: 0,
     requotes: 0,
@@ -638,6 +641,7 @@ export class MarketMakerBot {
     this.totals.quotesSent += plan.place.length;
     this.totals.cancelsSent += plan.cancel.length;
     this.totals.requotes++;
+    if (x.requotes === 0 && plan.place.length > 0) this.totals.marketsQuoted++;
     x.requotes++;
     const u = this.underlyings.get(m.info.underlying);
     x.quoteSpot = u ? u.lastPrice : Number.NaN;
