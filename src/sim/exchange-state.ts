@@ -126,6 +126,11 @@ export class SimLedgerView {
     return this.trades.get(id);
   }
 
+  /** Sizes of the records kept (memory stays bounded over long runs: see exchange.ts pruneClosed). */
+  recordCounts(): { markets: number; orders: number; trades: number; seenIds: number } {
+    return { markets: this.markets.size, orders: this.orders.size, trades: this.trades.size, seenIds: this.seen.size };
+  }
+
   openOrderIds(owner: string): string[] {
     const out: string[] = [];
     for (const ids of this.byOwner.get(owner)?.values() ?? []) for (const id of ids) out.push(id);

@@ -135,6 +135,8 @@ export class SimExchange extends SimLedgerView {
   private readonly heartbeats = new Map<string, { id: string; lastMs: number }>();
   private readonly pendingTrades: { dueMs: number; trade: SimTrade; status: string }[] = [];
   private nextFlowMs: number;
+  /** Owners whose records nobody queries: synthetic flow and dislocations. */
+  private readonly synthetic = new Set<string>([...Object.values(FLOW_OWNERS), DISLOCATION_OWNER]);
   private counter = 0;
 
   constructor(cfg: Partial<SimConfig> = {}) {
@@ -191,6 +193,7 @@ export class SimExchange extends SimLedgerView {
         this.walk.advanceTo(next);
         this.emitPrices();
         this.runLifecycle();
+        if (next % 60_000 < SLICE_MS) this.pruneClosed();
       }
       this.expireOrders();
       this.checkHeartbeats();
@@ -234,7 +237,8 @@ export class SimExchange extends SimLedgerView {
     if (this.accounts.available(req.owner, asset) < this.requiredFor(m, spec)) return fail(ERR_BALANCE);
     const r = this.engine.submit(spec, match);
     if (!r.ok) return fail(r.message);
-    this.seen.add(req.orderId);
+    // Synthetic participants' ids are unique by construction: remembering them would only grow memory.
+    if (!this.synthetic.has(req.owner)) this.seen.add(req.orderId);
     const info = m.sched.info;
     const order: SimOrder = {
       id: req.orderId,
@@ -451,12 +455,16 @@ export class SimExchange extends SimLedgerView {
         lastUpdateSec: Math.floor(this.nowMs / 1000),
         txHash: this.hex64("tx"),
       };
-      this.trades.set(t.id, t);
-      this.tradeIndex(f.takerOwner).push(t.id);
-      if (f.makerOwner !== f.takerOwner) this.tradeIndex(f.makerOwner).push(t.id);
-      taker.tradeIds.push(t.id);
+      // A trade between synthetic participants only is not kept: nobody can query it.
+      const record = !this.synthetic.has(f.takerOwner) || !this.synthetic.has(f.makerOwner);
+      if (record) {
+        this.trades.set(t.id, t);
+        if (!this.synthetic.has(f.takerOwner)) this.tradeIndex(f.takerOwner).push(t.id);
+        if (f.makerOwner !== f.takerOwner && !this.synthetic.has(f.makerOwner)) this.tradeIndex(f.makerOwner).push(t.id);
+        taker.tradeIds.push(t.id);
+      }
       if (maker) {
-        maker.tradeIds.push(t.id);
+        if (record) maker.tradeIds.push(t.id);
         maker.matchedE6 += f.sizeE6;
         if (f.makerRemainingE6 === 0) {
           maker.status = "MATCHED";
@@ -467,8 +475,10 @@ export class SimExchange extends SimLedgerView {
       this.emitMarket(m, () => W.lastTradePrice(m, f, t.txHash, this.nowMs));
       this.emitUser(f.takerOwner, () => W.userTrade(t, f.takerOwner, this.nowMs));
       if (f.makerOwner !== f.takerOwner) this.emitUser(f.makerOwner, () => W.userTrade(t, f.makerOwner, this.nowMs));
-      this.pendingTrades.push({ dueMs: this.nowMs + this.cfg.tradeMinedMs, trade: t, status: "MINED" });
-      this.pendingTrades.push({ dueMs: this.nowMs + this.cfg.tradeConfirmedMs, trade: t, status: "CONFIRMED" });
+      if (record) {
+        this.pendingTrades.push({ dueMs: this.nowMs + this.cfg.tradeMinedMs, trade: t, status: "MINED" });
+        this.pendingTrades.push({ dueMs: this.nowMs + this.cfg.tradeConfirmedMs, trade: t, status: "CONFIRMED" });
+      }
       out.push(t);
     }
     return out;
@@ -576,6 +586,11 @@ export class SimExchange extends SimLedgerView {
     m.resolvedMs = this.nowMs;
     this.accounts.resolve(m.sched.info.conditionId, winner);
     this.emitMarket(m, () => W.marketResolved(m.sched, winner, this.nowMs));
+  }
+
+  /** Drops the closed orders of synthetic participants (a day of flow is millions of them). */
+  private pruneClosed(): void {
+    for (const [id, o] of this.orders) if (o.status !== "LIVE" && this.synthetic.has(o.owner)) this.orders.delete(id);
   }
 
   private pruneResolved(): void {
@@ -729,7 +744,7 @@ export class SimExchange extends SimLedgerView {
     for (const fn of this.marketListeners) fn(ev, m.sched.info.conditionId);
   }
   private emitUser(owner: string, build: () => WireUserEvent): void {
-    if (this.userListeners.length === 0) return;
+    if (this.userListeners.length === 0 || this.synthetic.has(owner)) return;
     const ev = build();
     for (const fn of this.userListeners) fn(owner, ev);
   }

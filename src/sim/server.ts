@@ -179,7 +179,7 @@ export class SimServer {
     switch (`${method} ${path}`) {
       case "GET /test/state": {
         const a = ex.accounts.audit();
-        return json({ now_ms: ex.nowMs, markets: ex.allMarkets().map((m) => ({ slug: m.sched.info.slug, condition_id: m.sched.info.conditionId, state: m.state, strike: m.strike ?? null, winner: m.winner ?? null })), deposited: a.depositedE6, collateral: a.collateralE6, fees_kept: a.feesKeptE6, pairs: a.pairsE6, negative: a.negative, ws_sockets: this.hub.sockets.size, ws_published: this.hub.published });
+        return json({ now_ms: ex.nowMs, markets: ex.allMarkets().map((m) => ({ slug: m.sched.info.slug, condition_id: m.sched.info.conditionId, state: m.state, strike: m.strike ?? null, winner: m.winner ?? null })), deposited: a.depositedE6, collateral: a.collateralE6, fees_kept: a.feesKeptE6, pairs: a.pairsE6, negative: a.negative, ws_sockets: this.hub.sockets.size, ws_published: this.hub.published, records: ex.recordCounts() });
       }
       case "POST /test/book": {
         const placed = ex.placeBook(str("token_id"), levels(body.bids), levels(body.asks));
