@@ -19,6 +19,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, summary: string]> = [
   ["doctor", "check config, key file, clock skew, connectivity, balances"],
   ["status", "positions, open orders and P&L from the exchange and the journal"],
   ["cancel-all", "cancel every open order of the key and confirm none remain"],
+  ["healthcheck", "exit 0 when the running bot's /healthz answers 200 (Docker HEALTHCHECK)"],
 ];
 
 function usage(): string {
