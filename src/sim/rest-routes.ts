@@ -346,11 +346,11 @@ export function gammaRoute(ctx: RestContext, r: RestRequest): Response | undefin
   const q = r.query;
   const now = ex.nowMs;
   if (path.startsWith("/markets/slug/")) {
-    const m = ex.marketBySlug(decodeURIComponent(path.slice(14)));
+    const m = ex.marketBySlug(decodeSegment(path.slice(14)));
     return m ? json(C.gammaMarket(m, now)) : errorJson("not found", 404);
   }
   if (path.startsWith("/events/slug/")) {
-    const m = ex.marketBySlug(decodeURIComponent(path.slice(13)));
+    const m = ex.marketBySlug(decodeSegment(path.slice(13)));
     return m ? json(C.gammaEvent(m, now)) : errorJson("not found", 404);
   }
   if (path === "/markets" || path === "/events") {
@@ -377,6 +377,16 @@ export function gammaRoute(ctx: RestContext, r: RestRequest): Response | undefin
     return json(ms.length === 0 ? [] : [{ slug, title: slug, recurrence: `${ms[0]?.sched.info.windowSec}s`, events: ms.map((m) => C.gammaEvent(m, now)) }]);
   }
   return errorJson("not found", 404);
+}
+
+/** A %-decoded path segment; a malformed escape decodes to "" (no market has that slug → 404). */
+function decodeSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (e) {
+    if (e instanceof URIError) return "";
+    throw e;
+  }
 }
 
 /** Formats an amount for test-API replies. */
