@@ -20,8 +20,8 @@ import type { SimFixture } from "./sim-fixture.ts";
 
 /** Known defects in the simulator found by these targets (see findings.test.ts). */
 export const KNOWN_SIM_FINDINGS = {
-  /** rest-routes.ts gammaRoute: `decodeURIComponent` on a malformed %-escape throws → 500. */
-  gammaSlugUriError: true,
+  /** rest-routes.ts gammaRoute: `decodeURIComponent` on a malformed %-escape threw → 500 (fixed by its owner). */
+  gammaSlugUriError: false,
 } as const;
 
 const PUBLIC_PATHS = [
