@@ -24,10 +24,17 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json bunfig.toml ./
 COPY src ./src
 # Subcommands are lazy-loaded by name, so each is an extra entry point; main.ts finds them
-# embedded as cli/<name>.js. --sourcemap keeps stack traces readable in crash reports.
+# embedded as cli/<name>.js, which needs `--root src` (without it the bundle root is the
+# common parent of src/ and node_modules/ and every subcommand reads "not built").
+# The journal's checkpointer runs in a Worker: its file is an entry point too.
+# --sourcemap is embedded in the executable (stack traces stay readable); the .map files it
+# also writes are removed so /out/app holds the executable and the two state directories.
+# The smoke test loads a subcommand, so a broken layout fails the build.
 RUN mkdir -p /out/app/data /out/app/logs \
- && npx bun build --compile --minify --sourcemap src/main.ts src/cli/*.ts --outfile /out/app/mmpro \
- && /out/app/mmpro --help > /dev/null
+ && npx bun build --compile --minify --sourcemap --root src src/main.ts src/cli/*.ts src/store/journal-checkpointer.ts --outfile /out/app/mmpro \
+ && rm -f /out/app/*.map \
+ && /out/app/mmpro --help > /dev/null \
+ && /out/app/mmpro sim --help > /dev/null
 
 FROM ${RUNTIME_IMAGE}
 COPY --from=build --chown=65532:65532 /out/app /app
@@ -40,8 +47,7 @@ VOLUME ["/app/data", "/app/logs"]
 # /metrics and /healthz. To scrape from outside the container set METRICS_HOST=0.0.0.0 and
 # publish the port on a private network only.
 EXPOSE 9464
-# Placeholder until the metrics work (issue 10) lands: it adds /healthz and a `healthcheck`
-# subcommand that GETs http://127.0.0.1:$METRICS_PORT/healthz and exits 0 (healthy) or 1.
-# There is no shell or curl in this image, so the check must be the executable itself.
+# `mmpro healthcheck` GETs http://127.0.0.1:$METRICS_PORT/healthz and exits 0 (healthy) or 1.
+# There is no shell or curl in this image, so the check is the executable itself.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 CMD ["/app/mmpro", "healthcheck"]
 ENTRYPOINT ["/app/mmpro"]
