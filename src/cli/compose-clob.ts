@@ -31,6 +31,8 @@ import { PolymarketRest } from "../polymarket/rest.ts";
 import { RtdsFeed } from "../polymarket/rtds-feed.ts";
 import { OrderSigner, randomSalt, type SignatureType } from "../polymarket/signing.ts";
 import { UserFeed } from "../polymarket/user-feed.ts";
+import type { TradeView } from "../engine/reconcile.ts";
+import { tradeViewsOf } from "../store/recovery.ts";
 import { CompositeFeed, ConnectedExchange } from "./compose-feed.ts";
 
 export interface ClobUrls {
@@ -67,6 +69,8 @@ export interface ClobConnection {
   readonly apiKey: string;
   /** The signing EOA (public). */
   readonly address: string;
+  /** Our fills since `afterSec` from GET /data/trades (startup recovery, store/recovery.ts). */
+  fetchTrades(afterSec: number): Promise<readonly TradeView[]>;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -159,6 +163,11 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
     heartbeat,
     apiKey: creds.key,
     address: signer.address,
+    async fetchTrades(afterSec) {
+      const r = await rest.getTrades({ after: afterSec });
+      if (!r.ok) throw new Error(`GET /data/trades: ${r.code}: ${r.reason}`);
+      return tradeViewsOf(r.value, creds.key, signer.maker);
+    },
     async start() {
       heartbeat.start();
       // Refill the pool in idle slices: at most 5 ms of signing every 50 ms of clock time.

@@ -21,6 +21,7 @@
 import type { Config } from "../config.ts";
 import { AcceleratedClock, type Clock, SystemClock } from "../core/clock.ts";
 import type { ExchangeClient, MarketFeed } from "../core/ports.ts";
+import type { TradeView } from "../engine/reconcile.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { Secret } from "../core/secret.ts";
 import { dollarsOf, formatFixed, type SizeE6 } from "../core/units.ts";
@@ -74,6 +75,8 @@ export interface VenueHandle {
   readonly apiKey: string;
   /** Present when this process started the simulator. */
   readonly sim: EmbeddedSim | undefined;
+  /** Our fills since `afterSec` (venues that list trades; startup recovery). */
+  readonly fetchTrades?: (afterSec: number) => Promise<readonly TradeView[]>;
   /** Opens sockets and starts auto-roll; call after the bot subscribed to feed and exchange. */
   start(): Promise<void>;
   /** Closes sockets, timers and the embedded server. */
@@ -102,8 +105,11 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
   let clock: Clock;
   let urls: ClobUrls;
   if (opts.simUrl !== undefined) {
-    clock = new SystemClock();
     urls = simUrlsFrom(opts.simUrl);
+    // Follow the running simulator's clock (`sim --start`, `--speed`): its GET /time, at --speed.
+    const serverMs = await simServerTimeMs(urls.rest);
+    const speed = opts.speed ?? cfg.sim.speed;
+    clock = opts.clock ?? (serverMs !== undefined && (speed !== 1 || Math.abs(serverMs - Date.now()) > 2_000) ? new AcceleratedClock(speed, serverMs) : new SystemClock());
   } else {
     const speed = opts.speed ?? cfg.sim.speed;
     const startMs = opts.simStartMs ?? alignedSimStart(Date.now());
@@ -126,7 +132,8 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
     urls = { rest: simUrls.rest, gamma: simUrls.gamma, wsMarket: simUrls.wsMarket, wsUser: simUrls.wsUser, wsRtds: simUrls.wsRtds };
   }
   // A throwaway key: the simulator opens a funded account for any key it has not seen.
-  const key = new Secret(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex"), "sim key");
+  // PRIVATE_KEY(_FILE) when configured, so a restarted bot finds its orders and positions.
+  const key = cfg.credentials.privateKey ?? new Secret(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex"), "sim key");
   const conn = await connectClob({ urls, clock, config: cfg, privateKey: key, assets, windows, chainId: 137, signatureType: 0, rediscoverMs: opts.rediscoverMs ?? 60_000, merges: true });
   if (!conn.ok) {
     await sim?.server.stop();
@@ -148,12 +155,25 @@ function handleOf(clock: Clock, c: ClobConnection, lines: readonly string[], sim
     lines,
     apiKey: c.apiKey,
     sim,
+    fetchTrades: (afterSec) => c.fetchTrades(afterSec),
     start: () => c.start(),
     async close() {
       await c.close();
       await sim?.server.stop();
     },
   };
+}
+
+/** The simulator's time (GET /time has 1-s resolution: the middle of that second), undefined when unreachable. */
+async function simServerTimeMs(rest: string): Promise<number | undefined> {
+  try {
+    const r = await fetch(`${rest}/time`, { signal: AbortSignal.timeout(5_000) });
+    const sec = Number(await r.text());
+    return r.ok && Number.isSafeInteger(sec) && sec > 0 ? sec * 1000 + 500 : undefined;
+  } catch (e) {
+    if (e instanceof Error) return undefined; // unreachable: connectClob reports it
+    throw e;
+  }
 }
 
 function simUrlsFrom(rest: string): ClobUrls {

@@ -20,6 +20,7 @@ import { SystemClock } from "../core/clock.ts";
 import type { ExchangeClient } from "../core/ports.ts";
 import { openEventLog, StatusBoard } from "../monitor/status.ts";
 import { Journal, type JournalMode } from "../store/journal.ts";
+import { recoverAtStartup, startupPositionFills } from "../store/recovery.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 import { composeVenue, confirmLive, liveLimitsSummary } from "./compose.ts";
 import { parseDuration } from "./arb.ts";
@@ -260,6 +261,8 @@ export const command: CliCommand = {
     if (!jr.ok) console.error(`mm: journal off: ${jr.reason}`);
     const journal = jr.ok ? jr.value : undefined;
     journal?.startRun("mm", "0.1.0");
+    // Startup recovery (store/recovery.ts): journal vs exchange, sweep orphans, positions back.
+    const recovered = journal ? await recoverAtStartup({ journal, exchange: venue.exchange, clock, ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }), log: (l) => console.error(`reconcile: ${l}`) }) : undefined;
     const log = openEventLog(cfg.ops.logDir, `mm-${venueName}`, clock, { bot: "mm", venue: venueName });
     console.error(`event log: ${log.path}`);
     const trips: string[] = [];
@@ -274,6 +277,7 @@ export const command: CliCommand = {
         log.sink(level, event, fields);
       },
     });
+    if (recovered) for (const ev of startupPositionFills(recovered, clock.nowNs(), clock.wallMs())) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();
     const done = bot.run();
