@@ -27,25 +27,25 @@
  * resolution); the DeltaHedger is kept in step with it for skew and hedging.
  */
 import type { Clock } from "../core/clock.ts";
-import type { BookView, ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
+import type { ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
 import { ONE_E4, type SizeE6 } from "../core/units.ts";
 import { EngineLoop } from "../engine/loop.ts";
 import { MarketRegistry, type MarketState, Underlyings } from "../engine/markets.ts";
 import { NO_JOURNAL, type OrderJournal, OrderManager } from "../engine/order-manager.ts";
-import { PnlTracker, type PnlSummary } from "../engine/pnl.ts";
+import { PnlTracker } from "../engine/pnl.ts";
 import type { DesiredQuote } from "../engine/quote-reconcile.ts";
 import { CircuitBreaker, type BreakerReason, type TripRecord } from "../risk/breaker.ts";
-import { checkOrder, type MarketExposure, type PortfolioView } from "../risk/gate.ts";
+import { checkOrder, type PortfolioView } from "../risk/gate.ts";
 import { DeltaHedger, planHedgeOrder } from "../strategy/delta-hedge.ts";
-import { blendFairValue, probUp } from "../strategy/fair-value.ts";
-import { calculateQuotes as quoteFormula, type DesiredQuotes, exposedSideOnJump, type QuoteOrder, type QuoteParams, shouldRequote } from "../strategy/quote.ts";
+import { calculateQuotes as quoteFormula, type DesiredQuotes, exposedSideOnJump, type QuoteOrder, shouldRequote } from "../strategy/quote.ts";
 import { combineRecommendations, VolatilityEngine, type VolatilityRecommendations } from "../strategy/volatility.ts";
 import { DEFAULT_MM_PARAMS, type MarketMakerParams } from "./market-maker-params.ts";
+import { endGameQuoteParams, fairValueOf, withModelVolatility } from "./market-maker-pricing.ts";
+import { portfolioView } from "./market-maker-risk.ts";
+import { type BotEventSink, type BotSnapshot, type BotTotals, type MarketStatus, type MmMarket, quoteSideOf, type RunResult, type StopReason } from "./market-maker-types.ts";
 
-export type BotEventLevel = "info" | "warn" | "error";
-export type BotEventFields = Readonly<Record<string, string | number | boolean | null>>;
-/** The JSONL trade/event log (compose wires the logger); never called per book message. */
-export type BotEventSink = (level: BotEventLevel, event: string, fields: BotEventFields) => void;
+export type { BotEventFields, BotEventLevel, BotEventSink, BotSnapshot, BotTotals, MarketStatus, RunResult, StopReason } from "./market-maker-types.ts";
+export { quoteSideOf } from "./market-maker-types.ts";
 
 export interface MarketMakerDeps {
   readonly feed: MarketFeed;
@@ -55,92 +55,6 @@ export interface MarketMakerDeps {
   readonly journal?: OrderJournal;
   readonly events?: BotEventSink;
   readonly newClientId?: () => string;
-}
-
-type QuoteSide = "bid" | "ask";
-
-interface MmMarket {
-  /** What we last asked the order manager to keep resting (YES terms). */
-  quotes: DesiredQuotes | null;
-  /** Underlying price and time when the quotes were last replaced (jump reference). */
-  quoteSpot: number;
-  quoteAtMs: number;
-  filledBid: boolean;
-  filledAsk: boolean;
-  cooldownBidMs: number;
-  cooldownAskMs: number;
-  readonly tokenVol: VolatilityEngine;
-  recs: VolatilityRecommendations;
-  fairValue: number;
-  modelP: number;
-  /** One-sd move of P(Up) over the adverse horizon, PriceE4 (NaN without a model). */
-  pMoveE4: number;
-  /** Time-smoothed YES microprice in [0, 1] (NaN until a two-sided book) and its last update. */
-  micro: number;
-  microAtMs: number;
-  fills: number;
-  requotes: number;
-  mergePendingE6: SizeE6;
-  mergeSentMs: number;
-  hedgeClientId: string;
-  /** Why nothing (or one side only) rests, for the status line. */
-  state: string;
-}
-
-/** One market as the status screen shows it. */
-export interface MarketStatus {
-  readonly conditionId: string;
-  readonly slug: string;
-  readonly phase: string;
-  readonly secondsLeft: number;
-  readonly fairValue: number;
-  readonly bidE4: number;
-  readonly askE4: number;
-  readonly bookBidE4: number;
-  readonly bookAskE4: number;
-  readonly yesE6: SizeE6;
-  readonly noE6: SizeE6;
-  readonly realisedE6: number;
-  readonly unrealisedE6: number;
-  readonly fills: number;
-  readonly volScore: number;
-  readonly state: string;
-}
-
-export interface BotSnapshot {
-  readonly nowMs: number;
-  readonly breaker: "ACTIVE" | "HALTED";
-  readonly haltReasons: readonly BreakerReason[];
-  readonly markets: readonly MarketStatus[];
-  readonly totals: BotTotals;
-  readonly pnl: PnlSummary;
-}
-
-export interface BotTotals {
-  marketsSeen: number;
-  /** Markets in which at least one quote was placed. */
-  marketsQuoted: number;
-  quotesSent: number;
-  cancelsSent: number;
-  requotes: number;
-  preemptiveCancels: number;
-  fills: number;
-  rejects: number;
-  riskTrips: number;
-  riskDenials: number;
-  merges: number;
-  hedges: number;
-  cancelAlls: number;
-  /** Largest |YES − NO| seen in one market, shares E6, and that net position at cost, UsdE6. */
-  maxAbsInventoryE6: SizeE6;
-  maxAbsInventoryUsdE6: number;
-}
-
-export type StopReason = "duration" | "signal" | "fatal" | "requested";
-
-export interface RunResult {
-  readonly reason: StopReason;
-  readonly error?: unknown;
 }
 
 const NO_RECS: VolatilityRecommendations = { volatilityScore: 0, spreadMultiplier: 1, sizeMultiplier: 1, shouldQuote: false };
@@ -487,9 +401,13 @@ export class MarketMakerBot {
     if (!yesBook || !noBook) return null;
     const nowMs = this.clock.wallMs();
     const x = m.ext;
-    x.fairValue = this.fairValue(m, yesBook, nowMs);
     const u = this.underlyings.get(m.info.underlying);
-    x.recs = this.withModelVolatility(u ? combineRecommendations(x.tokenVol.getRecommendations(), u.volEngine.getRecommendations()) : x.tokenVol.getRecommendations(), x.pMoveE4);
+    const fv = fairValueOf(m, u, yesBook.stale ? Number.NaN : x.micro, nowMs, this.params);
+    x.fairValue = fv.fairValue;
+    x.modelP = fv.modelP;
+    x.pMoveE4 = fv.pMoveE4;
+    const recs = u ? combineRecommendations(x.tokenVol.getRecommendations(), u.volEngine.getRecommendations()) : x.tokenVol.getRecommendations();
+    x.recs = withModelVolatility(recs, x.pMoveE4, this.params);
     return quoteFormula({
       market: m.info,
       nowMs,
@@ -502,77 +420,7 @@ export class MarketMakerBot {
       // Shares on their way to a merge are not ours to sell.
       yesHeldE6: Math.max(0, this.pnl.qty(m.info.yesTokenId) - x.mergePendingE6),
       noHeldE6: Math.max(0, this.pnl.qty(m.info.noTokenId) - x.mergePendingE6),
-      params: this.quoteParams(m, nowMs),
-    });
-  }
-
-  /**
-   * The quote parameters for this market now: in the last `reduceOnlyBeforeEndMs` before
-   * the quoting stop, a side that would take |YES − NO| beyond one order size is not quoted,
-   * so the market ends flat or paired (merged) rather than holding a losing side.
-   */
-  private quoteParams(m: MarketState<MmMarket>, nowMs: number): QuoteParams {
-    const q = this.params.quote;
-    const reduceFrom = m.info.endMs - q.stopBeforeEndMs - this.params.reduceOnlyBeforeEndMs;
-    if (nowMs < reduceFrom) return q;
-    return { ...q, maxInventoryE6: q.maxInventoryE6 > 0 ? Math.min(q.maxInventoryE6, q.orderSizeE6) : q.orderSizeE6 };
-  }
-
-  /**
-   * The volatility multiplier also answers to the fair value's own volatility: a quote rests
-   * for about `adverseHorizonSec` before we can move it, and over that time P(Up) moves by
-   * `pMoveE4` (one standard deviation of the underlying, through the model). A half-spread
-   * smaller than `adverseCover` × that move is picked off by whoever sees the move first,
-   * so the multiplier is at least that; when even MM_MAX_SPREAD cannot cover it (the money
-   * line in the last minute), the market is not quoted.
-   */
-  private withModelVolatility(recs: VolatilityRecommendations, pMoveE4: number): VolatilityRecommendations {
-    if (!(pMoveE4 > 0)) return recs;
-    const needE4 = 2 * this.params.adverseCover * pMoveE4;
-    const q = this.params.quote;
-    if (needE4 > q.maxSpreadE4) return { ...recs, shouldQuote: false };
-    const mult = needE4 / q.baseSpreadE4;
-    return mult > recs.spreadMultiplier ? { ...recs, spreadMultiplier: mult } : recs;
-  }
-
-  /** Fair value: the digital model on the underlying, blended with the YES microprice. */
-  private fairValue(m: MarketState<MmMarket>, yesBook: BookView, nowMs: number): number {
-    const info = m.info;
-    const secondsLeft = (info.endMs - nowMs) / 1000;
-    const u = this.underlyings.get(info.underlying);
-    let modelP = Number.NaN;
-    let confidence = 0;
-    if (u && m.strike > 0) {
-      modelP = probUp({
-        rule: info.resolution,
-        spot: u.lastPrice,
-        strike: m.strike,
-        secondsLeft,
-        sigmaPerSec: u.vol.sigmaPerSec(),
-        phi: u.vol.phi(),
-        lastReturn: u.vol.lastReturn(nowMs),
-        twap: m.twap.progress(nowMs),
-      });
-      // P(Up) one standard deviation of the underlying up and down over the horizon.
-      const shift = u.vol.sigmaPerSec() * Math.sqrt(this.params.adverseHorizonSec);
-      const at = (k: number) =>
-        probUp({ rule: info.resolution, spot: u.lastPrice * Math.exp(k * shift), strike: m.strike, secondsLeft, sigmaPerSec: u.vol.sigmaPerSec(), phi: u.vol.phi(), lastReturn: u.vol.lastReturn(nowMs), twap: m.twap.progress(nowMs) });
-      m.ext.pMoveE4 = (Math.abs(at(1) - at(-1)) / 2) * ONE_E4;
-      const fresh = nowMs - u.lastRecvMs <= this.params.breaker.staleFeedMs;
-      confidence = fresh && u.vol.samples() >= this.params.minUnderlyingSamples ? 1 : 0;
-    }
-    m.ext.modelP = modelP;
-    const micro = yesBook.stale ? Number.NaN : m.ext.micro;
-    // An Up/Down market priced by the book alone is priced by whoever moved it last: the
-    // informed flow. Without a model (strike unknown: the window started before we did)
-    // it is not quoted unless the parameters allow it.
-    if (confidence === 0) return info.underlying !== "" && this.params.requireModel ? Number.NaN : micro;
-    return blendFairValue(modelP, micro, {
-      secondsLeft,
-      windowSec: info.windowSec > 0 ? info.windowSec : Math.max(1, (info.endMs - info.startMs) / 1000),
-      modelWeightAtStart: this.params.modelWeightAtStart,
-      modelWeightAtEnd: this.params.modelWeightAtEnd,
-      confidence,
+      params: endGameQuoteParams(m.info.endMs, nowMs, this.params),
     });
   }
 
@@ -614,7 +462,7 @@ export class MarketMakerBot {
     let bid = newBid ? desired.bid : (current?.bid ?? null);
     let ask = newAsk ? desired.ask : (current?.ask ?? null);
     if ((newBid && bid) || (newAsk && ask)) {
-      const view = this.portfolio(m.info.conditionId, newBid, newAsk);
+      const view = this.portfolio({ conditionId: m.info.conditionId, bid: newBid, ask: newAsk });
       const check = (o: QuoteOrder): boolean => {
         const r = checkOrder({ conditionId: m.info.conditionId, tokenId: o.tokenId, side: o.side, priceE4: o.priceE4, sizeE6: o.sizeE6 }, view, this.params.risk);
         if (!r.ok) {
@@ -755,7 +603,7 @@ export class MarketMakerBot {
     if (!excess || !other) return;
     const order = planHedgeOrder(action, excess, other, this.params.hedgeSlippageE4);
     if (!order) return;
-    const view = this.portfolio(m.info.conditionId, false, false);
+    const view = this.portfolio();
     const r = checkOrder({ conditionId: m.info.conditionId, tokenId: order.tokenId, side: order.side, priceE4: order.limitPriceE4, sizeE6: order.sizeE6 }, view, this.params.risk);
     if (!r.ok) return;
     const clientId = `hedge-${m.info.conditionId.slice(2, 10)}-${nowMs}`;
@@ -791,57 +639,14 @@ export class MarketMakerBot {
 
   // ── risk ─────────────────────────────────────────────────────────────────
 
-  private portfolio(forMarket: string, excludeBid: boolean, excludeAsk: boolean): PortfolioView {
-    const markets = new Map<string, MarketExposure>();
-    const open = new Map<string, { buyYes: number; buyNo: number; sellYes: number; sellNo: number }>();
-    for (const o of this.orders.getActiveOrders()) {
-      const ref = this.markets.byToken(o.intent.tokenId);
-      if (!ref) continue;
-      const id = ref.market.info.conditionId;
-      if (id === forMarket && o.intent.orderType === "GTC") {
-        const side = quoteSideOf(o.intent.side, ref.isYes);
-        if ((side === "bid" && excludeBid) || (side === "ask" && excludeAsk)) continue;
-      }
-      let agg = open.get(id);
-      if (!agg) {
-        agg = { buyYes: 0, buyNo: 0, sellYes: 0, sellNo: 0 };
-        open.set(id, agg);
-      }
-      const rest = Math.max(0, o.intent.sizeE6 - o.filledE6);
-      if (o.intent.side === "BUY") {
-        if (ref.isYes) agg.buyYes += rest;
-        else agg.buyNo += rest;
-      } else if (ref.isYes) agg.sellYes += rest;
-      else agg.sellNo += rest;
-    }
-    for (const m of this.markets.values()) {
-      const id = m.info.conditionId;
-      const agg = open.get(id);
-      const yes = this.pnl.position(m.info.yesTokenId);
-      const no = this.pnl.position(m.info.noTokenId);
-      const yesE6 = yes?.qtyE6 ?? 0;
-      const noE6 = no?.qtyE6 ?? 0;
-      // MM_MAX_POSITION is "$ at cost": a net long is valued at the higher of its mark and
-      // what it cost, so a side that fell in price does not free room to buy more of it
-      // (marking a loser down would let the limit double down on it).
-      let fv = Number.isFinite(m.ext.fairValue) ? m.ext.fairValue : 0.5;
-      if (yesE6 > noE6 && yes && yesE6 > 0) fv = Math.max(fv, yes.costE6 / yesE6);
-      else if (noE6 > yesE6 && no && noE6 > 0) fv = Math.min(fv, 1 - no.costE6 / noE6);
-      markets.set(id, {
-        conditionId: id,
-        yesTokenId: m.info.yesTokenId,
-        noTokenId: m.info.noTokenId,
-        endMs: m.info.endMs,
-        yesE6,
-        noE6,
-        openBuyYesE6: agg?.buyYes ?? 0,
-        openBuyNoE6: agg?.buyNo ?? 0,
-        openSellYesE6: agg?.sellYes ?? 0,
-        openSellNoE6: agg?.sellNo ?? 0,
-        markYesE4: Math.min(ONE_E4 - 1, Math.max(1, Math.round(fv * ONE_E4))),
-      });
-    }
-    return { markets, dailyPnlE6: this.pnl.dailyPnlE6(this.mark) };
+  private portfolio(replacing?: { conditionId: string; bid: boolean; ask: boolean }): PortfolioView {
+    return portfolioView({
+      markets: this.markets,
+      activeOrders: this.orders.getActiveOrders(),
+      pnl: this.pnl,
+      dailyPnlE6: this.pnl.dailyPnlE6(this.mark),
+      ...(replacing !== undefined && { replacing }),
+    });
   }
 
   /** Runs the circuit breaker; returns how many reasons tripped (everything is cancelled if any). */
@@ -979,11 +784,6 @@ export class MarketMakerBot {
       pnl: this.pnl.summary(this.mark),
     };
   }
-}
-
-/** BUY YES / SELL NO add YES exposure (our bid); SELL YES / BUY NO are our ask. */
-export function quoteSideOf(side: "BUY" | "SELL", isYes: boolean): QuoteSide {
-  return (side === "BUY") === isYes ? "bid" : "ask";
 }
 
 function toDesired(conditionId: string, o: QuoteOrder): DesiredQuote {
