@@ -142,7 +142,7 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
   const c = conn.value;
   const lines = [
     sim ? `simulator: ${urls.rest} (seed ${opts.seed ?? cfg.sim.seed}, ×${opts.speed ?? cfg.sim.speed} speed, starts ${new Date(sim.exchange.nowMs).toISOString()})` : `simulator: ${urls.rest}`,
-    `account: throwaway key ${c.address}, API key ${c.apiKey.slice(0, 8)}…`,
+    `account: throwaway key ${c.address} (generated for this run)`,
   ];
   return ok(handleOf(clock, c, lines, sim));
 }
@@ -222,7 +222,7 @@ async function composePolymarket(opts: ComposeOptions, assets: readonly UpDownAs
     merges: false,
   });
   if (!conn.ok) return err("VENUE", conn.reason);
-  return ok(handleOf(clock, conn.value, [`venue: Polymarket LIVE ${urls.rest}`, `account: ${conn.value.address}, API key ${conn.value.apiKey.slice(0, 8)}…`], undefined));
+  return ok(handleOf(clock, conn.value, [`venue: Polymarket LIVE ${urls.rest}`, `account: ${conn.value.address}`], undefined));
 }
 
 /** Market channel + RTDS + Gamma auto-roll, no credentials (paper trading, recording). */
