@@ -143,13 +143,26 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
     feeOf,
   });
   const exchange = new ConnectedExchange(client, clock, o.merges ? simMerger(urls.rest, creds, signer.address, clock) : undefined);
+  let userDownAtMs = 0;
   const user = new UserFeed({
     clock,
     credentials: { apiKey: creds.key, secret: creds.secret, passphrase: creds.passphrase },
     url: urls.wsUser,
     markets: [],
     onUserEvent: (ev) => client.onUserMessage(ev),
-    onConnection: (ev) => exchange.userConnection(ev.state, ev.atNs, ev.reason),
+    onConnection: (ev) => {
+      exchange.userConnection(ev.state, ev.atNs, ev.reason);
+      // The user channel replays nothing after a reconnect: read the gap's trades over REST and
+      // feed them through the same path (fills already seen are dropped downstream by id).
+      if (ev.state === "disconnected") userDownAtMs ||= clock.wallMs();
+      else if ((ev.state === "connected" || ev.state === "resynced") && userDownAtMs > 0) {
+        const afterSec = Math.floor((userDownAtMs - 60_000) / 1000);
+        userDownAtMs = 0;
+        void rest.getTrades({ after: afterSec }).then((r) => {
+          if (r.ok) for (const t of r.value) client.onUserMessage(t);
+        });
+      }
+    },
   });
   feed.onSubscribe = (ms) => user.subscribe(ms.map((m) => m.conditionId));
   feed.onUnsubscribe = (ids) => user.unsubscribe(ids);

@@ -11,7 +11,8 @@
  *
  * Faults (POST /test/fault): drop sockets, stop answering PING, silence the sockets, answer
  * the next N matching requests with an HTTP status (429 with Retry-After, 500, 503, 425…),
- * lose replies (the request takes effect, the reply never comes), add latency.
+ * lose replies (the request takes effect, the reply never comes), add latency. Requests
+ * match by path prefix and, when `method` is given, by method.
  */
 import type { Server } from "bun";
 import type { Clock } from "../core/clock.ts";
@@ -49,6 +50,8 @@ interface HttpFault {
   remaining: number;
   path: string;
   retryAfterSec: number;
+  /** Only requests with this method ("" = any). */
+  method: string;
 }
 
 export class SimServer {
@@ -60,7 +63,7 @@ export class SimServer {
   private server: Server<WsData> | undefined;
   private pump: ReturnType<typeof setInterval> | undefined;
   private readonly httpFaults: HttpFault[] = [];
-  private lostReplies = { remaining: 0, path: "" };
+  private lostReplies = { remaining: 0, path: "", method: "" };
   private delayMs = 0;
   private readonly pendingLost = new Set<(r: Response) => void>();
   /** Requests served, by path (stats and tests). */
@@ -140,12 +143,12 @@ export class SimServer {
     this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
     const body = req.method === "GET" || req.method === "HEAD" ? "" : await req.text();
     if (path.startsWith("/test/")) return this.opts.testApi ? this.testRoute(req.method, path, body) : errorJson("not found", 404);
-    const fault = this.takeHttpFault(path);
+    const fault = this.takeHttpFault(req.method, path);
     if (fault) return fault;
     if (this.delayMs > 0) await Bun.sleep(this.delayMs);
     const r: RestRequest = { method: req.method, path, query: url.searchParams, body, headers: req.headers };
     const res = l1Route(ctx, r) ?? privateRoute(ctx, r) ?? publicRoute(ctx, r) ?? gammaRoute(ctx, r) ?? errorJson("not found", 404);
-    if (this.lostReplies.remaining > 0 && path.startsWith(this.lostReplies.path)) {
+    if (this.lostReplies.remaining > 0 && path.startsWith(this.lostReplies.path) && (this.lostReplies.method === "" || this.lostReplies.method === req.method)) {
       this.lostReplies.remaining--;
       // the request took effect; the reply is held until the server stops (the client times out)
       return new Promise<Response>((resolve) => this.pendingLost.add(resolve));
@@ -153,8 +156,8 @@ export class SimServer {
     return res;
   }
 
-  private takeHttpFault(path: string): Response | undefined {
-    const f = this.httpFaults.find((x) => x.remaining > 0 && path.startsWith(x.path));
+  private takeHttpFault(method: string, path: string): Response | undefined {
+    const f = this.httpFaults.find((x) => x.remaining > 0 && path.startsWith(x.path) && (x.method === "" || x.method === method));
     if (!f) return undefined;
     f.remaining--;
     const message = f.status === 429 ? "Too Many Requests" : f.status === 425 ? "Too Early" : f.status === 503 ? "Trading is currently disabled. Check polymarket.com for updates" : "Internal server error";
@@ -223,7 +226,7 @@ export class SimServer {
     const out: Record<string, unknown> = {};
     if (b.clear === true) {
       this.httpFaults.length = 0;
-      this.lostReplies = { remaining: 0, path: "" };
+      this.lostReplies = { remaining: 0, path: "", method: "" };
       this.delayMs = 0;
       this.hub.faults.stopPong = false;
       this.hub.faults.silence = false;
@@ -233,9 +236,9 @@ export class SimServer {
     if (typeof b.stop_pong === "boolean") this.hub.faults.stopPong = b.stop_pong;
     if (typeof b.silence === "boolean") this.hub.faults.silence = b.silence;
     if (typeof b.http_status === "number") {
-      this.httpFaults.push({ status: b.http_status, remaining: typeof b.count === "number" ? b.count : 1, path: typeof b.path === "string" ? b.path : "/", retryAfterSec: typeof b.retry_after === "number" ? b.retry_after : 1 });
+      this.httpFaults.push({ status: b.http_status, remaining: typeof b.count === "number" ? b.count : 1, path: typeof b.path === "string" ? b.path : "/", retryAfterSec: typeof b.retry_after === "number" ? b.retry_after : 1, method: typeof b.method === "string" ? b.method.toUpperCase() : "" });
     }
-    if (typeof b.lose_replies === "number") this.lostReplies = { remaining: b.lose_replies, path: typeof b.path === "string" ? b.path : "/" };
+    if (typeof b.lose_replies === "number") this.lostReplies = { remaining: b.lose_replies, path: typeof b.path === "string" ? b.path : "/", method: typeof b.method === "string" ? b.method.toUpperCase() : "" };
     if (typeof b.delay_ms === "number") this.delayMs = Math.max(0, b.delay_ms);
     return { ...out, stop_pong: this.hub.faults.stopPong, silence: this.hub.faults.silence, http_faults: this.httpFaults.filter((f) => f.remaining > 0).length, lose_replies: this.lostReplies.remaining, delay_ms: this.delayMs };
   }
