@@ -119,7 +119,12 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
       startMs: clock.wallMs(),
       flow: DEFAULT_FLOW,
       initialBalanceE6: cfg.sim.startBalanceUsdE6,
-      schedule: { ...DEFAULT_SCHEDULE, coins: DEFAULT_SCHEDULE.coins.filter((c) => assets.some((a) => COIN_OF[a] === c)) },
+      // Only the coins and windows we trade: the simulator's flow costs CPU per listed market.
+      schedule: {
+        ...DEFAULT_SCHEDULE,
+        coins: DEFAULT_SCHEDULE.coins.filter((c) => assets.some((a) => COIN_OF[a] === c)),
+        windows: DEFAULT_SCHEDULE.windows.filter((w) => windows.some((x) => WINDOW_SEC_OF[x] === w)),
+      },
     });
     const server = new SimServer({ exchange, clock, port: cfg.sim.port, hostname: cfg.sim.host, testApi: opts.simTestApi ?? false });
     let simUrls: SimUrls;

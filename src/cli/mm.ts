@@ -41,7 +41,8 @@ and risk checks every second (position, correlated exposure, daily loss, circuit
   --duration D       stop cleanly after D of real time (30s, 5m, 1h); default: until Ctrl-C
   --summary-json F   also write the run summary as JSON to F
   --seed N           simulator seed (default SIM_SEED)
-  --sim-url URL      use a simulator already running (bun run src/main.ts sim) at its REST URL
+  --sim-url URL      use a simulator already running (bun run src/main.ts sim) at its REST URL;
+                     it must run in real time (sim --speed 1): this process keeps the system clock
   --live             real orders on Polymarket: prints the limits and asks you to type "yes"
   --paper            Polymarket's live data, fills simulated locally, nothing sent
   --yes              skip the confirmation of --live (unattended runs)
