@@ -54,8 +54,8 @@ export interface MarketMakerParams {
   readonly reduceOnlyBeforeEndMs: number;
   /** Risk checks period (the user's "cada 1s"). */
   readonly riskCheckMs: number;
-  /** Ticks either side of each quote to keep pre-signed (0 = only the quote itself). */
-  readonly presignTicks: number;
+  /** Hand each market's current quotes to the venue's pre-signed pool (`ExchangeClient.prepare`). */
+  readonly presign: boolean;
   /** Largest taker slippage an urgent hedge accepts, PriceE4. */
   readonly hedgeSlippageE4: number;
   /** Whether urgent hedges send taker orders (merges always run). */
@@ -87,7 +87,7 @@ export const DEFAULT_MM_PARAMS: MarketMakerParams = {
   adverseCover: 1,
   reduceOnlyBeforeEndMs: 120_000,
   riskCheckMs: 1_000,
-  presignTicks: 2,
+  presign: true,
   hedgeSlippageE4: 200,
   takerHedges: true,
 };

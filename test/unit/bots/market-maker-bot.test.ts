@@ -23,7 +23,7 @@ const PARAMS: MarketMakerParams = {
   minUnderlyingSamples: 5,
   tokenVol: { ...DEFAULT_MM_PARAMS.tokenVol, minSamples: 2 },
   underlyingVol: { ...DEFAULT_MM_PARAMS.underlyingVol, minSamples: 2 },
-  presignTicks: 0,
+  presign: false,
   micropriceSmoothingMs: 0,
   adverseCover: 0, // base spread only; the model-volatility widening has its own test
 };
@@ -112,6 +112,15 @@ describe("MarketMakerBot quoting", () => {
     const r = rig(PARAMS, early);
     expect(liveOf(r.ex)).toEqual([]);
     expect(r.bot.snapshot().markets[0]?.state).toBe("no_fair_value");
+  });
+
+  test("hands the venue's pre-signed pool the prices it now quotes", () => {
+    const r = rig({ ...PARAMS, presign: true });
+    const prepared = r.ex.calls.filter((c) => c.op === "prepare");
+    expect(prepared.length).toBeGreaterThan(0);
+    const last = prepared[prepared.length - 1];
+    const live = liveOf(r.ex).map((i) => `${i.tokenId}|${i.side}|${i.priceE4}|${i.sizeE6}`).sort();
+    expect(last?.op === "prepare" && last.intents.map((i) => `${i.tokenId}|${i.side}|${i.priceE4}|${i.sizeE6}`).sort()).toEqual(live);
   });
 
   test("requotes only when the centre moves more than MM_REQUOTE_THRESHOLD", () => {
