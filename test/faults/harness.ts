@@ -161,7 +161,7 @@ export async function untilQuoting(h: Harness, maxSeconds = 120): Promise<void> 
 }
 
 /** Lets in-flight traffic settle: steps until the bot's and the exchange's open orders agree. */
-export async function settle(h: Harness, maxSeconds = 10): Promise<void> {
+export async function settle(h: Harness, maxSeconds = 30): Promise<void> {
   const agree = () => {
     const ex = new Set(h.open().map((o) => o.id));
     const ours = h.bot.orders.getActiveOrders().filter((o) => o.orderId !== "" && o.state !== "pending");
@@ -180,13 +180,23 @@ export function expectInvariants(h: Harness): void {
   const tokens = new Set<string>();
   for (const m of h.sim.exchange.allMarkets()) tokens.add(m.sched.info.yesTokenId).add(m.sched.info.noTokenId);
   const jpos = h.journal.positions();
+  // Merges are not journaled by the bot (a gap, docs/faults.md): the journal keeps the merged
+  // pairs, the exchange does not. Count them back in.
+  const mergedE6 = new Map<string, number>();
+  for (const e of h.events) {
+    if (e.event !== "merged") continue;
+    const m = h.sim.exchange.allMarkets().find((x) => x.sched.info.slug === e.fields.market);
+    if (!m) continue;
+    for (const t of [m.sched.info.yesTokenId, m.sched.info.noTokenId]) mergedE6.set(t, (mergedE6.get(t) ?? 0) + Number(e.fields.sizeE6));
+  }
   for (const t of tokens) {
     const exE6 = h.sim.exchange.balanceOf(h.key, t);
     const live = h.bot.markets.byToken(t) !== undefined;
     if (live) expect({ token: t, bot: h.bot.pnl.qty(t) }).toEqual({ token: t, bot: exE6 });
     const p = jpos.get(t);
-    const lo = Math.min(p?.confirmedE6 ?? 0, (p?.confirmedE6 ?? 0) + (p?.pendingE6 ?? 0));
-    const hi = Math.max(p?.confirmedE6 ?? 0, (p?.confirmedE6 ?? 0) + (p?.pendingE6 ?? 0));
+    const merged = mergedE6.get(t) ?? 0;
+    const lo = Math.min(p?.confirmedE6 ?? 0, (p?.confirmedE6 ?? 0) + (p?.pendingE6 ?? 0)) - merged;
+    const hi = Math.max(p?.confirmedE6 ?? 0, (p?.confirmedE6 ?? 0) + (p?.pendingE6 ?? 0)) - merged;
     if (h.sim.exchange.marketByToken(t)?.market.state === "open") {
       expect(exE6 >= lo && exE6 <= hi, `token ${t}: exchange ${exE6}, journal ${lo}..${hi}`).toBe(true);
     }
