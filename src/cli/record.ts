@@ -10,7 +10,9 @@ import { GAMMA_URL, GammaClient, isUpDownAsset, isUpDownWindow, type UpDownAsset
 import { marketAddAssetsFrame, marketRemoveAssetsFrame, marketSubscribeFrame } from "../polymarket/market-channel.ts";
 import { RTDS_URL, RtdsFeed } from "../polymarket/rtds-feed.ts";
 import { Recorder } from "../store/recorder.ts";
+import { loadConfigFromProcess } from "../config.ts";
 import { type CliCommand, EXIT } from "./command.ts";
+import { type StartedSim, startEmbeddedSim } from "./embedded-sim.ts";
 
 export const MARKET_WS_URL = "wss://ws-subscriptions-clob.polymarket.com/ws/market";
 
@@ -232,19 +234,29 @@ export const command: CliCommand = {
       console.error(`record: ${a}\n\n${HELP}`);
       return EXIT.USAGE;
     }
+    let sim: StartedSim | undefined;
     if (a.venue === "sim") {
-      const simFile = new URL("../sim/server.ts", import.meta.url);
-      if (!(await Bun.file(simFile).exists())) {
-        console.error("record --venue sim: the simulator is not built yet (src/sim/server.ts is missing); use --venue polymarket");
-        return EXIT.NOT_BUILT;
+      // The embedded simulator in real time, so recorded receive times are true wall times.
+      const cfg = loadConfigFromProcess();
+      try {
+        sim = startEmbeddedSim({ clock: new SystemClock(), seed: cfg.sim.seed, assets: a.assets, windows: a.windows, startBalanceUsdE6: cfg.sim.startBalanceUsdE6 });
+      } catch (e) {
+        console.error(`record --venue sim: cannot start the simulator: ${e instanceof Error ? e.message : String(e)}`);
+        return EXIT.VENUE;
       }
-      console.error("record --venue sim: the embedded simulator exists but record does not start it yet; use --venue polymarket");
-      return EXIT.NOT_BUILT;
+      a.gammaUrl = sim.urls.gamma;
+      a.marketWsUrl = sim.urls.wsMarket;
+      a.rtdsUrl = sim.urls.wsRtds;
+      console.error(`record: embedded simulator at ${sim.urls.rest}`);
     }
     const stop = new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());
       process.once("SIGTERM", () => resolve());
     });
-    return runRecorder(a, stop);
+    try {
+      return await runRecorder(a, stop);
+    } finally {
+      await sim?.server.stop();
+    }
   },
 };
