@@ -29,8 +29,10 @@ import { AutoRoller } from "../polymarket/auto-roll.ts";
 import { GammaClient, type UpDownAsset, type UpDownWindow } from "../polymarket/gamma.ts";
 import { PolymarketMarketFeed } from "../polymarket/market-feed.ts";
 import { RtdsFeed } from "../polymarket/rtds-feed.ts";
+import type { PoolStats } from "../polymarket/presign-pool.ts";
+import type { DislocationConfig } from "../sim/dislocation.ts";
 import { SimExchange } from "../sim/exchange.ts";
-import { DEFAULT_FLOW } from "../sim/flow.ts";
+import { DEFAULT_FLOW, type FlowConfig } from "../sim/flow.ts";
 import { DEFAULT_SCHEDULE } from "../sim/schedule.ts";
 import { SimServer, type SimUrls } from "../sim/server.ts";
 import { paperVenue } from "../venue/paper.ts";
@@ -57,6 +59,10 @@ export interface ComposeOptions {
   readonly rediscoverMs?: number;
   /** The simulator's and the bot's clock (tests pass a ManualClock); default accelerated by `speed`. */
   readonly clock?: Clock;
+  /** Arbitrage gaps on the embedded simulator (sim/dislocation.ts); default none, as on Polymarket. `arb` turns them on. */
+  readonly dislocation?: DislocationConfig | null;
+  /** The embedded simulator's synthetic flow; default DEFAULT_FLOW, null = none (tests that engineer their own books). */
+  readonly simFlow?: FlowConfig | null;
 }
 
 export interface EmbeddedSim {
@@ -77,6 +83,14 @@ export interface VenueHandle {
   readonly sim: EmbeddedSim | undefined;
   /** Our fills since `afterSec` (venues that list trades; startup recovery). */
   readonly fetchTrades?: (afterSec: number) => Promise<readonly TradeView[]>;
+  /**
+   * Whether `exchange.merge` reaches the venue: the simulator (POST /sim/ctf/merge) and paper
+   * do; live does not (on-chain CTF merges are not built: merges are skipped and counted, held
+   * pairs pay $1 at resolution). Absent = true.
+   */
+  readonly merges?: boolean;
+  /** The pre-signed pool's counters (venues that sign: simulator and live). */
+  readonly poolStats?: () => PoolStats;
   /** Opens sockets and starts auto-roll; call after the bot subscribed to feed and exchange. */
   start(): Promise<void>;
   /** Closes sockets, timers and the embedded server. */
@@ -117,7 +131,8 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
     const exchange = new SimExchange({
       seed: opts.seed ?? cfg.sim.seed,
       startMs: clock.wallMs(),
-      flow: DEFAULT_FLOW,
+      flow: opts.simFlow === undefined ? DEFAULT_FLOW : opts.simFlow,
+      dislocation: opts.dislocation ?? null,
       initialBalanceE6: cfg.sim.startBalanceUsdE6,
       // Only the coins and windows we trade: the simulator's flow costs CPU per listed market.
       schedule: {
@@ -149,10 +164,11 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
     sim ? `simulator: ${urls.rest} (seed ${opts.seed ?? cfg.sim.seed}, ×${opts.speed ?? cfg.sim.speed} speed, starts ${new Date(sim.exchange.nowMs).toISOString()})` : `simulator: ${urls.rest}`,
     `account: throwaway key ${c.address} (generated for this run)`,
   ];
-  return ok(handleOf(clock, c, lines, sim));
+  if (opts.dislocation && sim) lines.push(`simulator: arbitrage gaps on (~${opts.dislocation.ratePerMin}/market/min, ${opts.dislocation.minGapE4 / 100}–${opts.dislocation.maxGapE4 / 100} c, ${opts.dislocation.ttlMs / 1000} s)`);
+  return ok(handleOf(clock, c, lines, sim, true));
 }
 
-function handleOf(clock: Clock, c: ClobConnection, lines: readonly string[], sim: EmbeddedSim | undefined): VenueHandle {
+function handleOf(clock: Clock, c: ClobConnection, lines: readonly string[], sim: EmbeddedSim | undefined, merges: boolean): VenueHandle {
   return {
     clock,
     feed: c.feed,
@@ -160,6 +176,8 @@ function handleOf(clock: Clock, c: ClobConnection, lines: readonly string[], sim
     lines,
     apiKey: c.apiKey,
     sim,
+    merges,
+    poolStats: () => c.pool.stats(),
     fetchTrades: (afterSec) => c.fetchTrades(afterSec),
     start: () => c.start(),
     async close() {
@@ -203,6 +221,7 @@ async function composePolymarket(opts: ComposeOptions, assets: readonly UpDownAs
       lines: [`venue: Polymarket public data (${urls.wsMarket}), paper fills: no order leaves this machine`],
       apiKey: "",
       sim: undefined,
+      merges: true,
       start,
       async close() {
         paper.detach();
@@ -227,7 +246,8 @@ async function composePolymarket(opts: ComposeOptions, assets: readonly UpDownAs
     merges: false,
   });
   if (!conn.ok) return err("VENUE", conn.reason);
-  return ok(handleOf(clock, conn.value, [`venue: Polymarket LIVE ${urls.rest}`, `account: ${conn.value.address}`], undefined));
+  const lines = [`venue: Polymarket LIVE ${urls.rest}`, `account: ${conn.value.address}`, "merges: not built for the live venue (on-chain CTF merge): held YES+NO pairs are kept and pay $1 at resolution"];
+  return ok(handleOf(clock, conn.value, lines, undefined, false));
 }
 
 /** Market channel + RTDS + Gamma auto-roll, no credentials (paper trading, recording). */
