@@ -22,10 +22,7 @@ describe("record: flags", () => {
     expect(parseRecordArgs([])).toContain("--out");
   });
 
-  test("--venue sim says clearly that the simulator is not wired yet", async () => {
-    const code = await command.run(["--venue", "sim", "--out", path.join(tmpdir(), "never-written")]);
-    expect(code).toBe(EXIT.NOT_BUILT);
-  });
+  // `--venue sim` end to end (simulator started, segments written): test/e2e/record-sim.e2e.test.ts
 });
 
 describe("record against local Gamma + market + RTDS servers", () => {
