@@ -24,8 +24,8 @@
  * The planner decides; it does not halt. The bot decides what a mismatch means (alert,
  * halt, or adopt the exchange's balance with `adjustE6`).
  */
-import type { BalanceSnapshot, OpenOrderSnapshot, OrderIntent, OrderType, Side, TradeStatus } from "../core/ports.ts";
-import { formatPriceE4, formatSizeE6, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
+import type { BalanceSnapshot, ExchangeEvent, OpenOrderSnapshot, OrderIntent, OrderType, Side, TradeStatus } from "../core/ports.ts";
+import { formatPriceE4, formatSizeE6, type PriceE4, type SizeE6 } from "../core/units.ts";
 
 const TERMINAL: Readonly<Record<TradeStatus, boolean>> = {
   MATCHED: false,
@@ -63,19 +63,11 @@ export interface OpenIntentView {
   readonly filledE6: SizeE6;
 }
 
-/** One of our fills as the exchange's trade history reports it (one per our order in a trade). */
-export interface TradeView {
-  readonly tradeId: string;
-  readonly orderId: string;
-  readonly tokenId: string;
-  readonly side: Side;
-  readonly priceE4: PriceE4;
-  readonly sizeE6: SizeE6;
-  readonly feeE6: UsdE6;
-  readonly liquidity: "maker" | "taker";
-  readonly status: TradeStatus;
-  readonly exchTsMs: number;
-}
+/**
+ * One of our fills as the exchange's trade history reports it (one per our order in a trade):
+ * the venue's `fill` event without its kind and receive time.
+ */
+export type TradeView = Omit<Extract<ExchangeEvent, { kind: "fill" }>, "kind" | "atNs">;
 
 export interface PositionView {
   readonly tokenId: string;
