@@ -439,16 +439,12 @@ export class MarketMakerBot {
     const current = x.quotes;
     const desired: DesiredQuotes = q ? { ...q, bid, ask } : emptyQuotes(m.info.conditionId, current);
     // The user's rule: requote when the centre moves more than MM_REQUOTE_THRESHOLD (both
-    // sides) or a side filled. A side's own price is allowed to wiggle by one tick of
-    // rounding before it counts as moved, else a 0.005 threshold on a 0.01 grid would requote
-    // on every flicker of the microprice across a tick boundary.
+    // sides) or a side filled; a side's own one-tick rounding flicker is not a move
+    // (shouldRequote compares side prices against max(threshold, tick)).
     const thr = this.params.requoteThresholdE4;
     const centreMoved = !current || Math.abs(desired.centreE4 - current.centreE4) > thr;
     const tick = Math.max(m.info.tickE4, this.feed.book(m.info.yesTokenId)?.tickE4 ?? 0);
-    const d = shouldRequote(current, desired, {
-      thresholdE4: Math.max(thr, tick),
-      filled: { bid: x.filledBid || (centreMoved && desired.bid !== null), ask: x.filledAsk || (centreMoved && desired.ask !== null) },
-    });
+    const d = shouldRequote(current, desired, { thresholdE4: thr, tickE4: tick, filled: { bid: x.filledBid, ask: x.filledAsk } });
     if (!d.bid && !d.ask) return;
     const next = this.gate(m, current, desired, d.bid, d.ask);
     x.quotes = { ...next, centreE4: centreMoved ? desired.centreE4 : (current?.centreE4 ?? desired.centreE4) };

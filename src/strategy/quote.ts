@@ -7,7 +7,8 @@
  *
  * in YES terms, centre = fair value P(Up). Then, in this order:
  *  1. snapped to the book's current tick (bid down, ask up), so a quote never improves on
- *     the model by rounding;
+ *     the model by rounding; a raw price within `SNAP_TOLERANCE_E4` of a grid line counts as
+ *     on it (float noise: a centre of 0.50000001 must ask 0.51, not 0.52);
  *  2. kept inside (0, 1): bid ≥ tick and ask ≤ 1 − tick, else that side is dropped;
  *  3. post-only: never crossing. The effective best ask against our bid is the lower of the
  *     YES book's ask and 1 − the NO book's bid (the two books mirror each other, and a YES
@@ -118,6 +119,26 @@ export interface DesiredQuotes {
 
 const LOT_E6 = 10_000;
 
+/**
+ * Float noise allowed when snapping a raw (float) price to the grid: $0.000001, i.e. 1e-4 of
+ * a 0.01 tick and 1 % of the finest 0.0001 tick. Fair-value maths leaves residues like 1e-8
+ * (0.50000001 → ask 5100.0001 E4); floored or ceiled as they are, they cost a whole tick. A
+ * millionth of a dollar is no edge worth a tick, and far above double-precision error here.
+ */
+export const SNAP_TOLERANCE_E4 = 0.01;
+
+/** Largest grid price ≤ `rawE4` (a float), treating values within the tolerance of a grid line as on it. */
+export function snapFloatBidDown(rawE4: number, tickE4: number): PriceE4 {
+  const up = Math.ceil(rawE4 / tickE4) * tickE4;
+  return up - rawE4 <= SNAP_TOLERANCE_E4 ? up : Math.floor(rawE4 / tickE4) * tickE4;
+}
+
+/** Smallest grid price ≥ `rawE4` (a float), treating values within the tolerance of a grid line as on it. */
+export function snapFloatAskUp(rawE4: number, tickE4: number): PriceE4 {
+  const down = Math.floor(rawE4 / tickE4) * tickE4;
+  return rawE4 - down <= SNAP_TOLERANCE_E4 ? down : Math.ceil(rawE4 / tickE4) * tickE4;
+}
+
 function none(conditionId: string, centreE4: number, reason: NoQuoteReason): DesiredQuotes {
   return { conditionId, bid: null, ask: null, bidE4: 0, askE4: 0, centreE4, spreadE4: 0, bidReason: reason, askReason: reason };
 }
@@ -143,8 +164,8 @@ export function calculateQuotes(input: QuoteInput): DesiredQuotes {
   const spread = Math.min(p.maxSpreadE4, Math.max(p.minSpreadE4, rawSpread));
   const skewScale = 1 + p.endGameSkewFactor * endGame;
 
-  let bidE4 = snapBidDown(Math.floor(centre - spread / 2 + input.adjustment.bidAdjustment * skewScale), tick);
-  let askE4 = snapAskUp(Math.ceil(centre + spread / 2 + input.adjustment.askAdjustment * skewScale), tick);
+  let bidE4 = snapFloatBidDown(centre - spread / 2 + input.adjustment.bidAdjustment * skewScale, tick);
+  let askE4 = snapFloatAskUp(centre + spread / 2 + input.adjustment.askAdjustment * skewScale, tick);
   if (bidE4 >= effAsk) bidE4 = snapBidDown(effAsk - 1, tick);
   if (askE4 <= effBid) askE4 = snapAskUp(effBid + 1, tick);
   if (bidE4 > ONE_E4 - tick) bidE4 = ONE_E4 - tick;
@@ -205,6 +226,12 @@ export interface RequoteDecision {
 export interface RequoteOptions {
   /** MM_REQUOTE_THRESHOLD, PriceE4: centre (or a side's price) must move more than this. */
   readonly thresholdE4: number;
+  /**
+   * The grid, PriceE4. A side's own price must move by more than max(threshold, tick): a
+   * threshold below the tick would otherwise requote on every one-tick flicker of rounding
+   * (0.005 on a 0.01 grid). The centre rule keeps the bare threshold.
+   */
+  readonly tickE4?: number;
   /** Sides that had a fill since `current` was placed. */
   readonly filled?: { readonly bid?: boolean; readonly ask?: boolean };
   /** Replace when the size changes by more than this fraction (default 0.5). */
@@ -214,18 +241,20 @@ export interface RequoteOptions {
 /**
  * Which sides to cancel-and-replace. A side is replaced when it filled, appeared or
  * disappeared, changed token or direction (e.g. SELL YES → BUY NO once our YES is gone), its
- * price moved more than the threshold, or its size changed by more than the tolerance;
- * both sides when the centre moved more than the threshold. Small wiggles cost nothing.
+ * price moved more than max(threshold, tick), or its size changed by more than the
+ * tolerance; both sides when the centre moved more than the threshold. Small wiggles cost
+ * nothing.
  */
 export function shouldRequote(current: DesiredQuotes | null, desired: DesiredQuotes, opts: RequoteOptions): RequoteDecision {
   if (!current) return { bid: desired.bid !== null, ask: desired.ask !== null };
   const centreMoved = Math.abs(desired.centreE4 - current.centreE4) > opts.thresholdE4;
+  const priceThresholdE4 = Math.max(opts.thresholdE4, opts.tickE4 ?? 0);
   const tol = opts.sizeTolerance ?? 0.5;
   const side = (a: QuoteOrder | null, b: QuoteOrder | null, filled: boolean | undefined): boolean => {
     if (a === null || b === null) return a !== b;
     if (filled || centreMoved) return true;
     if (a.tokenId !== b.tokenId || a.side !== b.side) return true;
-    if (Math.abs(a.priceE4 - b.priceE4) > opts.thresholdE4) return true;
+    if (Math.abs(a.priceE4 - b.priceE4) > priceThresholdE4) return true;
     return Math.abs(a.sizeE6 - b.sizeE6) > tol * a.sizeE6 || (b.side === "SELL" && b.sizeE6 < a.sizeE6);
   };
   return { bid: side(current.bid, desired.bid, opts.filled?.bid), ask: side(current.ask, desired.ask, opts.filled?.ask) };

@@ -1,7 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { NO_ASK_E4, NO_BID_E4 } from "../../../src/core/ports.ts";
-import { type DesiredQuotes, DEFAULT_QUOTE_PARAMS, type QuoteInput, calculateQuotes, exposedSideOnJump, quoteOrders, shouldRequote } from "../../../src/strategy/quote.ts";
+import {
+  type DesiredQuotes,
+  DEFAULT_QUOTE_PARAMS,
+  type QuoteInput,
+  SNAP_TOLERANCE_E4,
+  calculateQuotes,
+  exposedSideOnJump,
+  quoteOrders,
+  shouldRequote,
+  snapFloatAskUp,
+  snapFloatBidDown,
+} from "../../../src/strategy/quote.ts";
 import { FakeBook, type Level, mirrorBook } from "../../helpers/fake-book.ts";
 
 const M = 1_000_000;
@@ -197,6 +208,39 @@ function checkQuotes(q: DesiredQuotes, yes: FakeBook, no: FakeBook, tick: number
   }
 }
 
+describe("snapping float prices tolerates float noise", () => {
+  test("a centre of 0.50000001 asks 0.51, not 0.52; 0.49999999 bids 0.49, not 0.48", () => {
+    const up = calculateQuotes(input({ fairValue: 0.50000001 }));
+    expect([up.bidE4, up.askE4]).toEqual([4900, 5100]);
+    const down = calculateQuotes(input({ fairValue: 0.49999999 }));
+    expect([down.bidE4, down.askE4]).toEqual([4900, 5100]);
+    // A real move past the grid line still costs the tick.
+    const real = calculateQuotes(input({ fairValue: 0.5001 }));
+    expect([real.bidE4, real.askE4]).toEqual([4900, 5200]);
+  });
+
+  test("property: within the tolerance of a grid line → that line; otherwise floor / ceil", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 25, 50, 100, 1000), fc.integer({ min: 1, max: 9_999 }), fc.double({ min: -0.999, max: 0.999, noNaN: true }), (tick, k, frac) => {
+        const line = (1 + Math.floor(k / tick)) * tick;
+        const raw = line + frac * tick;
+        const off = Math.abs(raw - line);
+        // Naive reference: which whole grid multiples bracket raw, decided on exact integers.
+        const below = frac >= 0 ? line : line - tick;
+        const above = frac > 0 ? line + tick : line;
+        if (off <= SNAP_TOLERANCE_E4 * 0.99) {
+          expect(snapFloatBidDown(raw, tick)).toBe(line);
+          expect(snapFloatAskUp(raw, tick)).toBe(line);
+        } else if (off > SNAP_TOLERANCE_E4 * 1.01 && tick - off > SNAP_TOLERANCE_E4 * 1.01) {
+          expect(snapFloatBidDown(raw, tick)).toBe(below);
+          expect(snapFloatAskUp(raw, tick)).toBe(above);
+        }
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
+  });
+});
+
 describe("shouldRequote", () => {
   const q = calculateQuotes(input());
   test("first quote, small wiggle, threshold move, fill", () => {
@@ -209,6 +253,17 @@ describe("shouldRequote", () => {
     const moved = calculateQuotes(input({ fairValue: 0.52 }));
     expect(shouldRequote(q, moved, { thresholdE4: 100 })).toEqual({ bid: true, ask: true });
     expect(shouldRequote(q, q, { thresholdE4: 100, filled: { ask: true } })).toEqual({ bid: false, ask: true });
+  });
+  test("a threshold below the tick: a one-tick flicker of a side is not a move, two ticks are", () => {
+    // Centre +3 (well under the 50 threshold), yet the ask's rounding flips 0.51 → 0.52.
+    const flicker = calculateQuotes(input({ fairValue: 0.5003 }));
+    expect(flicker.askE4 - q.askE4).toBe(100);
+    expect(shouldRequote(q, flicker, { thresholdE4: 50, tickE4: 100 })).toEqual({ bid: false, ask: false });
+    const twoTicks = { ...flicker, ask: flicker.ask && { ...flicker.ask, priceE4: flicker.ask.priceE4 - 100 }, askE4: flicker.askE4 + 100 };
+    expect(shouldRequote(q, twoTicks, { thresholdE4: 50, tickE4: 100 })).toEqual({ bid: false, ask: true });
+    // The centre rule keeps the bare threshold: +60 replaces both sides.
+    const centre = calculateQuotes(input({ fairValue: 0.506 }));
+    expect(shouldRequote(q, centre, { thresholdE4: 50, tickE4: 100 })).toEqual({ bid: true, ask: true });
   });
   test("form changes (BUY NO → SELL YES) and vanishing sides requote that side", () => {
     const held = calculateQuotes(input({ yesHeldE6: 20 * M }));
