@@ -54,7 +54,7 @@ import {
   TakenLiquidity,
 } from "./fill-model.ts";
 import type { CancelRecord, OrderOutcome, OrderRecord, VenueJournal } from "./backtest-journal.ts";
-import { DelayQueue } from "./sim-inprocess.ts";
+import { ArrivalQueue, DelayQueue } from "./latency-queues.ts";
 
 export type { CancelRecord, FillRecordOut, MergeRecord, OrderOutcome, OrderRecord, QuoteTimeline, ResolutionRecord, VenueJournal } from "./backtest-journal.ts";
 
@@ -110,59 +110,6 @@ interface LiveOrder {
 }
 
 export type BooksOf = (tokenId: string) => BookView | undefined;
-
-/**
- * Everything on its way to the exchange (orders, cancels, merges, each with its own
- * latency) in one queue ordered by arrival time, then by send order: a cancel and a place
- * sent together with equal latencies arrive cancel first, as sent. One clock timer at a time.
- */
-class ArrivalQueue {
-  private readonly items: { dueNs: number; seq: number; fn: () => void }[] = [];
-  private seq = 0;
-  private armedNs = Number.POSITIVE_INFINITY;
-  private cancelTimer: (() => void) | undefined;
-
-  constructor(private readonly clock: Clock) {}
-
-  push(delayMs: number, fn: () => void): void {
-    const dueNs = this.clock.nowNs() + delayMs * 1e6;
-    const it = { dueNs, seq: this.seq++, fn };
-    let k = this.items.length;
-    while (k > 0 && (this.items[k - 1] as { dueNs: number }).dueNs > dueNs) k--;
-    this.items.splice(k, 0, it);
-    if (dueNs < this.armedNs) this.arm();
-  }
-
-  clear(): void {
-    this.items.length = 0;
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-    this.armedNs = Number.POSITIVE_INFINITY;
-  }
-
-  private arm(): void {
-    this.cancelTimer?.();
-    const next = this.items[0];
-    if (!next) {
-      this.cancelTimer = undefined;
-      this.armedNs = Number.POSITIVE_INFINITY;
-      return;
-    }
-    this.armedNs = next.dueNs;
-    this.cancelTimer = this.clock.setTimer(Math.max(0, (next.dueNs - this.clock.nowNs()) / 1e6), () => this.drain());
-  }
-
-  private drain(): void {
-    this.cancelTimer = undefined;
-    this.armedNs = Number.POSITIVE_INFINITY;
-    const now = this.clock.nowNs();
-    let n = 0;
-    while (n < this.items.length && (this.items[n] as { dueNs: number }).dueNs <= now) n++;
-    const due = this.items.splice(0, n);
-    for (const it of due) it.fn();
-    if (this.cancelTimer === undefined) this.arm();
-  }
-}
 
 export class BacktestExchange implements ExchangeClient {
   readonly settings: BacktestExchangeSettings;

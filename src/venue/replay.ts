@@ -37,7 +37,7 @@ import { parseRtdsFrame, type RtdsFrame } from "../polymarket/rtds-feed.ts";
 import type { FrameSource, ReplayFrame } from "../store/replay.ts";
 import type { BacktestExchange } from "./backtest-exchange.ts";
 import { settlementPrice, upWins } from "./fill-model.ts";
-import { DelayQueue } from "./sim-inprocess.ts";
+import { DelayQueue } from "./latency-queues.ts";
 
 export interface ReplaySettings {
   /** Extra delay of market data to the bot on top of the recorded receive times. */

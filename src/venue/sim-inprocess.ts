@@ -48,56 +48,7 @@ import { RollPlanner } from "../polymarket/roll-planner.ts";
 import { decodeUserObject, type UserOrderEvent, type UserTradeEvent } from "../polymarket/user-channel.ts";
 import type { SimExchange, SimOrder } from "../sim/exchange.ts";
 import * as W from "../sim/wire-out.ts";
-
-/** Delivers callbacks `delayMs` of clock time later, in issue order, with one timer at a time. */
-export class DelayQueue {
-  private readonly items: Array<{ dueNs: number; fn: () => void }> = [];
-  private head = 0;
-  private cancelTimer: (() => void) | undefined;
-
-  constructor(
-    private readonly clock: Clock,
-    readonly delayMs: number,
-  ) {}
-
-  push(fn: () => void): void {
-    this.items.push({ dueNs: this.clock.nowNs() + this.delayMs * 1e6, fn });
-    if (!this.cancelTimer) this.arm();
-  }
-
-  get pending(): number {
-    return this.items.length - this.head;
-  }
-
-  clear(): void {
-    this.items.length = 0;
-    this.head = 0;
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
-  }
-
-  private arm(): void {
-    const next = this.items[this.head];
-    if (!next) return;
-    this.cancelTimer = this.clock.setTimer(Math.max(0, (next.dueNs - this.clock.nowNs()) / 1e6), () => this.drain());
-  }
-
-  private drain(): void {
-    this.cancelTimer = undefined;
-    const now = this.clock.nowNs();
-    while (this.head < this.items.length) {
-      const it = this.items[this.head] as { dueNs: number; fn: () => void };
-      if (it.dueNs > now) break;
-      this.head++;
-      it.fn();
-    }
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
-      this.head = 0;
-    }
-    if (!this.cancelTimer) this.arm();
-  }
-}
+import { DelayQueue } from "./latency-queues.ts";
 
 export interface InProcessFeedOptions {
   readonly sim: SimExchange;
