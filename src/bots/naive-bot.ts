@@ -207,7 +207,6 @@ export class NaiveBot {
     const ask = yes.bestAskE4();
     const mid = !yes.stale && bid > 0 && ask < ONE_E4 ? (bid + ask) / 2 : Number.NaN;
     if (!force && mid === m.ext.lastMidE4 && this.clock.wallMs() < m.info.endMs - this.quote.stopBeforeEndMs) return;
-    m.ext.lastMidE4 = mid;
     const q = calculateQuotes({
       market: m.info,
       nowMs: this.clock.wallMs(),
@@ -220,6 +219,9 @@ export class NaiveBot {
       noHeldE6: this.pnl.qty(m.info.noTokenId),
       params: this.quote,
     });
+    // The mid is remembered only once quotes could be computed on it: a book that was stale
+    // or crossed at this evaluation must be looked at again, even if the YES mid never moves.
+    m.ext.lastMidE4 = q.bidReason === "stale_book" || q.bidReason === "crossed_book" ? Number.NaN : mid;
     const desired: DesiredQuote[] = quoteOrders(q).map((o) => ({ conditionId: m.info.conditionId, tokenId: o.tokenId, side: o.side, priceE4: o.priceE4, sizeE6: o.sizeE6, orderType: "GTC", postOnly: true }));
     const plan = this.orders.applyQuotes(m.info.conditionId, desired);
     if (plan.place.length > 0 || plan.cancel.length > 0) {
