@@ -23,7 +23,7 @@
  *
  * Pure: times come in as arguments, no clock, no I/O. Money is integer UsdE6.
  */
-import type { ExchangeEvent, Side } from "../core/ports.ts";
+import type { BookView, ExchangeEvent, Side } from "../core/ports.ts";
 import { notionalE6, ONE_E4, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
 import { applyFillEvent, type FillRecord } from "./order-state.ts";
 
@@ -31,6 +31,17 @@ type FillEvent = Extract<ExchangeEvent, { kind: "fill" }>;
 
 /** The token's mark (PriceE4, may be fractional); NaN when there is none. */
 export type MarkFn = (tokenId: string) => number;
+
+/**
+ * The usual mark of a token: its book's mid when both sides are quoted and not crossed, else
+ * NaN (no book, a stale one, a one-sided or crossed touch). Bots fall back as they see fit.
+ */
+export function bookMidE4(b: BookView | undefined): number {
+  if (!b || b.stale) return Number.NaN;
+  const bid = b.bestBidE4();
+  const ask = b.bestAskE4();
+  return bid > 0 && ask < ONE_E4 && bid < ask ? (bid + ask) / 2 : Number.NaN;
+}
 
 export interface TokenPnl {
   readonly tokenId: string;
