@@ -14,118 +14,42 @@
  *   injected `Clock`, so tests drive them with `ManualClock`.
  * - Secrets: webhook URLs and bot tokens are `Secret`s, revealed only to build the request;
  *   logs name the sink and the redacted host, and error text goes through the redactor.
+ *
+ * Files: the alert shape and sinks are in alert-sinks.ts, the engine's alerts and their
+ * watchers in alert-events.ts; this file is the sender and re-exports both.
  */
-import type { AlertsConfig } from "../config.ts";
 import type { Clock } from "../core/clock.ts";
-import type { Secret } from "../core/secret.ts";
-import { type Logger, Redactor, describeError, redactUrl } from "./logger.ts";
+import type { Alert, AlertSink, OutgoingAlert } from "./alert-sinks.ts";
+import { type Logger, Redactor, describeError } from "./logger.ts";
 import type { EngineMetrics } from "./metrics.ts";
 
-export type AlertKind = "risk_trip" | "disconnect" | "reconnected" | "reconcile_mismatch" | "crash" | "daily_pnl" | "info";
-export type AlertSeverity = "info" | "warning" | "critical";
-
-export interface Alert {
-  readonly kind: AlertKind;
-  /** Alerts sharing a key are rate-limited together ("disconnect:market", "risk:max_position"). */
-  readonly key: string;
-  readonly severity: AlertSeverity;
-  readonly title: string;
-  readonly text: string;
-  readonly fields?: Readonly<Record<string, string | number>>;
-}
-
-/** An alert as sent: with its time and, for a window summary, how many were folded into it. */
-export interface OutgoingAlert extends Alert {
-  readonly atMs: number;
-  readonly suppressedCount: number;
-  readonly source: string;
-}
-
-export interface AlertRequest {
-  readonly url: string;
-  readonly body: string;
-}
-
-export interface AlertSink {
-  readonly name: string;
-  /** Host only, for logs. */
-  readonly target: string;
-  /** Secret values this sink holds, for the logger's redactor. */
-  readonly secrets: readonly Secret[];
-  request(a: OutgoingAlert): AlertRequest;
-  /** Some APIs answer 200 with an error in the body (Telegram's `{"ok":false}`). */
-  accepts?(status: number, body: string): boolean;
-}
-
-const SEVERITY_TAG: Readonly<Record<AlertSeverity, string>> = { info: "INFO", warning: "WARN", critical: "CRITICAL" };
-
-/** Plain-text rendering shared by chat sinks. */
-export function alertText(a: OutgoingAlert, maxChars: number): string {
-  const lines = [`[${SEVERITY_TAG[a.severity]}] ${a.title}`, a.text];
-  if (a.fields) for (const [k, v] of Object.entries(a.fields)) lines.push(`${k}: ${v}`);
-  if (a.suppressedCount > 0) lines.push(`(${a.suppressedCount} similar alert(s) suppressed in this window)`);
-  lines.push(`— ${a.source} at ${new Date(a.atMs).toISOString()}`);
-  const s = lines.join("\n");
-  return s.length <= maxChars ? s : `${s.slice(0, maxChars - 1)}…`;
-}
-
-export function jsonWebhookSink(url: Secret, name = "webhook"): AlertSink {
-  return {
-    name,
-    target: redactUrl(url.reveal()),
-    secrets: [url],
-    request: (a) => ({
-      url: url.reveal(),
-      body: JSON.stringify({
-        source: a.source,
-        kind: a.kind,
-        key: a.key,
-        severity: a.severity,
-        title: a.title,
-        text: a.text,
-        fields: a.fields ?? {},
-        atMs: a.atMs,
-        suppressedCount: a.suppressedCount,
-      }),
-    }),
-  };
-}
-
-/** Slack incoming webhook (also accepted by Discord's `/slack` webhook suffix and Mattermost). */
-export function slackSink(url: Secret): AlertSink {
-  return {
-    name: "slack",
-    target: redactUrl(url.reveal()),
-    secrets: [url],
-    request: (a) => ({ url: url.reveal(), body: JSON.stringify({ text: alertText(a, 3_000) }) }),
-  };
-}
-
-/** Discord webhook: `content` is limited to 2,000 characters; mentions are disabled. */
-export function discordSink(url: Secret): AlertSink {
-  return {
-    name: "discord",
-    target: redactUrl(url.reveal()),
-    secrets: [url],
-    request: (a) => ({ url: url.reveal(), body: JSON.stringify({ content: alertText(a, 2_000), allowed_mentions: { parse: [] } }) }),
-  };
-}
-
-export const TELEGRAM_API_BASE = "https://api.telegram.org";
-
-export function telegramSink(token: Secret, chatId: string, apiBase = TELEGRAM_API_BASE): AlertSink {
-  const base = apiBase.replace(/\/+$/, "");
-  return {
-    name: "telegram",
-    target: redactUrl(base),
-    secrets: [token],
-    request: (a) => ({
-      url: `${base}/bot${token.reveal()}/sendMessage`,
-      body: JSON.stringify({ chat_id: chatId, text: alertText(a, 4_096), disable_web_page_preview: true }),
-    }),
-    accepts: (status, body) => status >= 200 && status < 300 && /"ok"\s*:\s*true/.test(body),
-  };
-}
+export {
+  type Alert,
+  type AlertKind,
+  type AlertRequest,
+  type AlertSeverity,
+  type AlertSink,
+  alertText,
+  discordSink,
+  jsonWebhookSink,
+  type OutgoingAlert,
+  sinksFromConfig,
+  slackSink,
+  TELEGRAM_API_BASE,
+  telegramSink,
+} from "./alert-sinks.ts";
+export {
+  type AlertNotifier,
+  crashAlert,
+  DailySummary,
+  type DailyPnl,
+  dailyPnlAlert,
+  DisconnectWatch,
+  formatUsdE6,
+  msUntilNextUtc,
+  reconcileMismatchAlert,
+  riskTripAlert,
+} from "./alert-events.ts";
 
 export interface AlerterOptions {
   readonly clock: Clock;
@@ -348,152 +272,4 @@ function retryAfterOf(header: string | null, body: string): number {
   if (Number.isFinite(h) && h >= 0) return h * 1000;
   const m = /"retry_after"\s*:\s*(\d+)/.exec(body);
   return m ? Number(m[1]) * 1000 : 0;
-}
-
-// ---- events ----
-
-export function riskTripAlert(reason: string, detail: string, fields?: Readonly<Record<string, string | number>>): Alert {
-  return { kind: "risk_trip", key: `risk:${reason}`, severity: "critical", title: `Risk breaker tripped: ${reason}`, text: detail, ...(fields ? { fields } : {}) };
-}
-
-export function reconcileMismatchAlert(lines: readonly string[]): Alert {
-  return {
-    kind: "reconcile_mismatch",
-    key: "reconcile",
-    severity: "critical",
-    title: `Reconcile found ${lines.length} mismatch(es) with the exchange`,
-    text: lines.join("\n"),
-  };
-}
-
-export function crashAlert(e: unknown, redactor?: Redactor): Alert {
-  const d = describeError(e, redactor);
-  return { kind: "crash", key: "crash", severity: "critical", title: `Bot crashed: ${d.name}`, text: d.message };
-}
-
-export interface DailyPnl {
-  /** UTC date the summary covers, "YYYY-MM-DD". */
-  readonly day: string;
-  readonly realizedE6: number;
-  readonly unrealizedE6: number;
-  readonly feesE6: number;
-  readonly rebatesE6: number;
-  readonly fills: number;
-  readonly volumeE6: number;
-  readonly riskTrips: number;
-}
-
-/** "$12.50", "-$0.07": cents, rounded half away from zero. */
-export function formatUsdE6(e6: number): string {
-  const cents = Math.round(Math.abs(e6) / 10_000);
-  return `${e6 < 0 && cents > 0 ? "-" : ""}$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
-}
-const usd = formatUsdE6;
-
-export function dailyPnlAlert(p: DailyPnl): Alert {
-  const total = p.realizedE6 + p.unrealizedE6 - p.feesE6 + p.rebatesE6;
-  return {
-    kind: "daily_pnl",
-    key: `daily:${p.day}`,
-    severity: "info",
-    title: `Daily P&L ${p.day}: ${usd(total)}`,
-    text: `realized ${usd(p.realizedE6)}, unrealized ${usd(p.unrealizedE6)}, fees ${usd(p.feesE6)}, rebates ${usd(p.rebatesE6)}`,
-    fields: { fills: p.fills, volume: usd(p.volumeE6), riskTrips: p.riskTrips },
-  };
-}
-
-/**
- * Turns connection state changes into alerts: a channel down longer than `thresholdMs`
- * raises one `disconnect` alert; its recovery raises a `reconnected` note. Shorter blips
- * raise nothing (the metrics count them).
- */
-export class DisconnectWatch {
-  readonly #down = new Map<string, { sinceNs: number; alerted: boolean; cancel: () => void; reason: string }>();
-  constructor(
-    private readonly clock: Clock,
-    private readonly alerter: Alerter,
-    private readonly thresholdMs: number,
-  ) {}
-
-  disconnected(channel: string, reason: string): void {
-    if (this.#down.has(channel)) return;
-    const state = { sinceNs: this.clock.nowNs(), alerted: false, reason, cancel: () => {} };
-    state.cancel = this.clock.setTimer(this.thresholdMs, () => {
-      state.alerted = true;
-      this.alerter.notify({
-        kind: "disconnect",
-        key: `disconnect:${channel}`,
-        severity: "critical",
-        title: `${channel} disconnected for over ${Math.round(this.thresholdMs / 1000)} s`,
-        text: `reason: ${state.reason}; quoting is stopped and orders were cancelled until it is back`,
-      });
-    });
-    this.#down.set(channel, state);
-  }
-
-  connected(channel: string): void {
-    const s = this.#down.get(channel);
-    if (!s) return;
-    this.#down.delete(channel);
-    s.cancel();
-    if (!s.alerted) return;
-    const downS = Math.round((this.clock.nowNs() - s.sinceNs) / 1e9);
-    this.alerter.notify({
-      kind: "reconnected",
-      key: `reconnected:${channel}`,
-      severity: "info",
-      title: `${channel} reconnected`,
-      text: `down for ${downS} s`,
-    });
-  }
-
-  isDown(channel: string): boolean {
-    return this.#down.has(channel);
-  }
-}
-
-/** Milliseconds from `wallMs` to the next `hh:mm` UTC (a full day if it is exactly now). */
-export function msUntilNextUtc(wallMs: number, hour: number, minute: number): number {
-  const d = new Date(wallMs);
-  let next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), hour, minute);
-  if (next <= wallMs) next += 86_400_000;
-  return next - wallMs;
-}
-
-/** Fires `build()` → `dailyPnlAlert` every day at `hh:mm` UTC on the given clock. */
-export class DailySummary {
-  #cancel: (() => void) | undefined;
-  constructor(
-    private readonly clock: Clock,
-    private readonly alerter: Alerter,
-    private readonly atUtc: { readonly hour: number; readonly minute: number },
-    private readonly build: (dayEndMs: number) => DailyPnl,
-  ) {}
-  start(): void {
-    this.stop();
-    const delay = msUntilNextUtc(this.clock.wallMs(), this.atUtc.hour, this.atUtc.minute);
-    this.#cancel = this.clock.setTimer(delay, () => {
-      this.alerter.notify(dailyPnlAlert(this.build(this.clock.wallMs())));
-      this.start();
-    });
-  }
-  stop(): void {
-    this.#cancel?.();
-    this.#cancel = undefined;
-  }
-}
-
-// ---- configuration ----
-
-/**
- * The sinks the operator configured (`ALERT_*` keys, parsed and validated by `config.ts`).
- * `ALERT_SLACK_WEBHOOK_URL` also serves Discord through its Slack-compatible endpoint
- * (`https://discord.com/api/webhooks/<id>/<token>/slack`).
- */
-export function sinksFromConfig(c: AlertsConfig, telegramApiBase = TELEGRAM_API_BASE): AlertSink[] {
-  const sinks: AlertSink[] = [];
-  if (c.webhookUrl) sinks.push(jsonWebhookSink(c.webhookUrl));
-  if (c.slackWebhookUrl) sinks.push(slackSink(c.slackWebhookUrl));
-  if (c.telegramBotToken && c.telegramChatId) sinks.push(telegramSink(c.telegramBotToken, c.telegramChatId, telegramApiBase));
-  return sinks;
 }
