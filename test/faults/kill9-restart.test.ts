@@ -52,7 +52,10 @@ beforeAll(() => {
   rest = server.start().rest;
   apiKey = server.keys.keyFor(new OrderSigner({ privateKey: PK, signatureType: 0, chainId: 137 }).address, 0).creds.key;
 });
+const children: ReturnType<typeof Bun.spawn>[] = [];
 afterAll(async () => {
+  // Whatever happened, no bot outlives the test.
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(9);
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -70,6 +73,7 @@ function spawnBot(extra: string[]): { proc: ReturnType<typeof Bun.spawn>; out: (
   };
   const log = path.join(dir, `bot-${++runs}.log`);
   const proc = Bun.spawn(["bun", "run", "src/main.ts", "mm", "--sim-url", rest, "--speed", String(SPEED), "--no-status", ...extra], { cwd: REPO, env, stdout: Bun.file(log), stderr: Bun.file(`${log}.err`) });
+  children.push(proc);
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, "utf8") : "");
   return { proc, out: () => `${read(`${log}.err`)}\n${read(log)}` };
 }
@@ -89,12 +93,7 @@ const open = () => ex.openOrders(apiKey);
 describe("kill -9 mid-run, then restart", () => {
   test("zero orphan orders, journal positions equal the exchange's, no fill counted twice", async () => {
     const first = spawnBot([]);
-    try {
-      await until(() => open().some((o) => o.side === "BUY") && open().length >= 2, 40_000, `the bot to quote (output: ${first.out().slice(-400)})`);
-    } catch (e) {
-      first.proc.kill(9);
-      throw e;
-    }
+    await until(() => open().some((o) => o.side === "BUY") && open().length >= 2, 40_000, `the bot to quote (output: ${first.out().slice(-400)})`);
     // Another account sells into one of our bids (enough to sweep every better bid): a fill
     // the bot may not journal before it dies. The bot requotes often, so aim at its current bid.
     let bid: ReturnType<typeof open>[number] | undefined;
