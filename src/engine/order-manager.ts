@@ -21,138 +21,35 @@
  *   are derived from fills only, including fills of orphans (they are ours all the same).
  *
  * Deadlines run on the injected `Clock` (one timer at a time, set to the earliest one).
+ * The indexes, the unclaimed-event buffer, fills and positions, observers and that timer are
+ * `OrderTracker`'s (order-tracker.ts); this file sends commands, applies events and resolves
+ * unknown orders.
  */
-import type { Clock } from "../core/clock.ts";
-import type { ExchangeClient, ExchangeEvent, OpenOrderSnapshot, OrderIntent, OrderLookup } from "../core/ports.ts";
-import {
-  applyAck,
-  applyClosed,
-  applyFillEvent,
-  applyFillToOrder,
-  applyFillToPosition,
-  applyReject,
-  type FillRecord,
-  isTerminal,
-  newPosition,
-  newTrackedOrder,
-  type OrderState,
-  type OrderView,
-  type Position,
-  remainingE6,
-  type TrackedOrder,
-} from "./order-state.ts";
+import type { OpenOrderSnapshot, OrderIntent, OrderLookup, ExchangeClient, ExchangeEvent } from "../core/ports.ts";
+import { applyAck, applyClosed, applyFillEvent, applyFillToOrder, applyFillToPosition, applyReject, isTerminal, newPosition, newTrackedOrder, type OrderView, remainingE6, type TrackedOrder } from "./order-state.ts";
+import { OrderTracker, type OrderManagerOptions } from "./order-tracker.ts";
 import { type DesiredQuote, type QuotePlan, reconcileQuotes } from "./quote-reconcile.ts";
 
-/** Write-ahead hook (issue #10 plugs sqlite in). `intent` and `cancel` run before sending. */
-export interface OrderJournal {
-  intent(intent: OrderIntent, atNs: number): void;
-  ack(clientId: string, orderId: string, status: string, atNs: number): void;
-  reject(clientId: string, orderId: string, code: string, message: string, atNs: number): void;
-  fill(fill: Readonly<FillRecord>, atNs: number): void;
-  cancel(clientId: string, orderId: string, atNs: number): void;
-  closed(clientId: string, orderId: string, state: OrderState, atNs: number): void;
-}
+export { NO_JOURNAL, OrderTracker } from "./order-tracker.ts";
+export type { OrderJournal, OrderListener, OrderManagerOptions, OrderManagerStats } from "./order-tracker.ts";
 
-export const NO_JOURNAL: OrderJournal = {
-  intent() {},
-  ack() {},
-  reject() {},
-  fill() {},
-  cancel() {},
-  closed() {},
-};
-
-export interface OrderManagerOptions {
-  readonly exchange: ExchangeClient;
-  readonly clock: Clock;
-  readonly journal?: OrderJournal;
-  /** No ack/reject by then → look for it, then cancel or give up. */
-  readonly pendingTimeoutMs?: number;
-  /** How long events for an unclaimed exchange id wait for their owner. */
-  readonly unknownOrderGraceMs?: number;
-  readonly lookupRetryMs?: number;
-  /** "Not found" answers before an unknown order counts as never placed. */
-  readonly lookupAttempts?: number;
-  /** Terminal orders are forgotten after this (their clientId can then never come back anyway). */
-  readonly retentionMs?: number;
-  /** `applyQuotes` keeps a live order whose remaining size is this close to the desired size. */
-  readonly sizeToleranceE6?: number;
-  readonly newClientId?: () => string;
-}
-
-export interface OrderManagerStats {
-  submitted: number;
-  duplicateIntents: number;
-  acks: number;
-  rejects: number;
-  fills: number;
-  failedTrades: number;
-  cancelsSent: number;
-  orphansCancelled: number;
-  stuckPending: number;
-  lookups: number;
-  lookupErrors: number;
-  ambiguousResolvedLive: number;
-  ambiguousResolvedAbsent: number;
-  ignoredEvents: number;
-}
-
-interface Unclaimed {
-  readonly orderId: string;
-  readonly events: ExchangeEvent[];
-  readonly firstNs: number;
-}
-
-type Listener = (order: OrderView, ev: ExchangeEvent) => void;
-
-export class OrderManager {
-  readonly stats: OrderManagerStats = {
-    submitted: 0,
-    duplicateIntents: 0,
-    acks: 0,
-    rejects: 0,
-    fills: 0,
-    failedTrades: 0,
-    cancelsSent: 0,
-    orphansCancelled: 0,
-    stuckPending: 0,
-    lookups: 0,
-    lookupErrors: 0,
-    ambiguousResolvedLive: 0,
-    ambiguousResolvedAbsent: 0,
-    ignoredEvents: 0,
-  };
+export class OrderManager extends OrderTracker {
   private readonly ex: ExchangeClient;
-  private readonly clock: Clock;
-  private readonly journal: OrderJournal;
   private readonly pendingTimeoutNs: number;
-  private readonly graceNs: number;
   private readonly lookupRetryNs: number;
   private readonly lookupAttempts: number;
-  private readonly retentionNs: number;
   private readonly sizeToleranceE6: number;
   private readonly newClientId: () => string;
-  private readonly byClient = new Map<string, TrackedOrder>();
-  private readonly byOrderId = new Map<string, TrackedOrder>();
-  private readonly fillIndex = new Map<string, FillRecord>();
-  private readonly positionsByToken = new Map<string, Position>();
-  private readonly unclaimed = new Map<string, Unclaimed>();
   private readonly lookupsInFlight = new Set<TrackedOrder>();
-  private readonly listeners = new Set<Listener>();
-  private timerAtNs = Number.POSITIVE_INFINITY;
-  private cancelTimer: (() => void) | undefined;
   private readonly unsubscribe: () => void;
   private seq = 0;
 
   constructor(opts: OrderManagerOptions) {
+    super(opts);
     this.ex = opts.exchange;
-    this.clock = opts.clock;
-    this.journal = opts.journal ?? NO_JOURNAL;
     this.pendingTimeoutNs = (opts.pendingTimeoutMs ?? 10_000) * 1e6;
-    this.graceNs = (opts.unknownOrderGraceMs ?? 3_000) * 1e6;
     this.lookupRetryNs = (opts.lookupRetryMs ?? 1_000) * 1e6;
     this.lookupAttempts = opts.lookupAttempts ?? 3;
-    this.retentionNs = (opts.retentionMs ?? 15 * 60_000) * 1e6;
     this.sizeToleranceE6 = opts.sizeToleranceE6 ?? 0;
     this.newClientId = opts.newClientId ?? (() => `om-${this.clock.wallMs()}-${++this.seq}`);
     this.unsubscribe = this.ex.onEvent((ev) => this.onExchangeEvent(ev));
@@ -232,39 +129,6 @@ export class OrderManager {
     this.ex.cancelAll();
   }
 
-  /** Orders not yet terminal (pending, unknown, live, partially filled), optionally for one market. */
-  getActiveOrders(conditionId?: string): OrderView[] {
-    const out: OrderView[] = [];
-    for (const o of this.byClient.values()) {
-      if (isTerminal(o.state)) continue;
-      if (conditionId !== undefined && o.intent.conditionId !== conditionId) continue;
-      out.push(o);
-    }
-    return out;
-  }
-
-  getOrder(clientId: string): OrderView | undefined {
-    return this.byClient.get(clientId);
-  }
-
-  getOrderByExchangeId(orderId: string): OrderView | undefined {
-    return this.byOrderId.get(orderId);
-  }
-
-  position(tokenId: string): Readonly<Position> {
-    return this.positionsByToken.get(tokenId) ?? newPosition(tokenId);
-  }
-
-  positions(): readonly Readonly<Position>[] {
-    return [...this.positionsByToken.values()];
-  }
-
-  /** Observers (inventory, metrics): called after each event changed an order. */
-  onUpdate(fn: Listener): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
   /**
    * Makes the live orders of `conditionId` equal `desired` with the fewest commands:
    * one cancel batch and one place batch. Returns the plan it carried out.
@@ -336,16 +200,8 @@ export class OrderManager {
     return this.syncOpenOrders(await this.ex.fetchOpenOrders());
   }
 
-  /** Earliest pending deadline (orphan grace, stuck pending, lookup retry), or +∞. */
-  nextDeadlineNs(): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const o of this.byClient.values()) if (o.deadlineNs > 0 && o.deadlineNs < next) next = o.deadlineNs;
-    for (const u of this.unclaimed.values()) next = Math.min(next, u.firstNs + this.graceNs);
-    return next;
-  }
-
   /** Runs every deadline due at `nowNs`. Called by the manager's own timer; callable by a loop. */
-  onTimer(nowNs: number): void {
+  override onTimer(nowNs: number): void {
     for (const [orderId, u] of this.unclaimed) {
       if (nowNs - u.firstNs < this.graceNs) continue;
       this.unclaimed.delete(orderId);
@@ -353,7 +209,7 @@ export class OrderManager {
     }
     for (const [cid, o] of this.byClient) {
       if (isTerminal(o.state)) {
-        if (nowNs - o.updatedNs > this.retentionNs && !this.lookupsInFlight.has(o)) this.forget(cid, o);
+        if (this.isExpired(o, nowNs) && !this.lookupsInFlight.has(o)) this.forget(cid, o);
         continue;
       }
       if (o.deadlineNs === 0 || o.deadlineNs > nowNs || this.lookupsInFlight.has(o)) continue;
@@ -370,8 +226,7 @@ export class OrderManager {
 
   close(): void {
     this.unsubscribe();
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
+    this.stopTimer();
   }
 
   // ── events ───────────────────────────────────────────────────────────────
@@ -481,49 +336,6 @@ export class OrderManager {
   }
 
   // ── internals ────────────────────────────────────────────────────────────
-
-  private claim(o: TrackedOrder, orderId: string): void {
-    if (o.orderId === "") o.orderId = orderId;
-    if (o.orderId !== "") this.byOrderId.set(o.orderId, o);
-  }
-
-  private bufferUnclaimed(orderId: string, ev: ExchangeEvent): void {
-    if (orderId === "") {
-      this.stats.ignoredEvents++;
-      return;
-    }
-    let u = this.unclaimed.get(orderId);
-    if (!u) {
-      u = { orderId, events: [], firstNs: this.clock.nowNs() };
-      this.unclaimed.set(orderId, u);
-      this.schedule(u.firstNs + this.graceNs);
-    }
-    u.events.push(ev);
-  }
-
-  /** Replays events that arrived for this order's id before we knew it was ours. */
-  private drainUnclaimed(o: TrackedOrder): void {
-    if (o.orderId === "") return;
-    const u = this.unclaimed.get(o.orderId);
-    if (!u) return;
-    this.unclaimed.delete(o.orderId);
-    for (const ev of u.events) {
-      if (ev.kind === "fill") {
-        // Position and fill index already have it; attach it to the order now.
-        const rec = this.fillIndex.get(`${ev.tradeId}|${ev.orderId}`);
-        if (!rec) continue;
-        if (rec.counted && !o.fills.includes(rec)) applyFillToOrder(o, { kind: "new", fill: rec }, ev.atNs);
-        else if (!rec.counted) continue;
-        this.emit(o, ev);
-      } else if (ev.kind === "order_closed") {
-        if (applyClosed(o, ev) === "applied") {
-          this.journal.closed(o.intent.clientId, o.orderId, o.state, ev.atNs);
-          this.emit(o, ev);
-        }
-      }
-    }
-  }
-
   /** Events for an id nobody claimed within the grace period: not ours, cancel it if open. */
   private handleOrphan(orderId: string, events: readonly ExchangeEvent[]): void {
     if (this.byOrderId.has(orderId)) return;
@@ -614,39 +426,6 @@ export class OrderManager {
       o.cancelOnAck = false;
       this.cancelOrders([o.intent.clientId]);
     }
-  }
-
-  private forget(clientId: string, o: TrackedOrder): void {
-    this.byClient.delete(clientId);
-    if (o.orderId !== "" && this.byOrderId.get(o.orderId) === o) this.byOrderId.delete(o.orderId);
-    for (const f of o.fills) this.fillIndex.delete(f.key);
-  }
-
-  private emit(o: TrackedOrder, ev: ExchangeEvent): void {
-    for (const fn of this.listeners) fn(o, ev);
-  }
-
-  private schedule(atNs: number): void {
-    if (atNs >= this.timerAtNs) return;
-    this.cancelTimer?.();
-    this.timerAtNs = atNs;
-    const delayMs = Math.max(0, (atNs - this.clock.nowNs()) / 1e6);
-    this.cancelTimer = this.clock.setTimer(delayMs, () => {
-      this.timerAtNs = Number.POSITIVE_INFINITY;
-      this.cancelTimer = undefined;
-      this.onTimer(this.clock.nowNs());
-    });
-  }
-
-  private reschedule(): void {
-    const next = Math.min(this.nextDeadlineNs(), this.nextRetentionNs());
-    if (Number.isFinite(next)) this.schedule(next);
-  }
-
-  private nextRetentionNs(): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const o of this.byClient.values()) if (isTerminal(o.state)) next = Math.min(next, o.updatedNs + this.retentionNs + 1);
-    return next;
   }
 }
 
