@@ -13,6 +13,23 @@ import { ONE_E4, parseFixed, parsePriceE4, parseSizeE6, tickE4Of } from "../core
 
 export type FieldErrorCode = "MISSING_FIELD" | "BAD_FIELD" | "BAD_PRICE" | "BAD_SIZE" | "BAD_SIDE" | "BAD_TICK" | "BAD_TIMESTAMP";
 
+/** Why a WS frame or an event in it was not decoded: the same set on the market and user channels. */
+export type FrameErrorCode = "EMPTY_FRAME" | "BAD_JSON" | "NOT_AN_OBJECT" | "UNKNOWN_EVENT" | FieldErrorCode;
+
+export const FRAME_ERROR_CODES: readonly FrameErrorCode[] = [
+  "EMPTY_FRAME",
+  "BAD_JSON",
+  "NOT_AN_OBJECT",
+  "UNKNOWN_EVENT",
+  "MISSING_FIELD",
+  "BAD_FIELD",
+  "BAD_PRICE",
+  "BAD_SIZE",
+  "BAD_SIDE",
+  "BAD_TICK",
+  "BAD_TIMESTAMP",
+];
+
 export class FieldError {
   constructor(
     readonly code: FieldErrorCode,

@@ -9,7 +9,7 @@
  */
 import type { Side } from "../core/ports.ts";
 import type { PriceE4, SizeE6, TickE4 } from "../core/units.ts";
-import type { FieldErrorCode } from "./json-fields.ts";
+import { FRAME_ERROR_CODES, type FrameErrorCode } from "./json-fields.ts";
 
 export const NOT_REPORTED = -1;
 
@@ -40,21 +40,8 @@ export type PriceChangeEra = "v2" | "v1_changes" | "v1_flat";
 export const PRICE_CHANGE_ERAS: readonly PriceChangeEra[] = ["v2", "v1_changes", "v1_flat"];
 
 /** Why a frame or an event in it was not turned into an event. */
-export type MarketErrorCode = "EMPTY_FRAME" | "BAD_JSON" | "NOT_AN_OBJECT" | "UNKNOWN_EVENT" | FieldErrorCode;
-
-export const MARKET_ERROR_CODES: readonly MarketErrorCode[] = [
-  "EMPTY_FRAME",
-  "BAD_JSON",
-  "NOT_AN_OBJECT",
-  "UNKNOWN_EVENT",
-  "MISSING_FIELD",
-  "BAD_FIELD",
-  "BAD_PRICE",
-  "BAD_SIZE",
-  "BAD_SIDE",
-  "BAD_TICK",
-  "BAD_TIMESTAMP",
-];
+export type MarketErrorCode = FrameErrorCode;
+export const MARKET_ERROR_CODES: readonly MarketErrorCode[] = FRAME_ERROR_CODES;
 
 /** A typed error value; `eventType` is the frame's `event_type` when it had one. */
 export interface MarketError {

@@ -20,7 +20,8 @@ import type { PriceE4, SizeE6 } from "../core/units.ts";
 import type { Secret } from "../core/secret.ts";
 import {
   FieldError,
-  type FieldErrorCode,
+  FRAME_ERROR_CODES,
+  type FrameErrorCode,
   type Obj,
   arr,
   flexTimeMs,
@@ -36,20 +37,8 @@ import {
 import { NOT_REPORTED } from "./market-events.ts";
 import { PONG_TEXT } from "./wire.ts";
 
-export type UserErrorCode = "EMPTY_FRAME" | "BAD_JSON" | "NOT_AN_OBJECT" | "UNKNOWN_EVENT" | FieldErrorCode;
-export const USER_ERROR_CODES: readonly UserErrorCode[] = [
-  "EMPTY_FRAME",
-  "BAD_JSON",
-  "NOT_AN_OBJECT",
-  "UNKNOWN_EVENT",
-  "MISSING_FIELD",
-  "BAD_FIELD",
-  "BAD_PRICE",
-  "BAD_SIZE",
-  "BAD_SIDE",
-  "BAD_TICK",
-  "BAD_TIMESTAMP",
-];
+export type UserErrorCode = FrameErrorCode;
+export const USER_ERROR_CODES: readonly UserErrorCode[] = FRAME_ERROR_CODES;
 
 export interface UserError {
   readonly ok: false;
