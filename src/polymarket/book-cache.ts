@@ -226,3 +226,29 @@ export class BookCache {
     return this.clock.nowNs();
   }
 }
+
+/**
+ * The read side both feeds expose the same way over their `BookCache`: the port's `book` and
+ * `onEvent`, and the user's names `getOrderbook` and `onPriceUpdate`.
+ */
+export abstract class BookCacheFeed {
+  abstract readonly cache: BookCache;
+
+  book(tokenId: string): BookView | undefined {
+    return this.cache.book(tokenId);
+  }
+
+  /** The cached book of one outcome token (Polymarket's `asset_id`); undefined if not subscribed. */
+  getOrderbook(tokenId: string): BookView | undefined {
+    return this.cache.book(tokenId);
+  }
+
+  /** Called after every change of a book with the live view; returns an unsubscribe function. */
+  onPriceUpdate(cb: PriceUpdateCallback): () => void {
+    return this.cache.onPriceUpdate(cb);
+  }
+
+  onEvent(listener: (ev: FeedEvent) => void): () => void {
+    return this.cache.onEvent(listener);
+  }
+}

@@ -16,9 +16,9 @@
  *   disconnected socket lost; every book is marked stale (the market maker cancels all)
  */
 import type { Clock } from "../core/clock.ts";
-import type { BookView, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
+import type { MarketFeed, MarketInfo } from "../core/ports.ts";
 import { FastWebSocket, type FastWebSocketOptions, type WsConnectionEvent } from "../net/fast-ws.ts";
-import { BookCache, type PriceUpdateCallback } from "./book-cache.ts";
+import { BookCache, BookCacheFeed } from "./book-cache.ts";
 import { MarketChannelCodec, marketAddAssetsFrame, marketRemoveAssetsFrame, marketSubscribeFrame } from "./market-channel.ts";
 
 export const MARKET_WS_URL = "wss://ws-subscriptions-clob.polymarket.com/ws/market";
@@ -34,7 +34,7 @@ export interface MarketFeedOptions {
   readonly transport?: Partial<Omit<FastWebSocketOptions, "url" | "clock" | "onFrame" | "onConnection" | "handshake">>;
 }
 
-export class PolymarketMarketFeed implements MarketFeed {
+export class PolymarketMarketFeed extends BookCacheFeed implements MarketFeed {
   readonly codec = new MarketChannelCodec();
   readonly cache: BookCache;
   readonly ws: FastWebSocket;
@@ -42,6 +42,7 @@ export class PolymarketMarketFeed implements MarketFeed {
   private readonly rawTap: ((text: string, recvNs: number) => void) | undefined;
 
   constructor(opts: MarketFeedOptions) {
+    super();
     this.custom = opts.customFeatures ?? true;
     this.rawTap = opts.onRawFrame;
     this.cache = new BookCache(opts.clock, opts.ringCapacity ?? 1024, (ids) => {
@@ -77,24 +78,6 @@ export class PolymarketMarketFeed implements MarketFeed {
   unsubscribe(conditionIds: readonly string[]): void {
     const gone = this.cache.remove(conditionIds);
     if (gone.length > 0 && this.ws.isOpen) this.ws.send(marketRemoveAssetsFrame(gone));
-  }
-
-  book(tokenId: string): BookView | undefined {
-    return this.cache.book(tokenId);
-  }
-
-  /** The cached book of one outcome token (Polymarket's `asset_id`); undefined if not subscribed. */
-  getOrderbook(tokenId: string): BookView | undefined {
-    return this.cache.book(tokenId);
-  }
-
-  /** Called after every change of a book with the live view; returns an unsubscribe function. */
-  onPriceUpdate(cb: PriceUpdateCallback): () => void {
-    return this.cache.onPriceUpdate(cb);
-  }
-
-  onEvent(listener: (ev: FeedEvent) => void): () => void {
-    return this.cache.onEvent(listener);
   }
 
   close(): void {

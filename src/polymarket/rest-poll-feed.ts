@@ -11,8 +11,8 @@
  * the next good poll refreshes them all and emits `resynced`.
  */
 import type { Clock } from "../core/clock.ts";
-import type { BookView, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
-import { BookCache, type PriceUpdateCallback } from "./book-cache.ts";
+import type { MarketFeed, MarketInfo } from "../core/ports.ts";
+import { BookCache, BookCacheFeed } from "./book-cache.ts";
 import { decodeMarketObject } from "./market-channel.ts";
 
 export const CLOB_URL = "https://clob.polymarket.com";
@@ -35,7 +35,7 @@ export interface RestPollCounters {
   malformed: number;
 }
 
-export class RestPollFeed implements MarketFeed {
+export class RestPollFeed extends BookCacheFeed implements MarketFeed {
   readonly cache: BookCache;
   readonly counters: RestPollCounters = { polls: 0, failures: 0, unchanged: 0, malformed: 0 };
   lastError = "";
@@ -51,6 +51,7 @@ export class RestPollFeed implements MarketFeed {
   private failStreak = 0;
 
   constructor(private readonly opts: RestPollFeedOptions) {
+    super();
     this.cache = new BookCache(opts.clock, opts.ringCapacity ?? 1024, (ids) => {
       for (const id of ids) this.lastHash.delete(id); // force the next poll to re-apply
     });
@@ -74,22 +75,6 @@ export class RestPollFeed implements MarketFeed {
 
   unsubscribe(conditionIds: readonly string[]): void {
     for (const t of this.cache.remove(conditionIds)) this.lastHash.delete(t);
-  }
-
-  book(tokenId: string): BookView | undefined {
-    return this.cache.book(tokenId);
-  }
-
-  getOrderbook(tokenId: string): BookView | undefined {
-    return this.cache.book(tokenId);
-  }
-
-  onPriceUpdate(cb: PriceUpdateCallback): () => void {
-    return this.cache.onPriceUpdate(cb);
-  }
-
-  onEvent(listener: (ev: FeedEvent) => void): () => void {
-    return this.cache.onEvent(listener);
   }
 
   close(): void {
