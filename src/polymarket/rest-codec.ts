@@ -11,21 +11,11 @@
  * - `GET /version` → `{"version":2}`
  */
 import type { OrderLookup, VenueOrderStatus } from "../core/ports.ts";
-import { type Result, err, ok } from "../core/result.ts";
-import { FieldError, type Obj, int, isObj, optStr, str } from "./json-fields.ts";
-import { type OpenOrderRecord, type RestErrorCode, parseOpenOrders } from "./rest-types.ts";
+import { ok } from "../core/result.ts";
+import { int, isObj, optStr, str } from "./json-fields.ts";
+import { type OpenOrderRecord, parseOpenOrders, type RestResult, readObject } from "./rest-types.ts";
 
-export type CodecResult<T> = Result<T, RestErrorCode>;
-
-function guard<T>(v: unknown, f: (o: Obj) => T): CodecResult<T> {
-  if (!isObj(v)) return err("NOT_AN_OBJECT", "expected a JSON object");
-  try {
-    return ok(f(v));
-  } catch (e) {
-    if (e instanceof FieldError) return err(e.code, e.reason);
-    throw e;
-  }
-}
+export type CodecResult<T> = RestResult<T>;
 
 export interface BalanceAllowance {
   /** pUSD (collateral) or shares (conditional), 6 decimals. */
@@ -35,7 +25,7 @@ export interface BalanceAllowance {
 }
 
 export const parseBalanceAllowance = (v: unknown): CodecResult<BalanceAllowance> =>
-  guard(v, (o) => {
+  readObject(v, (o) => {
     const allowances = new Map<string, string>();
     const a = o.allowances;
     if (isObj(a)) for (const [k, x] of Object.entries(a)) allowances.set(k, typeof x === "string" ? x : String(x));
@@ -44,17 +34,17 @@ export const parseBalanceAllowance = (v: unknown): CodecResult<BalanceAllowance>
   });
 
 export const parseHeartbeat = (v: unknown): CodecResult<{ heartbeatId: string; errorMsg: string }> =>
-  guard(v, (o) => ({ heartbeatId: str(o, "heartbeat_id"), errorMsg: optStr(o, "error_msg") ?? optStr(o, "error") ?? "" }));
+  readObject(v, (o) => ({ heartbeatId: str(o, "heartbeat_id"), errorMsg: optStr(o, "error_msg") ?? optStr(o, "error") ?? "" }));
 
 /** Unix seconds from a bare number or `{"time"|"timestamp": n}`. */
 export function parseServerTime(v: unknown): CodecResult<number> {
   if (typeof v === "number" && Number.isSafeInteger(v) && v > 0) return ok(v);
-  return guard(v, (o) => int(o, o.time !== undefined ? "time" : "timestamp"));
+  return readObject(v, (o) => int(o, o.time !== undefined ? "time" : "timestamp"));
 }
 
-export const parseFeeRate = (v: unknown): CodecResult<number> => guard(v, (o) => int(o, "base_fee"));
+export const parseFeeRate = (v: unknown): CodecResult<number> => readObject(v, (o) => int(o, "base_fee"));
 
-export const parseVersion = (v: unknown): CodecResult<number> => guard(v, (o) => (o.version === undefined ? 2 : int(o, "version")));
+export const parseVersion = (v: unknown): CodecResult<number> => readObject(v, (o) => (o.version === undefined ? 2 : int(o, "version")));
 
 const STATUS_OF: Readonly<Record<string, VenueOrderStatus>> = {
   LIVE: "live",

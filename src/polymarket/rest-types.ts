@@ -185,7 +185,8 @@ export interface CancelResult {
 
 // ---- Parsers ----------------------------------------------------------------------------
 
-function guard<T>(v: unknown, f: (o: Obj) => T): RestResult<T> {
+/** Runs field readers over a JSON object: a `FieldError` becomes an error value, anything else is rethrown. */
+export function readObject<T>(v: unknown, f: (o: Obj) => T): RestResult<T> {
   if (!isObj(v)) return err("NOT_AN_OBJECT", "expected a JSON object");
   try {
     return ok(f(v));
@@ -213,20 +214,20 @@ function restBook(o: Obj): RestBook {
   };
 }
 
-export const parseRestBook = (v: unknown): RestResult<RestBook> => guard(v, restBook);
+export const parseRestBook = (v: unknown): RestResult<RestBook> => readObject(v, restBook);
 
 /** `POST /books`: an array of books; one bad book fails the batch (the caller refetches). */
 export function parseRestBooks(v: unknown): RestResult<RestBook[]> {
   if (!Array.isArray(v)) return err("NOT_AN_OBJECT", "expected an array of books");
-  return guard({ books: v }, (o) => arr(o, "books").map((b, k) => (isObj(b) ? restBook(b) : fieldFail(`books[${k}]: not an object`))));
+  return readObject({ books: v }, (o) => arr(o, "books").map((b, k) => (isObj(b) ? restBook(b) : fieldFail(`books[${k}]: not an object`))));
 }
 
 function fieldFail(reason: string): never {
   throw new FieldError("BAD_FIELD", reason);
 }
 
-export const parseTickSize = (v: unknown): RestResult<TickE4> => guard(v, (o) => tick(o, "minimum_tick_size"));
-export const parseNegRisk = (v: unknown): RestResult<boolean> => guard(v, (o) => bool(o, "neg_risk"));
+export const parseTickSize = (v: unknown): RestResult<TickE4> => readObject(v, (o) => tick(o, "minimum_tick_size"));
+export const parseNegRisk = (v: unknown): RestResult<boolean> => readObject(v, (o) => bool(o, "neg_risk"));
 
 const POST_STATUSES: readonly string[] = ["live", "matched", "delayed", "unmatched", ""];
 
@@ -246,12 +247,12 @@ function orderResponse(o: Obj): OrderPostResult {
   };
 }
 
-export const parseOrderResponse = (v: unknown): RestResult<OrderPostResult> => guard(v, orderResponse);
+export const parseOrderResponse = (v: unknown): RestResult<OrderPostResult> => readObject(v, orderResponse);
 
 /** `POST /orders`: one result per order, in order. */
 export function parseOrderResponses(v: unknown): RestResult<OrderPostResult[]> {
   if (!Array.isArray(v)) return err("NOT_AN_OBJECT", "expected an array of order responses");
-  return guard({ r: v }, (o) => arr(o, "r").map((x, k) => (isObj(x) ? orderResponse(x) : fieldFail(`[${k}]: not an object`))));
+  return readObject({ r: v }, (o) => arr(o, "r").map((x, k) => (isObj(x) ? orderResponse(x) : fieldFail(`[${k}]: not an object`))));
 }
 
 function openOrder(o: Obj): OpenOrderRecord {
@@ -276,7 +277,7 @@ function openOrder(o: Obj): OpenOrderRecord {
 
 function page<T>(v: unknown, item: (o: Obj) => T): RestResult<Page<T>> {
   const body = Array.isArray(v) ? { data: v, next_cursor: "" } : v;
-  return guard(body, (o) => ({
+  return readObject(body, (o) => ({
     items: arr(o, "data").map((x, k) => (isObj(x) ? item(x) : fieldFail(`data[${k}]: not an object`))),
     nextCursor: optStr(o, "next_cursor") ?? "",
   }));
@@ -286,7 +287,7 @@ export const parseOpenOrders = (v: unknown): RestResult<Page<OpenOrderRecord>> =
 export const parseTrades = (v: unknown): RestResult<Page<UserTradeEvent>> => page(v, parseTradeRecord);
 
 export function parseCancelResponse(v: unknown): RestResult<CancelResult> {
-  return guard(v, (o) => {
+  return readObject(v, (o) => {
     const canceled = arr(o, "canceled").map((x) => (typeof x === "string" ? x : fieldFail("canceled: expected strings")));
     const nc = o.not_canceled === undefined || o.not_canceled === null ? {} : obj(o, "not_canceled");
     const notCanceled = new Map<string, string>();
