@@ -40,12 +40,11 @@ import { PnlTracker } from "../engine/pnl.ts";
 import { CircuitBreaker } from "../risk/breaker.ts";
 import { DeltaHedger } from "../strategy/delta-hedge.ts";
 import { type DesiredQuotes, exposedSideOnJump } from "../strategy/quote.ts";
-import { VolatilityEngine, type VolatilityRecommendations } from "../strategy/volatility.ts";
 import type { MmContext } from "./market-maker-context.ts";
 import { RiskGuard } from "./market-maker-guard.ts";
 import { InventoryDesk } from "./market-maker-inventory.ts";
 import { DEFAULT_MM_PARAMS, type MarketMakerParams } from "./market-maker-params.ts";
-import { MarketQuoter } from "./market-maker-quoting.ts";
+import { MarketQuoter, newMarketState } from "./market-maker-quoting.ts";
 import { type BotEventSink, type BotSnapshot, type BotTotals, type MmMarket, quoteSideOf, type RunResult, type StopReason } from "./market-maker-types.ts";
 import { snapshotOf, tokenMark } from "./market-maker-views.ts";
 
@@ -62,7 +61,6 @@ export interface MarketMakerDeps {
   readonly newClientId?: () => string;
 }
 
-const NO_RECS: VolatilityRecommendations = { volatilityScore: 0, spreadMultiplier: 1, sizeMultiplier: 1, shouldQuote: false };
 const noopSink: BotEventSink = () => {};
 
 export class MarketMakerBot {
@@ -215,7 +213,7 @@ export class MarketMakerBot {
         return;
       }
       case "underlying":
-        this.onUnderlying(ev.symbol, ev.price, ev.priceTsMs, ev.source);
+        this.onUnderlying(ev.symbol, ev.price, ev.priceTsMs, ev.source, ev.backfill === true);
         return;
       case "market_started":
         this.startMarket(ev.market);
@@ -285,7 +283,7 @@ export class MarketMakerBot {
 
   private startMarket(info: MarketInfo): void {
     const known = this.markets.get(info.conditionId);
-    const m = known ?? this.markets.add(info, () => this.newMarketState());
+    const m = known ?? this.markets.add(info, () => newMarketState(this.params));
     if (!known) {
       this.totals.marketsSeen++;
       this.guard.noteFirstMarket(this.clock.wallMs());
@@ -294,6 +292,7 @@ export class MarketMakerBot {
       this.log("info", "market_started", { market: info.slug, conditionId: info.conditionId, endMs: info.endMs });
     }
     if (m.phase === "pending") m.phase = "live";
+    this.resolveStrike(m, this.clock.wallMs());
     if (!known) this.quoter.observeTokenBook(m);
     this.quoter.evaluate(m);
   }
@@ -321,42 +320,23 @@ export class MarketMakerBot {
     this.markets.remove(conditionId);
   }
 
-  private newMarketState(): MmMarket {
-    return {
-      quotes: null,
-      quoteSpot: Number.NaN,
-      quoteAtMs: 0,
-      filledBid: false,
-      filledAsk: false,
-      cooldownBidMs: 0,
-      cooldownAskMs: 0,
-      tokenVol: new VolatilityEngine({ returns: "absolute", ...this.params.tokenVol }),
-      recs: NO_RECS,
-      fairValue: Number.NaN,
-      modelP: Number.NaN,
-      pMoveE4: Number.NaN,
-      micro: Number.NaN,
-      microAtMs: 0,
-      fills: 0,
-      requotes: 0,
-      mergePendingE6: 0,
-      mergeSentMs: 0,
-      hedgeClientId: "",
-      state: "warming",
-    };
-  }
-
   // ── underlying and pre-emptive cancel ────────────────────────────────────
 
-  private onUnderlying(symbol: string, price: number, priceTsMs: number, source: string): void {
+  /**
+   * A Chainlink price. A `backfill` point (the history the feed sends on subscribe) only
+   * extends history (strikes, TWAPs, volatility warm-up): it is no live tick, so it neither
+   * makes the feed look fresh nor moves quotes.
+   */
+  private onUnderlying(symbol: string, price: number, priceTsMs: number, source: string, backfill: boolean): void {
     // Markets settle on the Chainlink series; a TWAP or spot series would corrupt its history.
     if (source !== "chainlink") return;
     const nowMs = this.clock.wallMs();
-    const u = this.underlyings.update(symbol, price, priceTsMs, nowMs);
+    const u = this.underlyings.update(symbol, price, priceTsMs, nowMs, backfill);
     const sigma = u.vol.sigmaPerSec();
     for (const m of this.markets.ofUnderlying(symbol)) {
       m.twap.update(price, priceTsMs);
-      if (Number.isNaN(m.strike)) m.strike = this.underlyings.strikeOf(m.info, nowMs);
+      this.resolveStrike(m, nowMs);
+      if (backfill) continue;
       const x = m.ext;
       if (x.quotes && x.quoteSpot > 0) {
         const exposed = exposedSideOnJump(Math.log(u.lastPrice / x.quoteSpot), sigma, (nowMs - x.quoteAtMs) / 1000, this.params.jump);
@@ -366,6 +346,14 @@ export class MarketMakerBot {
     }
   }
 
+  /** Sets the strike once known: our own history of the start, else the venue's published one. */
+  private resolveStrike(m: MarketState<MmMarket>, nowMs: number): void {
+    if (!Number.isNaN(m.strike)) return;
+    const { strike, source } = this.underlyings.strikeWithSource(m.info, nowMs);
+    if (source === "none") return;
+    m.strike = strike;
+    this.log("info", "strike", { market: m.info.slug, strike, source });
+  }
 
   private halt(error: unknown): void {
     if (this.stopping) return;

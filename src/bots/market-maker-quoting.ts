@@ -15,10 +15,39 @@ import type { MarketState } from "../engine/markets.ts";
 import type { DesiredQuote } from "../engine/quote-reconcile.ts";
 import { checkOrder } from "../risk/gate.ts";
 import { calculateQuotes as quoteFormula, type DesiredQuotes, type QuoteOrder, shouldRequote } from "../strategy/quote.ts";
-import { combineRecommendations } from "../strategy/volatility.ts";
+import { combineRecommendations, VolatilityEngine, type VolatilityRecommendations } from "../strategy/volatility.ts";
 import type { MmContext } from "./market-maker-context.ts";
+import type { MarketMakerParams } from "./market-maker-params.ts";
 import { endGameQuoteParams, fairValueOf, withModelVolatility } from "./market-maker-pricing.ts";
 import { type MmMarket, quoteSideOf } from "./market-maker-types.ts";
+
+const NO_RECS: VolatilityRecommendations = { volatilityScore: 0, spreadMultiplier: 1, sizeMultiplier: 1, shouldQuote: false };
+
+/** A market's quoting state before its first quote. */
+export function newMarketState(params: MarketMakerParams): MmMarket {
+  return {
+    quotes: null,
+    quoteSpot: Number.NaN,
+    quoteAtMs: 0,
+    filledBid: false,
+    filledAsk: false,
+    cooldownBidMs: 0,
+    cooldownAskMs: 0,
+    tokenVol: new VolatilityEngine({ returns: "absolute", ...params.tokenVol }),
+    recs: NO_RECS,
+    fairValue: Number.NaN,
+    modelP: Number.NaN,
+    pMoveE4: Number.NaN,
+    micro: Number.NaN,
+    microAtMs: 0,
+    fills: 0,
+    requotes: 0,
+    mergePendingE6: 0,
+    mergeSentMs: 0,
+    hedgeClientId: "",
+    state: "warming",
+  };
+}
 
 export class MarketQuoter {
   constructor(private readonly ctx: MmContext) {}

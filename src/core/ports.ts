@@ -42,6 +42,12 @@ export interface MarketInfo {
   /** Share of taker fees paid back to makers (0 when the market pays no rebate). */
   readonly rebateRate: number;
   readonly resolution: ResolutionRule;
+  /**
+   * The window's strike ("price to beat"): the underlying's price in float dollars (not a
+   * token price), when the venue publishes it — Gamma's `eventMetadata.priceToBeat`, filled
+   * once the window has started (protocol notes §7.1, UNCONFIRMED). Absent otherwise.
+   */
+  readonly strikePrice?: number;
 }
 
 /** Sentinels for an empty side (hftbacktest style): no bid reads as 0, no ask as $1. */
@@ -102,6 +108,11 @@ export type FeedEvent =
       readonly priceTsMs: number;
       readonly source: "chainlink" | "twap60" | "spot";
       readonly recvNs: number;
+      /**
+       * A point of the history the feed sends on subscribe (RTDS backfill): a past price for
+       * history and strikes, not a sign that the feed is live. Absent on live ticks.
+       */
+      readonly backfill?: boolean;
     }
   | { readonly kind: "market_started"; readonly market: MarketInfo; readonly recvNs: number }
   | { readonly kind: "market_ended"; readonly market: MarketInfo; readonly recvNs: number }

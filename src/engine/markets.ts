@@ -11,8 +11,11 @@
  * which events arrived:
  *   - `price_at_end` markets: strike = settlement price at the start second;
  *   - `twap60` markets: strike = mean of the 1-s prices in (start − 60 s, start].
- * A strike that history cannot give (the bot started after the window did) stays NaN, and
- * the fair value then falls back to the book (see `blendFairValue`).
+ * History includes the feed's subscribe backfill (about a minute), so a window that began
+ * shortly before the bot still gets its strike from prices. When history cannot give it
+ * (the window began earlier), the venue's published strike `MarketInfo.strikePrice` (Gamma's
+ * `eventMetadata.priceToBeat`) is used; without either it stays NaN and the market is not
+ * quoted on the model.
  *
  * Pure: times come in as arguments.
  */
@@ -154,15 +157,19 @@ export class Underlyings {
     return this.bySymbol.keys();
   }
 
-  /** A settlement-price tick. Out-of-order ticks update history but not the spot. */
-  update(symbol: string, price: number, priceTsMs: number, recvMs: number): UnderlyingState {
+  /**
+   * A settlement-price tick. Out-of-order ticks update history but not the spot. A `backfill`
+   * point (history sent on subscribe) updates history, spot and volatility like any other but
+   * not `lastRecvMs`: it says nothing about the feed being alive now.
+   */
+  update(symbol: string, price: number, priceTsMs: number, recvMs: number, backfill = false): UnderlyingState {
     const u = this.ensure(symbol);
     if (!(price > 0) || !Number.isFinite(price)) return u;
     const sec = Math.floor(priceTsMs / 1000);
     const slot = ((sec % HISTORY_SEC) + HISTORY_SEC) % HISTORY_SEC;
     u.prices[slot] = price;
     u.secs[slot] = sec;
-    u.lastRecvMs = recvMs;
+    if (!backfill) u.lastRecvMs = recvMs;
     if (Number.isNaN(u.lastPriceTsMs) || priceTsMs >= u.lastPriceTsMs) {
       u.lastPrice = price;
       u.lastPriceTsMs = priceTsMs;
@@ -206,15 +213,29 @@ export class Underlyings {
   }
 
   /**
-   * The strike of a window by its rule, once the start second is in history and (for the
-   * TWAP rule) the data covers it; NaN otherwise. Call again later if NaN.
+   * The strike of a window that has started: by its rule from our own history when that
+   * covers the start (the start second is past and, for the TWAP rule, the data covers the
+   * minute before it); else the venue's published `info.strikePrice` (a window that began
+   * before we saw it); else NaN — call again later.
    */
   strikeOf(info: MarketInfo, nowMs: number): number {
-    if (info.underlying === "") return Number.NaN;
-    const startSec = Math.floor(info.startMs / 1000);
-    if (nowMs < info.startMs) return Number.NaN;
+    return this.strikeWithSource(info, nowMs).strike;
+  }
+
+  /** `strikeOf` and where it came from: our history, the venue's published strike, or none yet. */
+  strikeWithSource(info: MarketInfo, nowMs: number): { readonly strike: number; readonly source: "history" | "venue" | "none" } {
+    if (info.underlying === "" || nowMs < info.startMs) return { strike: Number.NaN, source: "none" };
+    const seen = this.observedStrike(info);
+    if (Number.isFinite(seen)) return { strike: seen, source: "history" };
+    const p = info.strikePrice;
+    return p !== undefined && p > 0 && Number.isFinite(p) ? { strike: p, source: "venue" } : { strike: Number.NaN, source: "none" };
+  }
+
+  /** The strike from our own 1-s history, NaN when it does not (yet) cover the window's start. */
+  private observedStrike(info: MarketInfo): number {
     const u = this.bySymbol.get(info.underlying);
     if (!u || !(u.lastPriceTsMs >= info.startMs)) return Number.NaN; // the start second may still change
+    const startSec = Math.floor(info.startMs / 1000);
     return info.resolution === "twap60" ? this.twapEnding(info.underlying, startSec, 60) : this.priceAt(info.underlying, startSec, 5);
   }
 }

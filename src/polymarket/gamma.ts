@@ -15,7 +15,8 @@
  * Gamma quirks handled here (protocol notes §7.1): `outcomes`, `clobTokenIds` are JSON
  * strings; Up/Down are mapped by label, never by index; `startDate` is row creation time, so
  * the window is `eventStartTime` → `endDate`; `makerBaseFee`/`takerBaseFee` are not rates
- * (`feeSchedule` is); `version: "v2"` markets trade `positionIds` on ExchangeV3 (domain "3").
+ * (`feeSchedule` is); `version: "v2"` markets trade `positionIds` on ExchangeV3 (domain "3");
+ * the strike of a running window is the parent event's `eventMetadata.priceToBeat`.
  */
 import type { MarketInfo, ResolutionRule } from "../core/ports.ts";
 import { err, ok, type Result } from "../core/result.ts";
@@ -152,6 +153,35 @@ function windowSecOf(o: Obj, slug: string, underlying: string, startMs: number, 
   return 0;
 }
 
+/**
+ * The window's strike from `eventMetadata.priceToBeat` (protocol notes §7.1/§7.3, UNCONFIRMED
+ * but the documented field): on the market object, else on its parent event (`events[0]`).
+ * `eventMetadata` may come as an object or a JSON string, `priceToBeat` as a number or a
+ * decimal string; anything else, or a value ≤ 0, is no strike. A dollar price of the
+ * underlying (the fair-value model's float input), not a token price.
+ */
+function strikeOf(o: Obj): number | undefined {
+  const own = priceToBeatOf(o.eventMetadata);
+  if (own !== undefined) return own;
+  const parent = Array.isArray(o.events) ? o.events[0] : undefined;
+  return isObj(parent) ? priceToBeatOf(parent.eventMetadata) : undefined;
+}
+
+function priceToBeatOf(meta: unknown): number | undefined {
+  let v = meta;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch (e) {
+      if (e instanceof SyntaxError) return undefined;
+      throw e;
+    }
+  }
+  if (!isObj(v)) return undefined;
+  const p = num(v.priceToBeat);
+  return p !== undefined && p > 0 ? p : undefined;
+}
+
 function resolutionOf(o: Obj): ResolutionRule {
   const cfg = o.cryptoMarketConfig;
   if (isObj(cfg) && cfg.twapEnabled === true) return "twap60";
@@ -212,6 +242,7 @@ export function parseGammaMarket(input: unknown): Result<MarketInfo, GammaParseC
     rebateRate = rb ?? 0;
   }
   const underlying = underlyingOf(o, slug);
+  const strikePrice = strikeOf(o);
   return ok({
     conditionId,
     slug,
@@ -231,6 +262,7 @@ export function parseGammaMarket(input: unknown): Result<MarketInfo, GammaParseC
     feeExponent,
     rebateRate,
     resolution: resolutionOf(o),
+    ...(strikePrice !== undefined && { strikePrice }),
   });
 }
 
@@ -289,7 +321,8 @@ export class GammaClient {
     for (const ev of events) {
       const markets = isObj(ev) && Array.isArray(ev.markets) ? ev.markets : [];
       for (const m of markets) {
-        const parsed = parseGammaMarket(m);
+        // A market listed inside its event: the event's metadata (the strike) is its parent's.
+        const parsed = parseGammaMarket(isObj(m) && isObj(ev) && m.events === undefined && ev.eventMetadata !== undefined ? { ...m, events: [{ eventMetadata: ev.eventMetadata }] } : m);
         if (parsed.ok && parsed.value.startMs === startSec * 1000 && parsed.value.endMs - parsed.value.startMs === 3_600_000) return parsed;
       }
     }

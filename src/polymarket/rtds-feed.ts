@@ -11,7 +11,8 @@
  *   {"topic":"crypto_prices_twap_sixty","type":"update","timestamp":…,"payload":{…,"window_s":60}}
  *   {"topic":"crypto_prices","type":"subscribe","timestamp":…,"payload":{"symbol":"btc/usd","data":[{"timestamp":…,"value":…},…]}}
  * The `subscribe` frame is a ~1-minute history backfill sent on subscribe; its points are
- * pushed in order when newer than the ring's newest tick.
+ * pushed in order when newer than the ring's newest tick, and go out as `underlying` events
+ * flagged `backfill` (history, not liveness).
  *
  * Live quirks (protocol notes §6): `filters` must be compact JSON and one bad subscription can
  * poison a batch, so each (topic, symbol) is subscribed in its own frame; PONG is unreliable,
@@ -258,13 +259,14 @@ export class RtdsFeed {
     // Backfill points carry their own (old) price time; their recvNs is the frame's, but they
     // must not make a silent symbol look fresh, so they are stamped as received long ago.
     r.push(backfill ? recvNs - this.staleNs : recvNs, t.priceTsMs, t.price);
-    if (backfill) {
-      this.counters.backfillTicks++;
-      return;
-    }
-    this.counters.ticks++;
+    if (backfill) this.counters.backfillTicks++;
+    else this.counters.ticks++;
     if (this.listeners.size === 0) return;
-    const ev: FeedEvent = { kind: "underlying", symbol: t.symbol, price: t.price, priceTsMs: t.priceTsMs, source: t.source, recvNs };
+    // Backfill points go out flagged: a bot can read strikes from them (a window that began in
+    // the last minute) without taking them for live ticks.
+    const ev: FeedEvent = backfill
+      ? { kind: "underlying", symbol: t.symbol, price: t.price, priceTsMs: t.priceTsMs, source: t.source, recvNs, backfill: true }
+      : { kind: "underlying", symbol: t.symbol, price: t.price, priceTsMs: t.priceTsMs, source: t.source, recvNs };
     for (const l of this.listeners) l(ev);
   }
 

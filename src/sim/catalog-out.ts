@@ -83,6 +83,17 @@ export function gammaMarket(m: SimMarket, nowMs: number): Record<string, unknown
   };
 }
 
+/**
+ * The parent event's `eventMetadata` (protocol notes §7.1, UNCONFIRMED): `priceToBeat` (the
+ * strike) once the window has started, `finalPrice` once it is settled; `{}` before. It rides
+ * on the event head so a market object (`events[0]`) carries it too: a bot that starts
+ * mid-window reads the strike from discovery.
+ */
+function eventMetadataOf(m: SimMarket): Record<string, number> {
+  if (m.strike === undefined) return {};
+  return m.final === undefined ? { priceToBeat: m.strike } : { priceToBeat: m.strike, finalPrice: m.final };
+}
+
 function gammaEventHead(m: SimMarket): Record<string, unknown> {
   const s = m.sched;
   return {
@@ -95,6 +106,7 @@ function gammaEventHead(m: SimMarket): Record<string, unknown> {
     seriesSlug: seriesSlugOf(s.coin, s.info.windowSec as WindowSec),
     active: true,
     closed: m.state !== "open",
+    eventMetadata: eventMetadataOf(m),
   };
 }
 
@@ -103,7 +115,6 @@ export function gammaEvent(m: SimMarket, nowMs: number): Record<string, unknown>
   return {
     ...gammaEventHead(m),
     description: descriptionOf(m.sched),
-    eventMetadata: m.strike === undefined ? {} : m.final === undefined ? { priceToBeat: m.strike } : { priceToBeat: m.strike, finalPrice: m.final },
     markets: [gammaMarket(m, nowMs)],
   };
 }

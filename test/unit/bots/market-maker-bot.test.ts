@@ -114,6 +114,42 @@ describe("MarketMakerBot quoting", () => {
     expect(r.bot.snapshot().markets[0]?.state).toBe("no_fair_value");
   });
 
+  test("a window already running when the bot started is quoted on the venue's published strike (Gamma priceToBeat)", () => {
+    const early = upDownMarket(START_MS - WARM_S * 1000 - 60_000, { endMs: START_MS + 300_000, windowSec: 300, strikePrice: P0 * 1.0005 });
+    const r = rig(PARAMS, early);
+    expect(r.events.find((e) => e.event === "strike")?.fields).toMatchObject({ strike: P0 * 1.0005, source: "venue" });
+    expect(liveOf(r.ex).length).toBe(2);
+    expect(r.bot.snapshot().markets[0]?.state).toBe("quoting");
+    // Spot 5 bp below the strike with ~5 minutes left: P(Up) < 0.5.
+    expect([...r.bot.markets.values()][0]?.ext.modelP).toBeLessThan(0.5);
+  });
+
+  test("the subscribe backfill gives the strike of a window that began within it, and is no live tick", () => {
+    const clock = new ManualClock(START_MS + 20_000); // the window began 20 s ago
+    const feed = new FakeFeed();
+    const ex = new AckingExchange();
+    const events: Array<{ event: string; fields: BotEventFields }> = [];
+    const bot = new MarketMakerBot({ feed, exchange: ex, clock, params: PARAMS, events: (_l, event, fields) => events.push({ event, fields }) });
+    void bot.run();
+    const market = upDownMarket(START_MS, { endMs: START_MS + 300_000, windowSec: 300 });
+    const priceAt = (sec: number) => P0 + sec; // one dollar per second: the start second is recognisable
+    // The RTDS subscribe frame: the last minute, flagged backfill.
+    for (let s = -39; s <= 20; s++) feed.emit({ kind: "underlying", symbol: "btc/usd", price: priceAt(s), priceTsMs: START_MS + s * 1000, source: "chainlink", recvNs: 0, backfill: true });
+    expect(bot.underlyings.get("btc/usd")?.lastRecvMs).toBeNaN(); // history, not liveness
+    feed.setYesBook(market, [[4850, 200_000_000]], [[5050, 200_000_000]]);
+    feed.emit({ kind: "market_started", market, recvNs: 0 });
+    expect([...bot.markets.values()][0]?.strike).toBe(priceAt(0));
+    expect(events.find((e) => e.event === "strike")?.fields).toMatchObject({ strike: priceAt(0), source: "history" });
+    expect(ex.placed()).toEqual([]); // no live tick yet: the model is not fresh
+    for (let s = 21; s <= 23; s++) {
+      clock.advanceBy(1000);
+      feed.underlying("btc/usd", priceAt(s), clock.wallMs());
+      feed.setYesBook(market, [[4850, 200_000_000]], [[5050, 200_000_000]]);
+    }
+    expect(liveOf(ex).length).toBe(2);
+    bot.stop();
+  });
+
   test("hands the venue's pre-signed pool the prices it now quotes", () => {
     const r = rig({ ...PARAMS, presign: true });
     const prepared = r.ex.calls.filter((c) => c.op === "prepare");
