@@ -1,28 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { ManualClock } from "../../../src/core/clock.ts";
-import type { ExchangeEvent, OrderIntent, TradeStatus } from "../../../src/core/ports.ts";
+import type { ExchangeEvent, TradeStatus } from "../../../src/core/ports.ts";
 import { type OrderJournal, OrderManager } from "../../../src/engine/order-manager.ts";
 import type { OrderState } from "../../../src/engine/order-state.ts";
 import { FakeExchange, settleMicrotasks, withoutFetchOrder } from "../../helpers/fake-exchange.ts";
+import { intentFactory } from "../../helpers/order-intents.ts";
 
 const CID = "0xcond";
 const TOKEN = "111";
 
-function intent(clientId: string, over: Partial<OrderIntent> = {}): OrderIntent {
-  return {
-    clientId,
-    conditionId: CID,
-    tokenId: TOKEN,
-    side: "BUY",
-    priceE4: 4_500,
-    sizeE6: 10_000_000,
-    orderType: "GTC",
-    postOnly: true,
-    expirationSec: 0,
-    ...over,
-  };
-}
+const intent = intentFactory({ conditionId: CID, tokenId: TOKEN });
 
 function setup(opts: { withFetchOrder?: boolean } = {}) {
   const clock = new ManualClock();

@@ -10,6 +10,7 @@ import { PolymarketRest } from "../../../src/polymarket/rest.ts";
 import { decodeUserFrame } from "../../../src/polymarket/user-channel.ts";
 import { ClobStandIn, json } from "../../helpers/clob-stand-in.ts";
 import { settleMicrotasks } from "../../helpers/fake-exchange.ts";
+import { intentFactory } from "../../helpers/order-intents.ts";
 
 const API_KEY = "key-uuid";
 const MAKER = "0xA3D82ED56F4C68D2328FB8C29E568BA2CAF7D7C8";
@@ -54,18 +55,7 @@ function setup(clock: ManualClock | SystemClock = new SystemClock(), heartbeat?:
   return { rest, orders, ex, events, clock };
 }
 
-const intent = (clientId: string, over: Partial<OrderIntent> = {}): OrderIntent => ({
-  clientId,
-  conditionId: CID,
-  tokenId: TOKEN,
-  side: "BUY",
-  priceE4: 4_500,
-  sizeE6: 10_000_000,
-  orderType: "GTC",
-  postOnly: true,
-  expirationSec: 0,
-  ...over,
-});
+const intent = intentFactory({ conditionId: CID, tokenId: TOKEN });
 const okReply = (id: string, status = "live") => ({ success: true, errorMsg: "", orderID: id, status });
 /** Resolves once `pred` holds, re-checked after every event of `subscribe` (no polling, no sleeps). */
 function until(subscribe: (fn: () => void) => () => void, pred: () => boolean): Promise<void> {

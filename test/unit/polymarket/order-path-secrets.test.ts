@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { SystemClock } from "../../../src/core/clock.ts";
-import type { ExchangeEvent, OrderIntent } from "../../../src/core/ports.ts";
+import type { ExchangeEvent } from "../../../src/core/ports.ts";
 import { Secret } from "../../../src/core/secret.ts";
 import { OrderManager } from "../../../src/engine/order-manager.ts";
 import { HttpClient } from "../../../src/net/http.ts";
@@ -17,6 +17,7 @@ import { HeartbeatSender } from "../../../src/polymarket/heartbeat.ts";
 import { PolymarketRest } from "../../../src/polymarket/rest.ts";
 import { OrderSigner } from "../../../src/polymarket/signing.ts";
 import { ClobStandIn, json } from "../../helpers/clob-stand-in.ts";
+import { intentFactory } from "../../helpers/order-intents.ts";
 
 const PRIVATE_KEY = randomBytes(32).toString("hex");
 const API_SECRET = randomBytes(32).toString("base64url");
@@ -91,18 +92,7 @@ test("no secret appears in output, errors, events, failures or inspected objects
     heartbeat.onEvent((e) => hbEvents.push(e));
     heartbeat.start();
 
-    const intent = (clientId: string, over: Partial<OrderIntent> = {}): OrderIntent => ({
-      clientId,
-      conditionId: "0xc",
-      tokenId: TOKEN,
-      side: "BUY",
-      priceE4: 4_500,
-      sizeE6: 10_000_000,
-      orderType: "GTC",
-      postOnly: true,
-      expirationSec: 0,
-      ...over,
-    });
+    const intent = intentFactory({ conditionId: "0xc", tokenId: TOKEN });
     // Every error class once through the single-order path, a batch, and bad parameters.
     for (let i = 0; i < replies.length; i++) om.submitOrder(intent(`s${i}`));
     om.submitOrders([intent("b1"), intent("b2"), intent("b3")]);

@@ -3,40 +3,19 @@
  * intent is on disk before `place` is called, and a journal that cannot write stops the
  * order from leaving.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ManualClock } from "../../../src/core/clock.ts";
-import type { OrderIntent, TradeStatus } from "../../../src/core/ports.ts";
+import type { TradeStatus } from "../../../src/core/ports.ts";
 import { OrderManager } from "../../../src/engine/order-manager.ts";
-import { Journal } from "../../../src/store/journal.ts";
 import { FakeExchange } from "../../helpers/fake-exchange.ts";
+import { intentFactory } from "../../helpers/order-intents.ts";
+import { tempJournals } from "../../helpers/temp-journals.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "mmp-jom-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-
-const intent = (clientId: string, over: Partial<OrderIntent> = {}): OrderIntent => ({
-  clientId,
-  conditionId: "0xcond",
-  tokenId: "tok",
-  side: "BUY",
-  priceE4: 4500,
-  sizeE6: 10_000_000,
-  orderType: "GTC",
-  postOnly: true,
-  expirationSec: 0,
-  ...over,
-});
+const journals = tempJournals("mmp-jom-");
+const intent = intentFactory({ conditionId: "0xcond", tokenId: "tok" });
 
 function setup() {
-  const clock = new ManualClock();
-  const path = join(dir, `j${n++}.sqlite`);
-  const r = Journal.open({ path, mode: "sim", clock });
-  if (!r.ok) throw new Error(r.reason);
-  const journal = r.value;
+  const { j: journal, clock, path } = journals.open();
   journal.startRun("mm", "test");
   const ex = new FakeExchange();
   const seenAtSend: string[][] = [];

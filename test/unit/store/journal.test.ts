@@ -1,38 +1,20 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { ManualClock } from "../../../src/core/clock.ts";
-import type { OrderIntent, TradeStatus } from "../../../src/core/ports.ts";
+import type { TradeStatus } from "../../../src/core/ports.ts";
 import { InvariantError } from "../../../src/core/result.ts";
 import type { OrderJournal } from "../../../src/engine/order-manager.ts";
 import { planReconcile } from "../../../src/engine/reconcile.ts";
 import { type JournalFill, Journal, JOURNAL_SCHEMA_VERSION, journalPathFor } from "../../../src/store/journal.ts";
+import { intentFactory } from "../../helpers/order-intents.ts";
+import { tempJournals } from "../../helpers/temp-journals.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "mmp-journal-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-
-function open(path = join(dir, `j${n++}.sqlite`), clock = new ManualClock()) {
-  const r = Journal.open({ path, mode: "sim", clock });
-  if (!r.ok) throw new Error(r.reason);
-  return { j: r.value, clock, path };
-}
-
-const intent = (clientId: string, over: Partial<OrderIntent> = {}): OrderIntent => ({
-  clientId,
-  conditionId: "0xcond",
-  tokenId: "tok-up",
-  side: "BUY",
-  priceE4: 4500,
-  sizeE6: 10_000_000,
-  orderType: "GTC",
-  postOnly: true,
-  expirationSec: 0,
-  ...over,
-});
+const journals = tempJournals("mmp-journal-");
+const dir = journals.dir;
+const open = journals.open;
+const intent = intentFactory({ conditionId: "0xcond", tokenId: "tok-up" });
 
 const fill = (tradeId: string, orderId: string, status: TradeStatus, over: Partial<JournalFill> = {}): JournalFill => ({
   tradeId,
