@@ -20,29 +20,19 @@ import {
   takerFillFeeE6,
   upWins,
 } from "../../../src/venue/fill-model.ts";
+import { upDownMarket } from "../../helpers/fake-feed.ts";
 
 const YES = "111";
 const NO = "222";
-const MKT: MarketInfo = {
+const MKT: MarketInfo = upDownMarket(0, {
   conditionId: "0xabc",
   slug: "btc-updown-15m-test",
   question: "",
-  underlying: "btc/usd",
-  windowSec: 900,
   yesTokenId: YES,
   noTokenId: NO,
-  outcomes: ["Up", "Down"],
-  tickE4: 100,
-  minSizeE6: 5_000_000,
-  negRisk: false,
-  exchangeVersion: 2,
-  startMs: 0,
   endMs: 9_999_999_999_999,
   feeRate: 0.072,
-  feeExponent: 1,
-  rebateRate: 0.2,
-  resolution: "price_at_end",
-};
+});
 
 const SH = 1_000_000;
 

@@ -10,30 +10,21 @@ import type { FeedEvent, MarketInfo } from "../../../src/core/ports.ts";
 import type { ReplayFrame } from "../../../src/store/replay.ts";
 import { BacktestExchange } from "../../../src/venue/backtest-exchange.ts";
 import { ReplayDriver, relativeNs } from "../../../src/venue/replay.ts";
+import { upDownMarket } from "../../helpers/fake-feed.ts";
 
 const BASE_MS = 1_777_000_000_000;
 const YES = "1001";
 const NO = "1002";
-const MKT: MarketInfo = {
+const MKT: MarketInfo = upDownMarket(BASE_MS + 10_000, {
   conditionId: "0xmkt",
   slug: "btc-updown-5m-test",
   question: "",
-  underlying: "btc/usd",
   windowSec: 300,
   yesTokenId: YES,
   noTokenId: NO,
-  outcomes: ["Up", "Down"],
-  tickE4: 100,
-  minSizeE6: 5_000_000,
-  negRisk: false,
-  exchangeVersion: 2,
-  startMs: BASE_MS + 10_000,
   endMs: BASE_MS + 310_000,
   feeRate: 0.072,
-  feeExponent: 1,
-  rebateRate: 0.2,
-  resolution: "price_at_end",
-};
+});
 
 let seq = 0;
 const frame = (ms: number, src: ReplayFrame["src"], body: unknown): ReplayFrame => ({
