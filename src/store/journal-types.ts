@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../core/clock.ts";
-import type { OrderType, Side, TradeStatus } from "../core/ports.ts";
-import type { PriceE4, SizeE6, UsdE6 } from "../core/units.ts";
+import type { OrderIntent, TradeStatus } from "../core/ports.ts";
+import type { SizeE6, UsdE6 } from "../core/units.ts";
 import type { TradeView } from "../engine/reconcile.ts";
 
 /**
@@ -29,19 +29,11 @@ export function journalPathFor(dataDir: string, mode: JournalMode): string {
  */
 export type IntentState = "pending" | "ambiguous" | "live" | "rejected" | "closed";
 
-export interface JournaledIntent {
-  readonly clientId: string;
+/** An intent as journaled: the order intent plus what the journal learnt about it. */
+export interface JournaledIntent extends OrderIntent {
   /** The exchange order id, "" while unknown. */
   readonly orderHash: string;
   readonly runId: number;
-  readonly conditionId: string;
-  readonly tokenId: string;
-  readonly side: Side;
-  readonly priceE4: PriceE4;
-  readonly sizeE6: SizeE6;
-  readonly orderType: OrderType;
-  readonly postOnly: boolean;
-  readonly expirationSec: number;
   readonly state: IntentState;
   readonly closeReason: string;
   readonly createdAtMs: number;
