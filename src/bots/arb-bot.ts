@@ -336,7 +336,7 @@ export class ArbBot {
   /** Sells held pairs when that beats $1 (done by detection), else merges them back to collateral. */
   private manageInventory(m: MarketState<ArbMarket>, nowMs: number): void {
     const x = m.ext;
-    if (m.phase === "resolved" || x.mergePendingE6 > 0 || nowMs - x.lastMergeMs < this.params.mergeIntervalMs) return;
+    if (!this.params.merges || m.phase === "resolved" || x.mergePendingE6 > 0 || nowMs - x.lastMergeMs < this.params.mergeIntervalMs) return;
     const held = freePairsE6(this.pnl, m);
     if (held <= 0) return;
     const yes = this.feed.book(m.info.yesTokenId);

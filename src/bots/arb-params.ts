@@ -34,6 +34,12 @@ export interface ArbBotParams {
   readonly mergeIntervalMs: number;
   /** Merges in flight longer than this are taken as lost (may be retried). */
   readonly mergeTimeoutMs: number;
+  /**
+   * The venue merges pairs (`ExchangeClient.merge`): the simulator and paper do; live does
+   * not (on-chain CTF merges are not built), so held pairs wait for a sale above $1 or for
+   * resolution, and count against ARB_MAX_CAPITAL until then.
+   */
+  readonly merges: boolean;
   /** No new trade in the last part of a window (FOK near the close is a coin flip on delay). */
   readonly stopBeforeEndMs: number;
   /** Warm the pre-signed pool when the touch is within this of an opportunity (0 = off). */
@@ -60,6 +66,7 @@ export const DEFAULT_ARB_PARAMS: ArbBotParams = {
   mergeMinE6: 1_000_000,
   mergeIntervalMs: 2_000,
   mergeTimeoutMs: 30_000,
+  merges: true,
   stopBeforeEndMs: 5_000,
   presignNearE4: 200,
   maxLevels: 64,

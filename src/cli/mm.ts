@@ -12,18 +12,13 @@
  * Exit 0 on a clean stop with no order left, 1 on a fatal error or orders left open, 2 on bad
  * flags or configuration, 4 when the venue cannot be reached.
  */
-import { writeFileSync } from "node:fs";
 import { type BotSnapshot, MarketMakerBot, type RunResult } from "../bots/market-maker-bot.ts";
 import { marketMakerParamsFromConfig } from "../bots/market-maker-params.ts";
-import { type Config, ConfigError, type ConfigKey, describeConfig, loadConfigFromProcess } from "../config.ts";
 import { SystemClock } from "../core/clock.ts";
-import type { ExchangeClient } from "../core/ports.ts";
 import { openEventLog, StatusBoard } from "../monitor/status.ts";
-import { Journal, type JournalMode } from "../store/journal.ts";
-import { recoverAtStartup, startupPositionFills } from "../store/recovery.ts";
+import { type BotArgs, closeRun, drainOpenOrders, emitSummary, loadBotConfig, openRunJournal, openVenue, parseBotArgs, untilStopped, venueLabel } from "./bot-runner.ts";
 import { EXIT, type CliCommand } from "./command.ts";
-import { composeVenue, confirmLive, liveLimitsSummary } from "./compose.ts";
-import { parseDuration } from "./arb.ts";
+import { liveLimitsSummary } from "./compose.ts";
 
 const HELP = `usage: bun run src/main.ts mm [--venue sim|polymarket] [--speed N] [--duration 30s]
                                [--summary-json FILE] [--seed N] [--sim-url URL]
@@ -53,77 +48,18 @@ JSONL trade/event log under LOG_DIR (default logs/), and at the end a summary wi
 quotesSent, fills, pnl, maxAbsInventory, openOrdersAtExit (read back from the exchange),
 riskTrips. Configuration keys: docs/config.md; this bot: docs/market-maker.md.`;
 
-export interface MmArgs {
-  venue: "sim" | "polymarket" | undefined;
-  speed: number | undefined;
-  durationMs: number;
-  summaryJson: string;
-  seed: number | undefined;
-  simUrl: string | undefined;
-  live: boolean;
-  paper: boolean;
-  yes: boolean;
+export interface MmArgs extends BotArgs {
   status: boolean;
 }
 
 export function parseMmArgs(argv: readonly string[]): MmArgs | string {
-  const a: MmArgs = { venue: undefined, speed: undefined, durationMs: 0, summaryJson: "", seed: undefined, simUrl: undefined, live: false, paper: false, yes: false, status: true };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => argv[++i] ?? "";
-    switch (flag) {
-      case "--venue": {
-        const v = value();
-        if (v !== "sim" && v !== "polymarket") return "--venue must be sim or polymarket";
-        a.venue = v;
-        break;
-      }
-      case "--speed": {
-        const v = Number(value());
-        if (!(v >= 0.01 && v <= 100_000)) return "--speed must be a number in 0.01 … 100000";
-        a.speed = v;
-        break;
-      }
-      case "--duration": {
-        const v = parseDuration(value());
-        if (!(v > 0)) return "--duration must be like 30s, 5m, 1h or a number of ms";
-        a.durationMs = v;
-        break;
-      }
-      case "--summary-json":
-        a.summaryJson = value();
-        if (a.summaryJson === "") return "--summary-json needs a file name";
-        break;
-      case "--seed": {
-        const v = Number(value());
-        if (!Number.isInteger(v) || v < 0) return "--seed must be a non-negative integer";
-        a.seed = v;
-        break;
-      }
-      case "--sim-url": {
-        const v = value();
-        if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(v)) return "--sim-url must be the simulator's loopback REST URL, e.g. http://127.0.0.1:8080";
-        a.simUrl = v;
-        break;
-      }
-      case "--live":
-        a.live = true;
-        break;
-      case "--paper":
-        a.paper = true;
-        break;
-      case "--yes":
-        a.yes = true;
-        break;
-      case "--no-status":
-        a.status = false;
-        break;
-      default:
-        return `unknown flag ${JSON.stringify(flag)}`;
-    }
-  }
-  if (a.live && a.paper) return "--live and --paper exclude each other";
-  return a;
+  let status = true;
+  const a = parseBotArgs(argv, (flag) => {
+    if (flag !== "--no-status") return false;
+    status = false;
+    return true;
+  });
+  return typeof a === "string" ? a : { ...a, status };
 }
 
 /** The run summary (all money in dollars, sizes in shares). */
@@ -175,40 +111,6 @@ export function summaryOf(s: BotSnapshot, trips: readonly string[], openOrdersAt
   };
 }
 
-/**
- * Cancels everything and reads the exchange back until it shows no open order of ours
- * (a cancel-all may race an order still in flight), for up to `maxMs` of real time.
- * Returns the last count read, or −1 when the exchange could not be read.
- */
-export async function drainOpenOrders(exchange: ExchangeClient, maxMs = 3_000): Promise<number> {
-  const started = performance.now();
-  let count = -1;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      count = (await exchange.fetchOpenOrders()).length;
-    } catch (e) {
-      if (!(e instanceof Error)) throw e;
-      count = -1;
-    }
-    if (count === 0 || performance.now() - started > maxMs) return count;
-    if (attempt > 0) exchange.cancelAll();
-    await Bun.sleep(50 * (attempt + 1));
-  }
-}
-
-function loadConfig(args: MmArgs): Config | string {
-  const overrides: Partial<Record<ConfigKey, string>> = { BOT_MODE: "market_maker" };
-  if (args.venue) overrides.VENUE = args.venue;
-  if (args.live) overrides.TRADING_MODE = "live";
-  if (args.paper) overrides.TRADING_MODE = "paper";
-  try {
-    return loadConfigFromProcess(overrides);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return e.message;
-  }
-}
-
 export const command: CliCommand = {
   name: "mm",
   summary: "run the market maker (sim by default; --venue polymarket --paper | --live)",
@@ -219,52 +121,21 @@ export const command: CliCommand = {
       console.error(`mm: ${args}\n\n${HELP}`);
       return EXIT.USAGE;
     }
-    const cfg = loadConfig(args);
+    const cfg = loadBotConfig(args, "market_maker");
     if (typeof cfg === "string") {
       console.error(`mm: ${cfg}`);
       return EXIT.USAGE;
     }
-    for (const n of cfg.notices) console.error(`notice: ${n}`);
-    for (const line of describeConfig(cfg)) console.error(line);
-    const venueName = cfg.venue;
-    if (venueName === "polymarket" && cfg.tradingMode === "live") {
-      if (!args.live) {
-        console.error("mm: TRADING_MODE=live trades real money: pass --live explicitly (or --paper)");
-        return EXIT.USAGE;
-      }
-      if (!(await confirmLive(liveLimitsSummary(cfg, "market maker"), args.yes))) {
-        console.error("mm: live trading not confirmed; nothing was started");
-        return EXIT.USAGE;
-      }
-    }
-    const composed = await composeVenue({
-      config: cfg,
-      venue: venueName,
-      tradingMode: cfg.tradingMode,
-      ...(args.speed !== undefined && { speed: args.speed }),
-      ...(args.seed !== undefined && { seed: args.seed }),
-      ...(args.simUrl !== undefined && { simUrl: args.simUrl }),
-    });
-    if (!composed.ok) {
-      console.error(`mm: ${composed.reason}`);
-      return composed.code === "USAGE" ? EXIT.USAGE : composed.code === "NOT_BUILT" ? EXIT.NOT_BUILT : EXIT.VENUE;
-    }
-    const venue = composed.value;
-    for (const line of venue.lines) console.error(line);
-    const clock = venue.clock;
-    const journalMode: JournalMode = venueName === "sim" ? "sim" : cfg.tradingMode;
-    const jr = Journal.open({ path: cfg.ops.journalPath, mode: journalMode, clock });
-    if (!jr.ok && journalMode === "live") {
-      console.error(`mm: ${jr.reason} (live trading needs its write-ahead journal)`);
-      await venue.close();
-      return EXIT.FAILURE;
-    }
-    if (!jr.ok) console.error(`mm: journal off: ${jr.reason}`);
-    const journal = jr.ok ? jr.value : undefined;
-    journal?.startRun("mm", "0.1.0");
+    const venue = await openVenue("mm", cfg, args, () => liveLimitsSummary(cfg, "market maker"));
+    if (typeof venue === "number") return venue;
     // Startup recovery (store/recovery.ts): journal vs exchange, sweep orphans, positions back.
-    const recovered = journal ? await recoverAtStartup({ journal, exchange: venue.exchange, clock, ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }), log: (l) => console.error(`reconcile: ${l}`) }) : undefined;
-    const log = openEventLog(cfg.ops.logDir, `mm-${venueName}`, clock, { bot: "mm", venue: venueName });
+    const run = await openRunJournal("mm", cfg.ops.journalPath, cfg, venue);
+    if (typeof run === "number") {
+      await venue.close();
+      return run;
+    }
+    const clock = venue.clock;
+    const log = openEventLog(cfg.ops.logDir, `mm-${cfg.venue}`, clock, { bot: "mm", venue: cfg.venue });
     console.error(`event log: ${log.path}`);
     const trips: string[] = [];
     const bot = new MarketMakerBot({
@@ -272,46 +143,33 @@ export const command: CliCommand = {
       exchange: venue.exchange,
       clock,
       params: marketMakerParamsFromConfig(cfg),
-      ...(journal !== undefined && { journal }),
+      ...(run.journal !== undefined && { journal: run.journal }),
       events: (level, event, fields) => {
         if (event === "risk_trip") trips.push(String(fields.reason));
         log.sink(level, event, fields);
       },
     });
-    if (recovered) for (const ev of startupPositionFills(recovered, clock.nowNs(), clock.wallMs())) bot.onExchangeEvent(ev);
+    for (const ev of run.positionFills) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();
     const done = bot.run();
     await venue.start();
     const board = args.status ? new StatusBoard(() => bot.snapshot(), { clock: new SystemClock(), write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY === true }) : undefined;
     board?.start();
-
-    const stop = (reason: "duration" | "signal") => () => bot.stop(reason);
-    const timer = args.durationMs > 0 ? setTimeout(stop("duration"), args.durationMs) : undefined;
-    const onSignal = stop("signal");
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    const result: RunResult = await done;
-    if (timer) clearTimeout(timer);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    const result: RunResult = await untilStopped(done, (reason) => bot.stop(reason), args.durationMs);
     board?.stop();
     if (result.reason === "fatal") console.error(`mm: halted on a fatal error: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
 
     const openOrdersAtExit = await drainOpenOrders(venue.exchange);
     const summary = summaryOf(bot.snapshot(), trips, openOrdersAtExit, {
       exitReason: result.reason,
-      venue: venueName === "sim" ? "sim" : `polymarket-${cfg.tradingMode}`,
+      venue: venueLabel(cfg),
       wallMs: Math.round(performance.now() - startedReal),
       simulatedMs: clock.wallMs() - startedSimMs,
     });
-    journal?.stopRun(result.reason);
-    journal?.close();
     log.close();
-    await venue.close();
-    const text = JSON.stringify(summary, null, 2);
-    console.log(text);
-    if (args.summaryJson !== "") writeFileSync(args.summaryJson, `${text}\n`);
+    await closeRun(run, venue, result.reason);
+    emitSummary(summary, args.summaryJson);
     if (result.reason === "fatal") return EXIT.FAILURE;
     return openOrdersAtExit === 0 ? EXIT.OK : EXIT.FAILURE;
   },

@@ -213,7 +213,9 @@ export function detectBuyPair(yes: BookView, no: BookView, p: ArbParams): Opport
   const cost = y.notionalE6 + n.notionalE6 + fees;
   const proceeds = pairs; // $1 a pair: SizeE6 and UsdE6 share the 1e-6 scale
   const profit = proceeds - cost;
-  if (profit * SCALE < pairs * p.minEdgeE4 || profit <= 0 || cost > p.maxCapitalUsdE6) return null;
+  // A positive edge implies profit > 0; a negative one (the bot's pre-sign look-ahead: "what
+  // would a trade send if the books moved that much") accepts a near miss.
+  if (profit * SCALE < pairs * p.minEdgeE4 || (p.minEdgeE4 >= 0 && profit <= 0) || cost > p.maxCapitalUsdE6) return null;
   return {
     kind: "buy_pair",
     pairsE6: pairs,

@@ -1,9 +1,12 @@
 /**
  * `arb --venue sim --speed … --duration … --summary-json FILE` as a user runs it: a child
- * process on the embedded simulator (with its arbitrage gaps), exit 0, every summary field
- * the issue names, and no order left open at the exchange. The issue's run is 30 s at speed
- * 20 (10 simulated minutes); this one is 5 s at speed 60 (5 simulated minutes, less when a loaded machine makes the
- * simulator lag) to stay quick.
+ * process that starts the embedded simulator server on 127.0.0.1 (with its arbitrage gaps)
+ * and trades on it through the real client stack (sockets, signed REST, pre-signed pool,
+ * heartbeat, Gamma auto-roll, merges over REST); exit 0, every summary field the issue
+ * names, and no order left open at the exchange (read back over REST). The issue's run is
+ * 30 s at speed 20 (10 simulated minutes); this one is 5 s at speed 60 (5 simulated minutes,
+ * less when a loaded machine makes the simulator lag) to stay quick. `--in-process` (no
+ * sockets) and the live guards are checked too.
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -31,7 +34,10 @@ test("arb --venue sim --speed 60 --duration 5s --summary-json: exit 0, summary c
   for (const k of ["opportunitiesSeen", "tradesTaken", "pairsBought", "profit", "legIncidents", "openOrdersAtExit"]) expect(typeof s[k]).toBe("number");
   expect(s.openOrdersAtExit).toBe(0);
   expect(s.venue).toBe("sim");
+  expect(s.transport).toBe("network");
   expect(s.simulatedMs as number).toBeGreaterThan(60_000);
+  // the pool's counters come from the network client: every leg sent was looked up there
+  expect((s.presignedHits as number) + (s.presignedMisses as number)).toBeGreaterThanOrEqual(2 * (s.tradesTaken as number));
   expect(s.dislocation).toBe(true);
   expect(s.tradesTaken as number).toBeGreaterThanOrEqual((s.tradesFilled as number) + (s.legIncidents as number));
   // the summary on stdout is the same document
@@ -50,11 +56,26 @@ test("BOT_MODE=arbitrage runs the arbitrage bot when no command is given", () =>
   expect(s.dislocation).toBe(false);
 }, 30_000);
 
-test("the live venue needs --live, and --live needs confirmation", () => {
-  expect(run(["arb", "--venue", "polymarket"]).exitCode).toBe(2);
-  const noTty = run(["arb", "--venue", "polymarket", "--live"]);
+test("--in-process: the same run with the simulator in this process, no sockets", () => {
+  const r = run(["arb", "--in-process", "--speed", "60", "--duration", "2s", "--seed", "2"]);
+  expect(r.exitCode).toBe(0);
+  const s = JSON.parse(r.stdout.toString()) as Record<string, unknown>;
+  expect(s.transport).toBe("in-process");
+  expect(s.openOrdersAtExit).toBe(0);
+  expect(s.simulatedMs as number).toBeGreaterThan(30_000);
+}, 30_000);
+
+test("live needs --venue polymarket, --live, a confirmation and a key; bad flags are usage errors", () => {
+  // A well-known test key (Hardhat account 0): with no terminal the confirmation fails first,
+  // so nothing connects anywhere.
+  const noTty = run(["arb", "--venue", "polymarket", "--live"], { PRIVATE_KEY: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" });
   expect(noTty.exitCode).toBe(2);
   expect(noTty.stderr.toString()).toContain("not confirmed");
+  expect(noTty.stderr.toString()).toContain("bot: arbitrage");
+  const noKey = run(["arb", "--venue", "polymarket", "--live", "--yes"], { PRIVATE_KEY: "" });
+  expect(noKey.exitCode).toBe(2);
+  expect(noKey.stderr.toString()).toContain("signing key");
   expect(run(["arb", "--live"]).exitCode).toBe(2);
+  expect(run(["arb", "--venue", "polymarket", "--paper", "--in-process"]).exitCode).toBe(2);
   expect(run(["arb", "--duration", "soon"]).exitCode).toBe(2);
 }, 30_000);

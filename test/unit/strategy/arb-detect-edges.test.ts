@@ -60,6 +60,22 @@ describe("fee edges", () => {
   });
 });
 
+describe("negative edge: the pre-sign look-ahead", () => {
+  test("a near miss within the negative edge is returned (what a trade would send); a positive edge never returns a loss", () => {
+    // 20 × (0.44 + 0.53) = 19.40; fees 20·0.07·0.2464 = 0.34496 and 20·0.07·0.2491 = 0.34874 → 20.09370, 1.0047 a pair
+    const y = asks("Y", [[4400, 20 * M]]);
+    const n = asks("N", [[5300, 20 * M]]);
+    expect(detectBuyPair(y, n, P)).toBeNull();
+    expect(detectBuyPair(y, n, { ...P, minEdgeE4: 0 })).toBeNull();
+    const near = detectBuyPair(y, n, { ...P, minEdgeE4: -100 });
+    expect(near?.pairsE6).toBe(20 * M);
+    expect(near?.legs.map((l) => l.limitPriceE4)).toEqual([4400, 5300]);
+    expect(near?.expectedProfitE6).toBe(20 * M - 20_093_700);
+    // −0.0046 a pair is outside a −0.0046 edge by 0.0000… (1.00469 > 1.0046)
+    expect(detectBuyPair(y, n, { ...P, minEdgeE4: -46 })).toBeNull();
+  });
+});
+
 describe("minimum size and lot edges", () => {
   test("depth that meets the minimum exactly is taken; a hair less is not", () => {
     expect(detectBuyPair(asks("Y", [[4000, 5 * M]]), asks("N", [[5000, 50 * M]]), P)?.pairsE6).toBe(5 * M);
