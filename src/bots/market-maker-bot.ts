@@ -80,6 +80,10 @@ export class MarketMakerBot {
     preemptiveCancels: 0,
     fills: 0,
     rejects: 0,
+    rejectsByCode: {},
+    sellsAsBuys: 0,
+    sellsShrunk: 0,
+    sellsSkipped: 0,
     riskTrips: 0,
     riskDenials: 0,
     merges: 0,
@@ -237,6 +241,7 @@ export class MarketMakerBot {
         return;
       case "reject": {
         this.totals.rejects++;
+        this.totals.rejectsByCode[ev.code] = (this.totals.rejectsByCode[ev.code] ?? 0) + 1;
         const o = this.orders.getOrder(ev.clientId);
         if (!o) return;
         const ref = this.markets.byToken(o.intent.tokenId);

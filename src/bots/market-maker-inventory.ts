@@ -115,7 +115,9 @@ export class InventoryDesk {
     const excess = ctx.feed.book(action.excessTokenId);
     const other = ctx.feed.book(action.otherTokenId);
     if (!excess || !other) return;
-    const order = planHedgeOrder(action, excess, other, ctx.params.hedgeSlippageE4);
+    // Only shares no SELL of ours holds can be sold now; short of them the hedge buys the complement.
+    const freeE6 = Math.max(0, ctx.pnl.qty(action.excessTokenId) - x.mergePendingE6 - ctx.orders.reservedSellE6(action.excessTokenId));
+    const order = planHedgeOrder({ ...action, heldExcessE6: Math.min(action.heldExcessE6, freeE6) }, excess, other, ctx.params.hedgeSlippageE4);
     if (!order) return;
     const view = ctx.portfolio();
     const r = checkOrder({ conditionId: m.info.conditionId, tokenId: order.tokenId, side: order.side, priceE4: order.limitPriceE4, sizeE6: order.sizeE6 }, view, ctx.params.risk);

@@ -10,9 +10,9 @@
  * State lives in the market's `MmMarket` extension and the shared `MmContext`; nothing here
  * touches the venue except through the order manager.
  */
-import { ONE_E4 } from "../core/units.ts";
+import { ONE_E4, type SizeE6 } from "../core/units.ts";
 import type { MarketState } from "../engine/markets.ts";
-import type { DesiredQuote } from "../engine/quote-reconcile.ts";
+import type { DesiredQuote, SellFitter } from "../engine/quote-reconcile.ts";
 import { checkOrder } from "../risk/gate.ts";
 import { calculateQuotes as quoteFormula, type DesiredQuotes, type QuoteOrder, shouldRequote } from "../strategy/quote.ts";
 import { combineRecommendations, VolatilityEngine, type VolatilityRecommendations } from "../strategy/volatility.ts";
@@ -20,6 +20,9 @@ import type { MmContext } from "./market-maker-context.ts";
 import type { MarketMakerParams } from "./market-maker-params.ts";
 import { endGameQuoteParams, fairValueOf, withModelVolatility } from "./market-maker-pricing.ts";
 import { type MmMarket, quoteSideOf } from "./market-maker-types.ts";
+
+/** Sizes are on the 0.01-share grid. */
+const LOT_E6 = 10_000;
 
 const NO_RECS: VolatilityRecommendations = { volatilityScore: 0, spreadMultiplier: 1, sizeMultiplier: 1, shouldQuote: false };
 
@@ -195,7 +198,13 @@ export class MarketQuoter {
     const q = x.quotes;
     if (q?.bid) wanted.push(toDesired(m.info.conditionId, q.bid));
     if (q?.ask) wanted.push(toDesired(m.info.conditionId, q.ask));
-    const plan = ctx.orders.applyQuotes(m.info.conditionId, wanted);
+    const fitted = new Map<DesiredQuote, "buy" | "shrunk">();
+    const plan = ctx.orders.applyQuotes(m.info.conditionId, wanted, this.sellFitter(m, fitted));
+    for (const p of plan.place) {
+      const how = fitted.get(p);
+      if (how === "buy") ctx.totals.sellsAsBuys++;
+      else if (how === "shrunk") ctx.totals.sellsShrunk++;
+    }
     if (plan.place.length === 0 && plan.cancel.length === 0) return;
     ctx.totals.quotesSent += plan.place.length;
     ctx.totals.cancelsSent += plan.cancel.length;
@@ -206,6 +215,41 @@ export class MarketQuoter {
     x.quoteSpot = u ? u.lastPrice : Number.NaN;
     x.quoteAtMs = nowMs;
     if (plan.place.length > 0 && ctx.params.presign) this.presign(wanted);
+  }
+
+  /**
+   * A SELL is placed only on shares nothing else of ours holds: held − on their way to a
+   * merge − still held by our other SELLs of that token (a replaced SELL keeps its shares
+   * until its cancel is confirmed; a pending one until it is acked and cancelled). Short of
+   * that, the same YES-terms quote goes out as the equivalent BUY of the other token (SELL YES
+   * at a ≡ BUY NO at 1 − a) when the gate allows it, else the SELL shrinks to the free shares,
+   * else it waits. `x.quotes` keeps the SELL form, so the next evaluation does not flip the
+   * substitute straight back; the next real requote places the SELL once the shares are free.
+   * What it substituted is noted in `fitted` (counted once actually placed, not when an
+   * identical substitute is already live).
+   */
+  private sellFitter(m: MarketState<MmMarket>, fitted: Map<DesiredQuote, "buy" | "shrunk">): SellFitter {
+    const { ctx } = this;
+    return (q, reservedE6) => {
+      const free = ctx.pnl.qty(q.tokenId) - m.ext.mergePendingE6 - reservedE6;
+      if (q.sizeE6 <= free) return q;
+      const isYes = q.tokenId === m.info.yesTokenId;
+      const buy: DesiredQuote = { ...q, tokenId: isYes ? m.info.noTokenId : m.info.yesTokenId, side: "BUY", priceE4: ONE_E4 - q.priceE4 };
+      const side = quoteSideOf("SELL", isYes);
+      const view = ctx.portfolio({ conditionId: m.info.conditionId, bid: side === "bid", ask: side === "ask" });
+      if (checkOrder({ conditionId: m.info.conditionId, tokenId: buy.tokenId, side: "BUY", priceE4: buy.priceE4, sizeE6: buy.sizeE6 }, view, ctx.params.risk).ok) {
+        fitted.set(buy, "buy");
+        return buy;
+      }
+      const lot: SizeE6 = Math.floor(Math.max(0, free) / LOT_E6) * LOT_E6;
+      if (lot > 0 && lot >= m.info.minSizeE6) {
+        const shrunk = { ...q, sizeE6: lot };
+        fitted.set(shrunk, "shrunk");
+        return shrunk;
+      }
+      ctx.totals.sellsSkipped++;
+      return null;
+    };
   }
 
   /**

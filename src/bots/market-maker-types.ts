@@ -82,6 +82,16 @@ export interface BotTotals {
   preemptiveCancels: number;
   fills: number;
   rejects: number;
+  /** Rejects by venue code (INSUFFICIENT_BALANCE, POST_ONLY_CROSS, TIMEOUT_AMBIGUOUS, …). */
+  rejectsByCode: Record<string, number>;
+  /**
+   * SELLs whose shares were still held by an earlier SELL of ours (pending, or its cancel in
+   * flight): placed as the equivalent BUY of the other token, shrunk to the free shares, or
+   * not placed.
+   */
+  sellsAsBuys: number;
+  sellsShrunk: number;
+  sellsSkipped: number;
   riskTrips: number;
   riskDenials: number;
   merges: number;

@@ -55,7 +55,7 @@ export function snapshotOf(ctx: MmContext): BotSnapshot {
     breaker: ctx.breaker.state(),
     haltReasons: ctx.breaker.activeReasons(),
     markets,
-    totals: { ...ctx.totals },
+    totals: { ...ctx.totals, rejectsByCode: { ...ctx.totals.rejectsByCode } },
     pnl: ctx.pnl.summary(ctx.mark),
   };
 }

@@ -28,7 +28,7 @@
 import type { OpenOrderSnapshot, OrderIntent, OrderLookup, ExchangeClient, ExchangeEvent } from "../core/ports.ts";
 import { applyAck, applyClosed, applyFillEvent, applyFillToOrder, applyFillToPosition, applyReject, isTerminal, newPosition, newTrackedOrder, type OrderView, remainingE6, type TrackedOrder } from "./order-state.ts";
 import { OrderTracker, type OrderManagerOptions } from "./order-tracker.ts";
-import { type DesiredQuote, type QuotePlan, reconcileQuotes } from "./quote-reconcile.ts";
+import { type DesiredQuote, fitPlacedSells, type QuotePlan, reconcileQuotes, type SellFitter } from "./quote-reconcile.ts";
 
 export { NO_JOURNAL, OrderTracker } from "./order-tracker.ts";
 export type { OrderJournal, OrderListener, OrderManagerOptions, OrderManagerStats } from "./order-tracker.ts";
@@ -131,9 +131,11 @@ export class OrderManager extends OrderTracker {
 
   /**
    * Makes the live orders of `conditionId` equal `desired` with the fewest commands:
-   * one cancel batch and one place batch. Returns the plan it carried out.
+   * one cancel batch and one place batch. Returns the plan it carried out. With `fitSell`,
+   * every SELL to be placed is first fitted to the shares our other SELLs of its token still
+   * hold (quote-reconcile.ts `fitPlacedSells`).
    */
-  applyQuotes(conditionId: string, desired: readonly DesiredQuote[]): QuotePlan {
+  applyQuotes(conditionId: string, desired: readonly DesiredQuote[], fitSell?: SellFitter): QuotePlan {
     const live = this.getActiveOrders(conditionId).map((o) => ({
       clientId: o.intent.clientId,
       tokenId: o.intent.tokenId,
@@ -142,7 +144,10 @@ export class OrderManager extends OrderTracker {
       remainingE6: remainingE6(o),
       cancelRequested: o.cancelRequested || o.cancelOnAck,
     }));
-    const plan = reconcileQuotes(desired, live, this.sizeToleranceE6);
+    let plan = reconcileQuotes(desired, live, this.sizeToleranceE6);
+    if (fitSell && plan.place.some((q) => q.side === "SELL")) {
+      plan = reconcileQuotes(fitPlacedSells(desired, plan, (t) => this.reservedSellE6(t), fitSell), live, this.sizeToleranceE6);
+    }
     if (plan.cancel.length > 0) this.cancelOrders(plan.cancel);
     if (plan.place.length > 0) {
       this.submitOrders(
@@ -160,6 +165,17 @@ export class OrderManager extends OrderTracker {
       );
     }
     return plan;
+  }
+
+  /**
+   * Shares of `tokenId` our SELL orders hold at the exchange: the unfilled rest of every SELL
+   * not yet terminal, including pending ones and those whose cancel is in flight (the
+   * exchange releases the shares only when it confirms the order gone).
+   */
+  reservedSellE6(tokenId: string): number {
+    let n = 0;
+    for (const o of this.getActiveOrders()) if (o.intent.side === "SELL" && o.intent.tokenId === tokenId) n += remainingE6(o);
+    return n;
   }
 
   /**

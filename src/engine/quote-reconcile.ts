@@ -11,6 +11,15 @@
  * The caller sends all cancels in one `DELETE /orders` and the places in batches of 15.
  *
  * Orders with a cancel already in flight are neither kept nor cancelled again.
+ *
+ * SELLs and the shares they hold (`fitPlacedSells`): on Polymarket a resting SELL holds its
+ * shares until the exchange confirms it gone, so a SELL replacing another of the same token
+ * is refused (INSUFFICIENT_BALANCE) when it arrives while the old one's cancel is in flight,
+ * or while the old one is still pending (its cancel waits for the ack). Every SELL a plan
+ * would place therefore goes through the caller's `SellFitter` with what our other SELLs of
+ * its token still hold; the caller sizes it to the free balance, swaps it for the equivalent
+ * BUY of the other token, or drops it.
+ *
  * Pure: no clock, no I/O. (Recovery reconcile against the journal is `reconcile.ts`.)
  */
 import type { OrderType, Side } from "../core/ports.ts";
@@ -42,6 +51,37 @@ export interface QuotePlan {
   /** Client ids of live orders to cancel. */
   readonly cancel: readonly string[];
   readonly place: readonly DesiredQuote[];
+}
+
+/**
+ * Decides a SELL about to be placed: `reservedE6` = shares of its token held by our SELLs
+ * that are not terminal (live, pending, or being cancelled). Returns the quote to place
+ * instead (itself, smaller, or another order), or null to place nothing.
+ */
+export type SellFitter = (quote: DesiredQuote, reservedE6: SizeE6) => DesiredQuote | null;
+
+/**
+ * `desired` with every SELL that `plan` would place passed through `fit`; kept orders and
+ * BUYs are untouched. `reservedOf(token)` is what our active SELLs of the token hold now; a
+ * SELL fitted earlier in the same plan adds to it. Reconcile the result again (a substitute
+ * may match an order already live).
+ */
+export function fitPlacedSells(desired: readonly DesiredQuote[], plan: QuotePlan, reservedOf: (tokenId: string) => SizeE6, fit: SellFitter): DesiredQuote[] {
+  const fitted = new Map<DesiredQuote, DesiredQuote | null>();
+  const reserved = new Map<string, SizeE6>();
+  for (const q of plan.place) {
+    if (q.side !== "SELL") continue;
+    const held = reserved.get(q.tokenId) ?? reservedOf(q.tokenId);
+    const f = fit(q, held);
+    fitted.set(q, f);
+    reserved.set(q.tokenId, f !== null && f.side === "SELL" && f.tokenId === q.tokenId ? held + f.sizeE6 : held);
+  }
+  const out: DesiredQuote[] = [];
+  for (const q of desired) {
+    const f = fitted.has(q) ? fitted.get(q) : q;
+    if (f) out.push(f);
+  }
+  return out;
 }
 
 const keyOf = (tokenId: string, side: Side, priceE4: PriceE4): string => `${tokenId}|${side}|${priceE4}`;

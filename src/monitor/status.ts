@@ -24,7 +24,7 @@ export function renderStatus(s: BotSnapshot, title = "Market Maker Pro"): string
   const markout = Number.isFinite(p.markout.perShareE4) ? `${(p.markout.perShareE4 / 100).toFixed(2)}¢/sh over ${p.markout.count}` : "n/a";
   const lines = [
     `${title}  ${new Date(s.nowMs).toISOString().replace("T", " ").slice(0, 19)} UTC   breaker ${s.breaker}${s.haltReasons.length > 0 ? ` (${s.haltReasons.join(", ")})` : ""}`,
-    `P&L ${usd(p.totalE6).trim()} (realised ${usd(p.realisedE6).trim()}, unrealised ${usd(p.unrealisedE6).trim()}, fees ${usd(p.feesE6).trim()})  fills ${t.fills}  quotes ${t.quotesSent}  requotes ${t.requotes}  pre-emptive ${t.preemptiveCancels}  trips ${t.riskTrips}  markout(10s) ${markout}`,
+    `P&L ${usd(p.totalE6).trim()} (realised ${usd(p.realisedE6).trim()}, unrealised ${usd(p.unrealisedE6).trim()}, fees ${usd(p.feesE6).trim()})  fills ${t.fills}  quotes ${t.quotesSent}  requotes ${t.requotes}  pre-emptive ${t.preemptiveCancels}  rejects ${t.rejects}  trips ${t.riskTrips}  markout(10s) ${markout}`,
     "",
     `${"market".padEnd(28)} ${"left".padStart(5)} ${"fair".padStart(6)} ${"our bid/ask".padStart(13)} ${"book bid/ask".padStart(13)} ${"YES/NO".padStart(13)} ${"realised".padStart(9)} ${"unreal".padStart(9)} ${"fills".padStart(5)} ${"vol".padStart(4)}  state`,
   ];

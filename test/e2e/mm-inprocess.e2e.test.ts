@@ -103,6 +103,11 @@ describe("market maker on the in-process simulator", () => {
     expect(t.maxAbsInventoryUsdE6).toBeLessThanOrEqual(params.risk.maxPositionUsdE6);
     // Requotes on threshold: far more cancel-and-replace rounds than fills.
     expect(t.requotes).toBeGreaterThan(t.fills + 6);
+    // A SELL never goes out on shares an earlier SELL of ours still holds (pending, or its
+    // cancel in flight): those requotes became the equivalent BUY, and nothing was refused
+    // for balance (before, a run like this one saw dozens of INSUFFICIENT_BALANCE rejects).
+    expect(t.rejectsByCode.INSUFFICIENT_BALANCE ?? 0).toBe(0);
+    expect(t.sellsAsBuys).toBeGreaterThan(0);
     const trips = events.filter((e) => e.event === "risk_trip").map((e) => e.fields.reason);
     expect(trips).toContain("disconnect");
     expect(trips).toContain("stale_feed");

@@ -201,6 +201,34 @@ describe("MarketMakerBot quoting", () => {
     expect(r.events.some((e) => e.event === "fill" && e.fields.sizeE6 === 4_000_000)).toBe(true);
   });
 
+  test("a SELL is never placed on shares an earlier SELL still holds: the requote goes out as the equivalent BUY", () => {
+    const r = rig();
+    const bid = r.ex.find((i) => i.tokenId === r.market.yesTokenId);
+    if (!bid) throw new Error("no bid");
+    r.ex.fill(bid.orderId, 10_000_000); // we now hold 10 YES: the ask becomes SELL YES
+    const sellYes = liveOf(r.ex).find((i) => i.tokenId === r.market.yesTokenId && i.side === "SELL");
+    expect(sellYes?.sizeE6).toBe(10_000_000);
+    // The venue goes quiet: our cancel of that SELL gets no answer, its shares stay held.
+    r.ex.answering = false;
+    const placed = r.ex.placed().length;
+    r.book = [5250, 5450]; // centre +200 > 150: both sides are replaced
+    r.step();
+    const fresh = placedSince(r.ex, placed);
+    expect(r.ex.cancelled()).toContain(`oid-${sellYes?.clientId}`);
+    expect(fresh.some((i) => i.tokenId === r.market.yesTokenId && i.side === "SELL")).toBe(false);
+    const ask = r.bot.snapshot().markets[0]?.askE4 ?? 0;
+    expect(fresh).toContainEqual(expect.objectContaining({ tokenId: r.market.noTokenId, side: "BUY", priceE4: 10_000 - ask, sizeE6: 10_000_000 }));
+    expect(r.bot.totals.sellsAsBuys).toBe(1);
+    // The venue confirms the cancel: the shares are free, and the next requote sells them again.
+    r.ex.answering = true;
+    r.ex.emit({ kind: "order_closed", orderId: `oid-${sellYes?.clientId}`, reason: "cancelled", atNs: 0 });
+    expect(r.bot.orders.reservedSellE6(r.market.yesTokenId)).toBe(0);
+    const placed2 = r.ex.placed().length;
+    r.book = [5550, 5750];
+    r.step();
+    expect(placedSince(r.ex, placed2)).toContainEqual(expect.objectContaining({ tokenId: r.market.yesTokenId, side: "SELL", sizeE6: 10_000_000 }));
+  });
+
   test("an up-jump of the underlying cancels the ask first, and keeps it out for the cooldown", () => {
     const r = rig();
     const ask = r.ex.find((i) => i.tokenId === r.market.noTokenId);

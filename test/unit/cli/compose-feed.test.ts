@@ -84,13 +84,14 @@ describe("renderStatus", () => {
       markets: [
         { conditionId: "0x1", slug: "btc-updown-15m-1780000000", phase: "live", secondsLeft: 420, fairValue: 0.5234, bidE4: 5100, askE4: 5400, bookBidE4: 5200, bookAskE4: 5300, yesE6: 12_500_000, noE6: 0, realisedE6: 1_250_000, unrealisedE6: -300_000, fills: 3, volScore: 12.4, state: "quoting" },
       ],
-      totals: { marketsSeen: 1, marketsQuoted: 1, quotesSent: 9, cancelsSent: 7, requotes: 5, preemptiveCancels: 1, fills: 3, rejects: 0, riskTrips: 1, riskDenials: 0, merges: 0, hedges: 0, cancelAlls: 1, maxAbsInventoryE6: 12_500_000, maxAbsInventoryUsdE6: 6_000_000 },
+      totals: { marketsSeen: 1, marketsQuoted: 1, quotesSent: 9, cancelsSent: 7, requotes: 5, preemptiveCancels: 1, fills: 3, rejects: 2, rejectsByCode: { POST_ONLY_CROSS: 1, INSUFFICIENT_BALANCE: 1 }, sellsAsBuys: 0, sellsShrunk: 0, sellsSkipped: 0, riskTrips: 1, riskDenials: 0, merges: 0, hedges: 0, cancelAlls: 1, maxAbsInventoryE6: 12_500_000, maxAbsInventoryUsdE6: 6_000_000 },
       pnl: { realisedE6: 1_250_000, unrealisedE6: -300_000, feesE6: 0, totalE6: 950_000, fills: 3, volumeE6: 15_000_000, markout: { count: 3, sharesE6: 30_000_000, totalE6: 300_000, perShareE4: 100 } },
     };
     const lines = renderStatus(snap);
     expect(lines[0]).toContain("breaker HALTED (stale_feed)");
     expect(lines[1]).toContain("P&L $0.95");
     expect(lines[1]).toContain("markout(10s) 1.00¢/sh over 3");
+    expect(lines[1]).toContain("rejects 2");
     const row = lines.find((l) => l.startsWith("btc-updown-15m"));
     expect(row).toContain("420s");
     expect(row).toContain("0.523");
