@@ -30,14 +30,16 @@ import { BookSet } from "../book/apply.ts";
 import type { ManualClock } from "../core/clock.ts";
 import type { BookView, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
 import { ONE_E4 } from "../core/units.ts";
-import { BookCache } from "../polymarket/book-cache.ts";
+import { BookCache, BookCacheFeed } from "../polymarket/book-cache.ts";
 import { type BookEvent, bookEvent, MarketChannelCodec, type MarketEvent } from "../polymarket/market-channel.ts";
-import { parseRestBook } from "../polymarket/rest-types.ts";
-import { parseRtdsFrame, type RtdsFrame } from "../polymarket/rtds-feed.ts";
-import type { FrameSource, ReplayFrame } from "../store/replay.ts";
+import type { RtdsFrame } from "../polymarket/rtds-feed.ts";
+import type { ReplayFrame } from "../store/replay.ts";
 import type { BacktestExchange } from "./backtest-exchange.ts";
 import { settlementPrice, upWins } from "./fill-model.ts";
 import { DelayQueue } from "./latency-queues.ts";
+import { type DecodedFrame, decodeFrame } from "./replay-decode.ts";
+
+export { type DecodedFrame, decodeFrame, decodeFrames, relativeNs } from "./replay-decode.ts";
 
 export interface ReplaySettings {
   /** Extra delay of market data to the bot on top of the recorded receive times. */
@@ -52,92 +54,20 @@ export interface ReplaySettings {
   readonly startAtMs: number;
 }
 
-export const DEFAULT_REPLAY: ReplaySettings = { feedLatencyMs: 0, preWindow: false, mirrorMissingBooks: true, resolveDelayMs: 5_000, startAtMs: Number.NaN };
-
-/** `recvNs` (epoch ns as a decimal string) → ns since `baseMs`, exact (no BigInt, no 2^53 loss). */
-export function relativeNs(recvNs: string, baseMs: number): number {
-  const n = recvNs.length;
-  if (n <= 6) return Number.NaN;
-  return (Number(recvNs.slice(0, n - 6)) - baseMs) * 1e6 + Number(recvNs.slice(n - 6));
-}
-
-/** A recorded frame after the codecs: market events, underlying ticks, or nothing usable. */
-export interface DecodedFrame {
-  readonly recvNs: string;
-  /** `recvNs` split into epoch ms and the ns within it (NaN when the frame has no time). */
-  readonly recvMs: number;
-  readonly recvSubNs: number;
-  readonly src: FrameSource;
-  /** Market-channel events (a REST `/book` body becomes one `book` event); null otherwise. */
-  readonly market: readonly MarketEvent[] | null;
-  /** True when `market` came from a REST `/book` body. */
-  readonly rest: boolean;
-  readonly rtds: Extract<RtdsFrame, { kind: "ticks" }> | null;
-  /** Decode errors in the frame (counted, never thrown). */
-  readonly errors: number;
-}
-
-const NO_EVENTS: readonly MarketEvent[] = [];
-
-/**
- * Runs one recorded frame through the live codecs: `MarketChannelCodec` for the market
- * channel, `parseRestBook` for REST `/book` bodies (the session recorder re-snapshots with
- * them; they have no `event_type`), `parseRtdsFrame` for RTDS. Other sources are skipped.
- */
-export function decodeFrame(f: ReplayFrame, codec: MarketChannelCodec): DecodedFrame {
-  if (f.src === "market") {
-    const text = f.frame;
-    if (text.charCodeAt(0) === 123 /* { */ && !text.includes('"event_type"')) return restBookFrame(f, text);
-    const frame = codec.decode(text);
-    return decoded(f, frame.events, false, null, frame.errors.length);
-  }
-  if (f.src === "rtds") {
-    const r = parseRtdsFrame(f.frame);
-    return decoded(f, null, false, r.kind === "ticks" ? r : null, r.kind === "error" ? 1 : 0);
-  }
-  return decoded(f, null, false, null, 0);
-}
-
-function decoded(f: ReplayFrame, market: readonly MarketEvent[] | null, rest: boolean, rtds: DecodedFrame["rtds"], errors: number): DecodedFrame {
-  const n = f.recvNs.length;
-  const timed = n > 6;
-  return {
-    recvNs: f.recvNs,
-    recvMs: timed ? Number(f.recvNs.slice(0, n - 6)) : Number.NaN,
-    recvSubNs: timed ? Number(f.recvNs.slice(n - 6)) : 0,
-    src: f.src,
-    market,
-    rest,
-    rtds,
-    errors,
-  };
-}
-
-function restBookFrame(f: ReplayFrame, text: string): DecodedFrame {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    if (!(e instanceof SyntaxError)) throw e;
-    return decoded(f, NO_EVENTS, false, null, 1);
-  }
-  const r = parseRestBook(v);
-  if (!r.ok) return decoded(f, NO_EVENTS, false, null, 1);
-  const b = r.value;
-  return decoded(f, [bookEvent(b.assetId, b.market, b.timestampMs, b.hash, b.bids, b.asks, b.tickE4, b.lastTradeE4)], true, null, 0);
-}
-
-/** Decodes a whole recording once (sessions and sweeps replay it many times). */
-export function decodeFrames(frames: readonly ReplayFrame[]): DecodedFrame[] {
-  const codec = new MarketChannelCodec();
-  return frames.map((f) => decodeFrame(f, codec));
-}
+export const DEFAULT_REPLAY: ReplaySettings = {
+  feedLatencyMs: 0,
+  preWindow: false,
+  mirrorMissingBooks: true,
+  resolveDelayMs: 5_000,
+  startAtMs: Number.NaN,
+};
 
 /** The bot's `MarketFeed` over recorded data: a `BookCache`, fed by the replay driver. */
-export class ReplayFeed implements MarketFeed {
+export class ReplayFeed extends BookCacheFeed implements MarketFeed {
   readonly cache: BookCache;
 
   constructor(clock: ManualClock) {
+    super();
     this.cache = new BookCache(clock, 256);
   }
 
@@ -146,12 +76,6 @@ export class ReplayFeed implements MarketFeed {
   }
   unsubscribe(conditionIds: readonly string[]): void {
     this.cache.remove(conditionIds);
-  }
-  book(tokenId: string): BookView | undefined {
-    return this.cache.book(tokenId);
-  }
-  onEvent(listener: (ev: FeedEvent) => void): () => void {
-    return this.cache.onEvent(listener);
   }
   close(): void {}
 }
@@ -182,7 +106,15 @@ interface Lifecycle {
 
 export class ReplayDriver {
   readonly feed: ReplayFeed;
-  readonly counters: ReplayCounters = { frames: 0, marketEvents: 0, restBooks: 0, underlyingTicks: 0, mirroredBooks: 0, decodeErrors: 0, skipped: 0 };
+  readonly counters: ReplayCounters = {
+    frames: 0,
+    marketEvents: 0,
+    restBooks: 0,
+    underlyingTicks: 0,
+    mirroredBooks: 0,
+    decodeErrors: 0,
+    skipped: 0,
+  };
   readonly settings: ReplaySettings;
   readonly baseMs: number;
   private readonly clock: ManualClock;
@@ -202,7 +134,12 @@ export class ReplayDriver {
   private lastNs = 0;
   private resolvedIds = new Set<string>();
 
-  constructor(opts: { readonly clock: ManualClock; readonly baseMs: number; readonly markets: readonly MarketInfo[]; readonly settings?: Partial<ReplaySettings> }) {
+  constructor(opts: {
+    readonly clock: ManualClock;
+    readonly baseMs: number;
+    readonly markets: readonly MarketInfo[];
+    readonly settings?: Partial<ReplaySettings>;
+  }) {
     this.clock = opts.clock;
     this.baseMs = opts.baseMs;
     this.settings = { ...DEFAULT_REPLAY, ...opts.settings };
@@ -349,7 +286,16 @@ export class ReplayDriver {
     if (this.snapshotted.has(sibling)) return;
     const flip = (l: BookEvent["bids"]) => ({ pricesE4: l.pricesE4.map((p) => ONE_E4 - p), sizesE6: l.sizesE6 });
     this.counters.mirroredBooks++;
-    const mirrored = bookEvent(sibling, ev.market, ev.timestampMs, "", flip(ev.asks), flip(ev.bids), ev.tickE4, ev.lastTradeE4 > 0 ? ONE_E4 - ev.lastTradeE4 : ev.lastTradeE4);
+    const mirrored = bookEvent(
+      sibling,
+      ev.market,
+      ev.timestampMs,
+      "",
+      flip(ev.asks),
+      flip(ev.bids),
+      ev.tickE4,
+      ev.lastTradeE4 > 0 ? ONE_E4 - ev.lastTradeE4 : ev.lastTradeE4,
+    );
     this.toExchange(mirrored);
     this.deliver(mirrored);
   }
