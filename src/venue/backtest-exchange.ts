@@ -20,23 +20,34 @@
  * `mergeLatencyMs`; resolution pays $1 a winning share and the market's maker rebates.
  * Everything the report needs is kept in `journal` (orders, fills, cancels, quote times).
  *
- * Files: this one is the bot side (commands into the arrival queue, queries); the exchange
- * side (arrival, matching, fills, ledger, market data) is `BacktestVenue` in
- * backtest-venue.ts; settings in backtest-settings.ts; the latency queues in latency-queues.ts.
+ * Files: this one takes what comes in (the bot's commands, through the arrival queue; market
+ * data, window ends and resolutions, at exchange time) and answers queries; what the exchange
+ * does with an arrived order (checks, matching, fills, ledger, events to the bot) is
+ * `BacktestVenue` in backtest-venue.ts; settings in backtest-settings.ts; the latency queues
+ * in latency-queues.ts.
  */
-import type { BalanceSnapshot, ExchangeClient, OpenOrderSnapshot, OrderIntent, OrderLookup } from "../core/ports.ts";
-import type { SizeE6, UsdE6 } from "../core/units.ts";
-import type { QueuedOrder } from "./fill-model.ts";
+import type { BalanceSnapshot, ExchangeClient, OpenOrderSnapshot, OrderIntent, OrderLookup, Side } from "../core/ports.ts";
+import type { PriceE4, SizeE6, UsdE6 } from "../core/units.ts";
+import { onCross, onLevel, onPrint, printInTermsOf, type QueuedOrder } from "./fill-model.ts";
 import type { CancelRecord, OrderRecord } from "./backtest-journal.ts";
 import type { BacktestExchangeOptions } from "./backtest-settings.ts";
 import { BacktestVenue, type LiveOrder } from "./backtest-venue.ts";
 import { ArrivalQueue } from "./latency-queues.ts";
 
-export type { CancelRecord, FillRecordOut, MergeRecord, OrderOutcome, OrderRecord, QuoteTimeline, ResolutionRecord, VenueJournal } from "./backtest-journal.ts";
+export type {
+  CancelRecord,
+  FillRecordOut,
+  MergeRecord,
+  OrderOutcome,
+  OrderRecord,
+  QuoteTimeline,
+  ResolutionRecord,
+  VenueJournal,
+} from "./backtest-journal.ts";
 export type { BacktestExchangeOptions, BacktestExchangeSettings, BooksOf, VenueLatency } from "./backtest-settings.ts";
 export { DEFAULT_BACKTEST_EXCHANGE } from "./backtest-settings.ts";
 
-/** The bot side: commands leave through the arrival queue; queries answer from the venue's state. */
+/** Commands leave through the arrival queue; market data lands at once; queries answer from the venue's state. */
 export class BacktestExchange extends BacktestVenue implements ExchangeClient {
   private readonly toExchange: ArrivalQueue;
   private seq = 0;
@@ -110,7 +121,10 @@ export class BacktestExchange extends BacktestVenue implements ExchangeClient {
       for (const c of recs) this.cancelArrives(c, true);
       for (const o of [...this.byId.values()]) {
         if (o.rec.outcome !== "open" || covered.has(o.rec.orderId) || o.q === null) continue;
-        this.cancelArrives({ orderId: o.rec.orderId, sentNs: now, arrivedNs: -1, answeredNs: -1, tooLate: false, filledInFlightE6: 0 }, true);
+        this.cancelArrives(
+          { orderId: o.rec.orderId, sentNs: now, arrivedNs: -1, answeredNs: -1, tooLate: false, filledInFlightE6: 0 },
+          true,
+        );
       }
     });
   }
@@ -145,7 +159,8 @@ export class BacktestExchange extends BacktestVenue implements ExchangeClient {
   async fetchOrder(orderId: string): Promise<OrderLookup | null> {
     const o = this.byId.get(orderId);
     if (!o) return null;
-    const status = o.rec.outcome === "open" ? "live" : o.rec.outcome === "filled" ? "matched" : o.rec.outcome === "rejected" ? "invalid" : "cancelled";
+    const status =
+      o.rec.outcome === "open" ? "live" : o.rec.outcome === "filled" ? "matched" : o.rec.outcome === "rejected" ? "invalid" : "cancelled";
     return { ...this.snapshotOf(o), status };
   }
 
@@ -183,6 +198,83 @@ export class BacktestExchange extends BacktestVenue implements ExchangeClient {
     return this.byId.get(orderId)?.q ?? undefined;
   }
 
+  // ── market data, at exchange time ─────────────────────────────────────────
+
+  /** A token's book changed: queue positions follow it, crossing orders fill us. */
+  onBook(tokenId: string): void {
+    const list = this.resting.get(tokenId);
+    if (!list || list.length === 0) return;
+    const book = this.books(tokenId);
+    if (!book || book.stale) return;
+    const now = this.clock.nowNs();
+    const s = this.settings.fill;
+    for (const o of [...list]) {
+      const q = o.q;
+      if (!q) continue;
+      onLevel(q, book.sizeAtE6(q.side, q.priceE4), now, s);
+      const x = onCross(q, book, s);
+      if (x > 0) this.makerFill(o, x, "book_through");
+    }
+  }
+
+  /** A trade print (`takerSide` is the taker's, as the channel reports it). */
+  onPrint(tokenId: string, priceE4: PriceE4, sizeE6: SizeE6, takerSide: Side): void {
+    const ref = this.tokenMarket.get(tokenId);
+    if (!ref) return;
+    const s = this.settings.fill;
+    this.printOn(tokenId, tokenId, priceE4, sizeE6, takerSide);
+    if (s.complementTrades) {
+      const other = ref.isYes ? ref.market.info.noTokenId : ref.market.info.yesTokenId;
+      this.printOn(other, tokenId, priceE4, sizeE6, takerSide);
+    }
+  }
+
+  /** The window ended: resting orders are cancelled by the exchange; no new ones accepted. */
+  closeMarket(conditionId: string): void {
+    const m = this.markets.get(conditionId);
+    if (!m || m.closed) return;
+    m.closed = true;
+    for (const t of [m.info.yesTokenId, m.info.noTokenId]) {
+      for (const o of [...(this.resting.get(t) ?? [])]) this.closeOrder(o, "market_closed");
+    }
+  }
+
+  /** Pays $1 per winning share and the market's maker rebates. Idempotent. */
+  resolveMarket(conditionId: string, winningTokenId: string): void {
+    const m = this.markets.get(conditionId);
+    if (!m || m.resolved) return;
+    this.closeMarket(conditionId);
+    m.resolved = true;
+    let payout = 0;
+    for (const t of [m.info.yesTokenId, m.info.noTokenId]) {
+      const q = this.positions.get(t) ?? 0;
+      if (t === winningTokenId && q > 0) payout += q;
+      this.positions.set(t, 0);
+    }
+    this.collateralE6 += payout + m.rebatesOwedE6;
+    this.journal.resolutions.push({
+      conditionId,
+      winningTokenId,
+      atNs: this.clock.nowNs(),
+      wallMs: this.clock.wallMs(),
+      payoutE6: payout,
+      rebatesPaidE6: m.rebatesOwedE6,
+    });
+    m.rebatesOwedE6 = 0;
+  }
+
+  private printOn(ownTokenId: string, printTokenId: string, priceE4: PriceE4, sizeE6: SizeE6, takerSide: Side): void {
+    const list = this.resting.get(ownTokenId);
+    if (!list || list.length === 0) return;
+    const p = printInTermsOf(printTokenId, ownTokenId, priceE4, takerSide);
+    const now = this.clock.nowNs();
+    for (const o of [...list]) {
+      if (!o.q) continue;
+      const r = onPrint(o.q, p.priceE4, sizeE6, p.takerSide, now, this.settings.fill);
+      if (r.fillE6 > 0) this.makerFill(o, r.fillE6, r.cause);
+    }
+  }
+
   private snapshotOf(o: LiveOrder): OpenOrderSnapshot {
     return {
       orderId: o.rec.orderId,
@@ -196,4 +288,5 @@ export class BacktestExchange extends BacktestVenue implements ExchangeClient {
     };
   }
 
-  /** Queues an event for the bot; `make` runs at delivery so `atNs` is the delivery time. */}
+  /** Queues an event for the bot; `make` runs at delivery so `atNs` is the delivery time. */
+}

@@ -2,8 +2,8 @@
  * The exchange side of `BacktestExchange` (backtest-exchange.ts): what happens once a
  * command has *arrived*. Orders are checked (market open, tick, minimum size, balance),
  * matched by the fill model (fill-model.ts) against the public book the exchange sees
- * (`books(tokenId)`), rest in a queue position that follows `onBook` / `onPrint`, and fill;
- * cancels take them off; windows close and resolve. Every outcome goes to the bot
+ * (`books(tokenId)`), rest in a queue position (which `onBook` / `onPrint` in
+ * backtest-exchange.ts move), and fill (`makerFill`); cancels take them off (`finish`). Every outcome goes to the bot
  * `responseLatencyMs` later through `send` (built at delivery, so `atNs` is delivery time).
  *
  * Ledger: pUSD collateral and token positions; a BUY holds its notional (plus the worst
@@ -11,7 +11,7 @@
  * and the market's maker rebates. Everything the report needs is kept in `journal`.
  */
 import type { Clock } from "../core/clock.ts";
-import type { ExchangeEvent, MarketInfo, OrderIntent, RejectCode, Side } from "../core/ports.ts";
+import type { ExchangeEvent, MarketInfo, OrderIntent, RejectCode } from "../core/ports.ts";
 import { notionalE6, ONE_E4, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
 import { maxTakerFeeE6 } from "../polymarket/fees.ts";
 import {
@@ -23,15 +23,16 @@ import {
   isMarketable,
   joinQueue,
   makerRebateE6,
-  onCross,
-  onLevel,
-  onPrint,
-  printInTermsOf,
   type QueuedOrder,
   TakenLiquidity,
 } from "./fill-model.ts";
 import type { CancelRecord, OrderOutcome, OrderRecord, VenueJournal } from "./backtest-journal.ts";
-import { type BacktestExchangeOptions, type BacktestExchangeSettings, type BooksOf, DEFAULT_BACKTEST_EXCHANGE } from "./backtest-settings.ts";
+import {
+  type BacktestExchangeOptions,
+  type BacktestExchangeSettings,
+  type BooksOf,
+  DEFAULT_BACKTEST_EXCHANGE,
+} from "./backtest-settings.ts";
 import { DelayQueue } from "./latency-queues.ts";
 
 export interface VenueMarket {
@@ -89,7 +90,15 @@ export class BacktestVenue {
   addMarkets(markets: readonly MarketInfo[]): void {
     for (const info of markets) {
       if (this.markets.has(info.conditionId)) continue;
-      const m: VenueMarket = { info, fees: feeScheduleOf(info), closed: false, resolved: false, rebatesOwedE6: 0, lastBidE4: 0, lastAskE4: 0 };
+      const m: VenueMarket = {
+        info,
+        fees: feeScheduleOf(info),
+        closed: false,
+        resolved: false,
+        rebatesOwedE6: 0,
+        lastBidE4: 0,
+        lastAskE4: 0,
+      };
       this.markets.set(info.conditionId, m);
       this.tokenMarket.set(info.yesTokenId, { market: m, isYes: true });
       this.tokenMarket.set(info.noTokenId, { market: m, isYes: false });
@@ -106,77 +115,7 @@ export class BacktestVenue {
     return () => this.listeners.delete(listener);
   }
 
-  // ── market data, at exchange time ─────────────────────────────────────────
-
-  /** A token's book changed: queue positions follow it, crossing orders fill us. */
-  onBook(tokenId: string): void {
-    const list = this.resting.get(tokenId);
-    if (!list || list.length === 0) return;
-    const book = this.books(tokenId);
-    if (!book || book.stale) return;
-    const now = this.clock.nowNs();
-    const s = this.settings.fill;
-    for (const o of [...list]) {
-      const q = o.q;
-      if (!q) continue;
-      onLevel(q, book.sizeAtE6(q.side, q.priceE4), now, s);
-      const x = onCross(q, book, s);
-      if (x > 0) this.makerFill(o, x, "book_through");
-    }
-  }
-
-  /** A trade print (`takerSide` is the taker's, as the channel reports it). */
-  onPrint(tokenId: string, priceE4: PriceE4, sizeE6: SizeE6, takerSide: Side): void {
-    const ref = this.tokenMarket.get(tokenId);
-    if (!ref) return;
-    const s = this.settings.fill;
-    this.printOn(tokenId, tokenId, priceE4, sizeE6, takerSide);
-    if (s.complementTrades) {
-      const other = ref.isYes ? ref.market.info.noTokenId : ref.market.info.yesTokenId;
-      this.printOn(other, tokenId, priceE4, sizeE6, takerSide);
-    }
-  }
-
-  /** The window ended: resting orders are cancelled by the exchange; no new ones accepted. */
-  closeMarket(conditionId: string): void {
-    const m = this.markets.get(conditionId);
-    if (!m || m.closed) return;
-    m.closed = true;
-    for (const t of [m.info.yesTokenId, m.info.noTokenId]) {
-      for (const o of [...(this.resting.get(t) ?? [])]) this.closeOrder(o, "market_closed");
-    }
-  }
-
-  /** Pays $1 per winning share and the market's maker rebates. Idempotent. */
-  resolveMarket(conditionId: string, winningTokenId: string): void {
-    const m = this.markets.get(conditionId);
-    if (!m || m.resolved) return;
-    this.closeMarket(conditionId);
-    m.resolved = true;
-    let payout = 0;
-    for (const t of [m.info.yesTokenId, m.info.noTokenId]) {
-      const q = this.positions.get(t) ?? 0;
-      if (t === winningTokenId && q > 0) payout += q;
-      this.positions.set(t, 0);
-    }
-    this.collateralE6 += payout + m.rebatesOwedE6;
-    this.journal.resolutions.push({ conditionId, winningTokenId, atNs: this.clock.nowNs(), wallMs: this.clock.wallMs(), payoutE6: payout, rebatesPaidE6: m.rebatesOwedE6 });
-    m.rebatesOwedE6 = 0;
-  }
-
   // ── internals ─────────────────────────────────────────────────────────────
-
-  private printOn(ownTokenId: string, printTokenId: string, priceE4: PriceE4, sizeE6: SizeE6, takerSide: Side): void {
-    const list = this.resting.get(ownTokenId);
-    if (!list || list.length === 0) return;
-    const p = printInTermsOf(printTokenId, ownTokenId, priceE4, takerSide);
-    const now = this.clock.nowNs();
-    for (const o of [...list]) {
-      if (!o.q) continue;
-      const r = onPrint(o.q, p.priceE4, sizeE6, p.takerSide, now, this.settings.fill);
-      if (r.fillE6 > 0) this.makerFill(o, r.fillE6, r.cause);
-    }
-  }
 
   protected arrive(rec: OrderRecord, intent: OrderIntent, ref: { market: VenueMarket; isYes: boolean } | undefined): void {
     rec.arrivedNs = this.clock.nowNs();
@@ -186,23 +125,53 @@ export class BacktestVenue {
       return;
     }
     const m = ref.market;
-    if (m.closed) return this.reject(rec, "MARKET_CLOSED", "the market is not yet ready to process new orders");
+    if (m.closed) {
+      this.reject(rec, "MARKET_CLOSED", "the market is not yet ready to process new orders");
+      return;
+    }
     const book = this.books(intent.tokenId);
     const tick = book && !book.stale ? book.tickE4 : m.info.tickE4;
     if (intent.priceE4 <= 0 || intent.priceE4 >= ONE_E4 || intent.priceE4 % tick !== 0) {
-      return this.reject(rec, "INVALID_TICK", `price breaks minimum tick size rule: ${tick / ONE_E4}`);
+      this.reject(rec, "INVALID_TICK", `price breaks minimum tick size rule: ${tick / ONE_E4}`);
+      return;
     }
-    if (intent.sizeE6 < m.info.minSizeE6) return this.reject(rec, "ORDER_TOO_SMALL", "Size lower than the minimum");
+    if (intent.sizeE6 < m.info.minSizeE6) {
+      this.reject(rec, "ORDER_TOO_SMALL", "Size lower than the minimum");
+      return;
+    }
     // Balance: a BUY holds its notional (and the worst taker fee if it will take), a SELL its tokens.
-    if (intent.side === "BUY") {
-      const fee = isMarketable(book, "BUY", intent.priceE4) ? maxTakerFeeE6(intent.sizeE6, intent.priceE4, true, m.fees.feeRate, m.fees.feeExponent) : 0;
-      if (notionalE6(intent.sizeE6, intent.priceE4) + fee > this.freeCollateralE6()) return this.reject(rec, "INSUFFICIENT_BALANCE", "not enough balance / allowance");
-    } else if (intent.sizeE6 > this.freeTokensE6(intent.tokenId)) {
-      return this.reject(rec, "INSUFFICIENT_BALANCE", "not enough balance / allowance");
+    const fee =
+      intent.side === "BUY" && isMarketable(book, "BUY", intent.priceE4)
+        ? maxTakerFeeE6(intent.sizeE6, intent.priceE4, true, m.fees.feeRate, m.fees.feeExponent)
+        : 0;
+    const covered =
+      intent.side === "BUY"
+        ? notionalE6(intent.sizeE6, intent.priceE4) + fee <= this.freeCollateralE6()
+        : intent.sizeE6 <= this.freeTokensE6(intent.tokenId);
+    if (!covered) {
+      this.reject(rec, "INSUFFICIENT_BALANCE", "not enough balance / allowance");
+      return;
     }
-    const d = decideArrival(book, intent.tokenId, intent.side, intent.priceE4, intent.sizeE6, intent.orderType, intent.postOnly, this.taken, m.fees);
+    const d = decideArrival(
+      book,
+      intent.tokenId,
+      intent.side,
+      intent.priceE4,
+      intent.sizeE6,
+      intent.orderType,
+      intent.postOnly,
+      this.taken,
+      m.fees,
+    );
     if (d.kind === "reject") {
-      return this.reject(rec, d.code, d.code === "POST_ONLY_CROSS" ? "invalid post-only order: order crosses book" : "order couldn't be fully filled. FOK orders are fully filled or killed.");
+      this.reject(
+        rec,
+        d.code,
+        d.code === "POST_ONLY_CROSS"
+          ? "invalid post-only order: order crosses book"
+          : "order couldn't be fully filled. FOK orders are fully filled or killed.",
+      );
+      return;
     }
     const o: LiveOrder = { rec, intent, market: m, isYes: ref.isYes, q: null, fills: 0, cancel: null };
     this.byId.set(rec.orderId, o);
@@ -248,12 +217,17 @@ export class BacktestVenue {
     c.arrivedNs = this.clock.nowNs();
     const o = this.byId.get(c.orderId);
     if (o?.cancel && o.cancel !== c) c.filledInFlightE6 = 0;
-    if (!o || o.rec.outcome !== "open" || !o.q) {
+    if (o?.rec.outcome !== "open" || !o.q) {
       c.tooLate = true;
       if (!quiet) {
         this.send(() => {
           c.answeredNs = this.clock.nowNs();
-          return { kind: "cancel_failed", orderId: c.orderId, message: "order can't be found - already canceled or matched", atNs: this.clock.nowNs() };
+          return {
+            kind: "cancel_failed",
+            orderId: c.orderId,
+            message: "order can't be found - already canceled or matched",
+            atNs: this.clock.nowNs(),
+          };
         });
       }
       return;
@@ -261,7 +235,7 @@ export class BacktestVenue {
     this.closeOrder(o, "cancelled", c);
   }
 
-  private closeOrder(o: LiveOrder, reason: "cancelled" | "market_closed", c?: CancelRecord): void {
+  protected closeOrder(o: LiveOrder, reason: "cancelled" | "market_closed", c?: CancelRecord): void {
     this.finish(o, reason, reason, c);
   }
 
@@ -285,7 +259,7 @@ export class BacktestVenue {
     });
   }
 
-  private makerFill(o: LiveOrder, sizeE6: SizeE6, cause: FillCause): void {
+  protected makerFill(o: LiveOrder, sizeE6: SizeE6, cause: FillCause): void {
     const q = o.q;
     if (!q) return;
     const size = Math.min(sizeE6, q.remainingE6);
@@ -298,7 +272,15 @@ export class BacktestVenue {
     if (q.remainingE6 <= 0) this.finish(o, "filled", "filled");
   }
 
-  private applyFill(o: LiveOrder, priceE4: PriceE4, sizeE6: SizeE6, feeE6: UsdE6, rebateE6: UsdE6, liquidity: "maker" | "taker", cause: FillCause): void {
+  private applyFill(
+    o: LiveOrder,
+    priceE4: PriceE4,
+    sizeE6: SizeE6,
+    feeE6: UsdE6,
+    rebateE6: UsdE6,
+    liquidity: "maker" | "taker",
+    cause: FillCause,
+  ): void {
     const i = o.intent;
     const notional = notionalE6(sizeE6, priceE4);
     if (i.side === "BUY") {
@@ -312,7 +294,21 @@ export class BacktestVenue {
     this.stats.fills++;
     const atNs = this.clock.nowNs();
     const wallMs = this.clock.wallMs();
-    this.journal.fills.push({ atNs, wallMs, orderId: o.rec.orderId, conditionId: o.market.info.conditionId, tokenId: i.tokenId, isYes: o.isYes, side: i.side, priceE4, sizeE6, feeE6, rebateE6, liquidity, cause });
+    this.journal.fills.push({
+      atNs,
+      wallMs,
+      orderId: o.rec.orderId,
+      conditionId: o.market.info.conditionId,
+      tokenId: i.tokenId,
+      isYes: o.isYes,
+      side: i.side,
+      priceE4,
+      sizeE6,
+      feeE6,
+      rebateE6,
+      liquidity,
+      cause,
+    });
     const tradeId = `${this.settings.idPrefix}-t${++this.tradeSeq}`;
     const orderId = o.rec.orderId;
     this.send(() => ({
