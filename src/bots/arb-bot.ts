@@ -278,6 +278,8 @@ export class ArbBot {
       feeRate: m.info.feeRate,
       feeExponent: m.info.feeExponent,
       maxLevels: this.params.maxLevels,
+      // Legs are FOK/FAK: Polymarket takes them as market orders (amount precision, BUY spends its amount).
+      marketAmounts: true,
     };
   }
 

@@ -40,6 +40,15 @@ export interface ArbParams {
   readonly feeExponent: number;
   /** Levels read per ladder (default 64). */
   readonly maxLevels?: number;
+  /**
+   * Size legs so Polymarket accepts them as FOK/FAK (market) orders: a market BUY's pUSD
+   * amount has at most 2 decimals and a market SELL's at most 4 ("invalid amounts, the market
+   * buy orders maker amount supports a max accuracy of 2 decimals…"), and a BUY spends that
+   * amount, so size × limit must be whole cents for it to buy exactly the size. N is cut to
+   * the lot that makes both legs' amounts clean at their limits (whole shares at tick 0.01
+   * for buys, at worst). Default off (the detector's hand tests size to the 0.01 grid).
+   */
+  readonly marketAmounts?: boolean;
 }
 
 export interface ArbLeg {
@@ -196,6 +205,33 @@ function legTotals(px: Int32Array, sz: Float64Array, n: number, sizeE6: number, 
   return { notionalE6, feeE6, worstE4 };
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The 0.01-share lots whose amount at `priceE4` is clean for a market order (BUY: cents, SELL: 4 decimals). */
+function cleanLots(priceE4: number, buy: boolean): number {
+  const quantum = buy ? 10_000 : 100; // UsdE6 per cent, per 0.0001
+  return quantum / gcd(priceE4, quantum);
+}
+
+/**
+ * The largest N ≤ `pairs` whose legs have clean market-order amounts at their limits (the
+ * limits can only fall as N does, so a few rounds settle it); 0 when none.
+ */
+function marketPairs(pairs: number, ny: number, nn: number, buy: boolean, p: ArbParams): number {
+  let n = pairs;
+  for (let round = 0; round < 8 && n > 0; round++) {
+    const y = legTotals(yesPx, yesSz, ny, n, p).worstE4;
+    const m = legTotals(noPx, noSz, nn, n, p).worstE4;
+    const a = cleanLots(y, buy);
+    const b = cleanLots(m, buy);
+    const step = ((a * b) / gcd(a, b)) * LOT_E6;
+    const next = Math.floor(n / step) * step;
+    if (next === n) return n;
+    n = next;
+  }
+  return 0;
+}
+
 /** Buy YES + NO together below $1 − edge after fees; null when there is no such trade. */
 export function detectBuyPair(yes: BookView, no: BookView, p: ArbParams): Opportunity | null {
   if (yes.stale || no.stale || p.maxCapitalUsdE6 <= 0) return null;
@@ -205,7 +241,8 @@ export function detectBuyPair(yes: BookView, no: BookView, p: ArbParams): Opport
   const nn = readLadder(no, "SELL", noPx, noSz, max);
   if (ny === 0 || nn === 0) return null;
   if ((yesPx[0] as number) + (noPx[0] as number) > ONE_E4 - p.minEdgeE4) return null; // fast reject: the touch alone fails
-  const pairs = walkPairs(ny, nn, true, p, Number.MAX_SAFE_INTEGER);
+  const walked = walkPairs(ny, nn, true, p, Number.MAX_SAFE_INTEGER);
+  const pairs = p.marketAmounts ? marketPairs(walked, ny, nn, true, p) : walked;
   if (pairs < p.minSizeE6 || pairs <= 0) return null;
   const y = legTotals(yesPx, yesSz, ny, pairs, p);
   const n = legTotals(noPx, noSz, nn, pairs, p);
@@ -240,7 +277,8 @@ export function detectSellPair(yes: BookView, no: BookView, heldYesE6: SizeE6, h
   const nn = readLadder(no, "BUY", noPx, noSz, max);
   if (ny === 0 || nn === 0) return null;
   if ((yesPx[0] as number) + (noPx[0] as number) < ONE_E4 + p.minEdgeE4) return null;
-  const pairs = walkPairs(ny, nn, false, p, held);
+  const walked = walkPairs(ny, nn, false, p, held);
+  const pairs = p.marketAmounts ? marketPairs(walked, ny, nn, false, p) : walked;
   if (pairs < p.minSizeE6 || pairs <= 0) return null;
   const y = legTotals(yesPx, yesSz, ny, pairs, p);
   const n = legTotals(noPx, noSz, nn, pairs, p);

@@ -189,7 +189,10 @@ describe("arb bot on engineered simulator books", () => {
     r.unmatched("YES", 5000, 8 * M);
     r.unmatched("YES", 4500, 20 * M);
     until(r, () => r.bot.totals.tradesFilled > 0, 5_000, 5);
-    expect(r.bot.summary().pairsBought).toBe(5.33);
+    // $5 buys 5.33 pairs (5 @ 0.40 + 0.33 @ 0.45 with NO at 0.50, fees in); legs are sized so
+    // their pUSD amounts are whole cents at 0.45 and 0.50 (0.2-share lots): 5.20
+    expect(r.bot.summary().pairsBought).toBe(5.2);
+    expect(r.bot.capitalInUseE6()).toBeLessThanOrEqual(5 * M);
   });
 });
 

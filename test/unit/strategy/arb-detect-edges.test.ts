@@ -76,6 +76,55 @@ describe("negative edge: the pre-sign look-ahead", () => {
   });
 });
 
+describe("market-order amounts (FOK/FAK legs on Polymarket)", () => {
+  const cents = (sizeE6: number, priceE4: number) => ((sizeE6 / 10_000) * priceE4) % 10_000 === 0;
+  test("buy legs are cut to sizes whose pUSD amount is whole cents at each limit", () => {
+    // 13.09 × 0.45 = 5.8905 and × 0.48: cut to a multiple of lcm(0.20, 0.25) = 1 share → 13
+    const o = detectBuyPair(asks("Y", [[4500, 13_090_000]]), asks("N", [[4800, 13_090_000]]), { ...P, marketAmounts: true });
+    expect(o?.pairsE6).toBe(13 * M);
+    expect(o?.legs.every((l) => cents(l.sizeE6, l.limitPriceE4))).toBe(true);
+    // without the option the 0.01 grid is kept
+    expect(detectBuyPair(asks("Y", [[4500, 13_090_000]]), asks("N", [[4800, 13_090_000]]), P)?.pairsE6).toBe(13_090_000);
+    // 0.44 (0.25-share lots) and 0.50 (0.02-share lots): 20.37 → 20.00
+    expect(detectBuyPair(asks("Y", [[4400, 20_370_000]]), asks("N", [[5000, 30 * M]]), { ...P, marketAmounts: true })?.pairsE6).toBe(20 * M);
+  });
+
+  test("a cut that drops a level lowers the limit and stays clean; below the minimum there is no trade", () => {
+    // YES: 5.5 @ 0.40 then 0.5 @ 0.41; NO: 10 @ 0.50. Walked N = 6 (limit 0.41 → 1-share lots): 6 stays.
+    const o = detectBuyPair(asks("Y", [[4000, 5_500_000], [4100, 500_000]]), asks("N", [[5000, 10 * M]]), { ...P, marketAmounts: true });
+    expect(o?.pairsE6).toBe(6 * M);
+    expect(o?.legs[0].limitPriceE4).toBe(4100);
+    // 5.3 at 0.47 (1-share lots) → 5 ≥ the 5-share minimum; 4.9 → 4 < 5: none
+    expect(detectBuyPair(asks("Y", [[4700, 5_300_000]]), asks("N", [[4500, 10 * M]]), { ...P, marketAmounts: true })?.pairsE6).toBe(5 * M);
+    expect(detectBuyPair(asks("Y", [[4700, 4_990_000]]), asks("N", [[4500, 10 * M]]), { ...P, minSizeE6: 1 * M, marketAmounts: true })?.pairsE6).toBe(4 * M);
+  });
+
+  test("property: every buy the option returns has clean amounts and is never larger than without it", () => {
+    for (let k = 0; k < 300; k++) {
+      const py = 300 + ((k * 37) % 40) * 100;
+      const pn = 9_000 - py - 100 * (1 + (k % 5));
+      const sy = 5 * M + ((k * 7_919) % 3_000) * 10_000;
+      const sn = 5 * M + ((k * 104_729) % 3_000) * 10_000;
+      const y = asks("Y", [[py, sy], [py + 100, sy]]);
+      const n = asks("N", [[pn, sn], [pn + 100, sn]]);
+      const plain = detectBuyPair(y, n, P);
+      const clean = detectBuyPair(y, n, { ...P, marketAmounts: true });
+      if (!clean) continue;
+      expect(clean.pairsE6).toBeLessThanOrEqual(plain?.pairsE6 ?? 0);
+      for (const l of clean.legs) expect(cents(l.sizeE6, l.limitPriceE4)).toBe(true);
+      expect(clean.expectedProfitE6 * 10_000).toBeGreaterThanOrEqual(clean.pairsE6 * P.minEdgeE4);
+    }
+  });
+
+  test("sell legs: pUSD amounts with at most 4 decimals (0.001 tick: 0.1-share lots at 0.497)", () => {
+    const b = (id: string, levels: Level[]) => new FakeBook(id, levels, [], 10);
+    // 0.497 + 0.56 = 1.057, fees ~0.0347 a pair: a sale; 12.37 × 0.497 = 6.14789 → 12.3 × 0.497 = 6.1131
+    const o = detectSellPair(b("Y", [[4970, 20 * M]]), b("N", [[5600, 20 * M]]), 12_370_000, 12_370_000, { ...P, marketAmounts: true });
+    expect(o?.pairsE6).toBe(12_300_000);
+    for (const l of o?.legs ?? []) expect(((l.sizeE6 / 10_000) * l.limitPriceE4) % 100).toBe(0);
+  });
+});
+
 describe("minimum size and lot edges", () => {
   test("depth that meets the minimum exactly is taken; a hair less is not", () => {
     expect(detectBuyPair(asks("Y", [[4000, 5 * M]]), asks("N", [[5000, 50 * M]]), P)?.pairsE6).toBe(5 * M);
