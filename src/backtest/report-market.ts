@@ -5,7 +5,16 @@
  * market's charts. The decomposition is documented in report.ts; pure and deterministic.
  */
 import { ONE_E4 } from "../core/units.ts";
-import { CURVE_HORIZONS_S, MARKOUT_HORIZONS_S, type MarketCharts, type MarketStats, type PnlParts, type RunFill, type RunMarket, type RunRecord } from "./report-types.ts";
+import {
+  CURVE_HORIZONS_S,
+  MARKOUT_HORIZONS_S,
+  type MarketCharts,
+  type MarketStats,
+  type PnlParts,
+  type RunFill,
+  type RunMarket,
+  type RunRecord,
+} from "./report-types.ts";
 
 /** A market's equity step series and its cumulative parts (spread, fees, rebates, resolution, adverse). */
 export interface EquitySeries {
@@ -90,7 +99,11 @@ interface Step {
 }
 
 /** Everything about one market of one run. */
-export function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunFill[]): { stats: MarketStats; charts: MarketCharts; equity: EquitySeries } {
+export function analyseMarket(
+  run: RunRecord,
+  m: RunMarket,
+  fills: readonly RunFill[],
+): { stats: MarketStats; charts: MarketCharts; equity: EquitySeries } {
   const mids = new MidLookup(m.series);
   const dataEndMs = Math.min(run.endMs, m.endMs);
   const yesEnd = mids.at(dataEndMs);
@@ -133,9 +146,15 @@ export function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunF
 
   // Equity, inventory and cumulative parts over time: one ordered pass.
   const steps: Step[] = [];
-  m.series.tMs.forEach((t, i) => steps.push({ tMs: t, kind: 0, i }));
-  fills.forEach((f, i) => steps.push({ tMs: f.tMs, kind: 1, i }));
-  m.merges.forEach((x, i) => steps.push({ tMs: x.tMs, kind: 2, i }));
+  m.series.tMs.forEach((t, i) => {
+    steps.push({ tMs: t, kind: 0, i });
+  });
+  fills.forEach((f, i) => {
+    steps.push({ tMs: f.tMs, kind: 1, i });
+  });
+  m.merges.forEach((x, i) => {
+    steps.push({ tMs: x.tMs, kind: 2, i });
+  });
   if (m.resolution) steps.push({ tMs: m.resolution.tMs, kind: 3, i: 0 });
   steps.sort((a, b) => a.tMs - b.tMs || a.kind - b.kind || a.i - b.i);
   let cash = 0;
@@ -233,14 +252,18 @@ export function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunF
     quotingTwoSided: span > 0 ? two / span : 0,
     quotingAny: span > 0 ? any / span : 0,
     outcome: m.resolution ? (m.resolution.yesWon ? "YES" : "NO") : "unresolved",
-    markoutCurveE4: curveNum.map((x) => (curveDen > 0 ? (x / curveDen) : Number.NaN)),
+    markoutCurveE4: curveNum.map((x) => (curveDen > 0 ? x / curveDen : Number.NaN)),
     causes,
   };
   const rel = (t: number): number => (t - run.startMs) / 1000;
   const charts: MarketCharts = {
     price: {
       tS: m.series.tMs.map(rel),
-      values: { mid: [...m.series.midE4], bid: m.series.bidE4.map((x) => (x > 0 ? x : Number.NaN)), ask: m.series.askE4.map((x) => (x < ONE_E4 ? x : Number.NaN)) },
+      values: {
+        mid: [...m.series.midE4],
+        bid: m.series.bidE4.map((x) => (x > 0 ? x : Number.NaN)),
+        ask: m.series.askE4.map((x) => (x < ONE_E4 ? x : Number.NaN)),
+      },
     },
     fills: {
       tS: fills.map((f) => rel(f.tMs)),
@@ -249,7 +272,17 @@ export function analyseMarket(run: RunRecord, m: RunMarket, fills: readonly RunF
     },
     quotes: { tS: m.quotes.tMs.map(rel), values: { bid: [...m.quotes.bidE4], ask: [...m.quotes.askE4] } },
     inventory: { tS: invT.map(rel), values: { net: invV } },
-    pnl: { tS: eqT.map(rel), values: { total: eqV, spread: parts[0] ?? [], fees: parts[1] ?? [], rebates: parts[2] ?? [], resolution: parts[3] ?? [], adverse: parts[4] ?? [] } },
+    pnl: {
+      tS: eqT.map(rel),
+      values: {
+        total: eqV,
+        spread: parts[0] ?? [],
+        fees: parts[1] ?? [],
+        rebates: parts[2] ?? [],
+        resolution: parts[3] ?? [],
+        adverse: parts[4] ?? [],
+      },
+    },
   };
   return { stats, charts, equity: { tMs: eqT, eq: eqV, parts } };
 }

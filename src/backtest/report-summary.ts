@@ -14,7 +14,25 @@ function pad(s: string, w: number, left = false): string {
   return left ? s.padEnd(w) : s.padStart(w);
 }
 
-export const SUMMARY_COLUMNS = ["fills", "maker", "vol_sh", "fill%", "spread", "adv1s", "adv10s", "adv60s", "adv_end", "fees", "rebates", "resol", "total", "max_dd", "max_inv", "quote2", "outcome"] as const;
+export const SUMMARY_COLUMNS = [
+  "fills",
+  "maker",
+  "vol_sh",
+  "fill%",
+  "spread",
+  "adv1s",
+  "adv10s",
+  "adv60s",
+  "adv_end",
+  "fees",
+  "rebates",
+  "resol",
+  "total",
+  "max_dd",
+  "max_inv",
+  "quote2",
+  "outcome",
+] as const;
 
 /** One row of numbers for a market or the total, in SUMMARY_COLUMNS order. */
 export function summaryCells(s: MarketStats): string[] {
@@ -45,7 +63,9 @@ export function formatSummary(reports: readonly Report[], title: string): string
   const lines: string[] = [title];
   const nameW = Math.max(12, ...reports.flatMap((r) => r.markets.map((m) => Math.min(40, m.slug.length))));
   const widths = SUMMARY_COLUMNS.map((c) => Math.max(c.length, 8));
-  lines.push(`${pad("market", nameW, true)}  ${pad("bot", 6, true)}  ${SUMMARY_COLUMNS.map((c, i) => pad(c, widths[i] as number)).join(" ")}`);
+  lines.push(
+    `${pad("market", nameW, true)}  ${pad("bot", 6, true)}  ${SUMMARY_COLUMNS.map((c, i) => pad(c, widths[i] as number)).join(" ")}`,
+  );
   const first = reports[0];
   const rows = first ? [...first.markets.map((m) => m.conditionId), "total"] : [];
   for (const id of rows) {
@@ -53,10 +73,14 @@ export function formatSummary(reports: readonly Report[], title: string): string
       const s = id === "total" ? r.total : r.markets.find((m) => m.conditionId === id);
       if (!s) continue;
       const cells = summaryCells(s);
-      lines.push(`${pad(s.slug.slice(0, 40), nameW, true)}  ${pad(r.label.slice(0, 6), 6, true)}  ${cells.map((c, i) => pad(c, widths[i] as number)).join(" ")}`);
+      lines.push(
+        `${pad(s.slug.slice(0, 40), nameW, true)}  ${pad(r.label.slice(0, 6), 6, true)}  ${cells.map((c, i) => pad(c, widths[i] as number)).join(" ")}`,
+      );
     }
   }
-  lines.push("money in $ (adv = adverse selection: mark-out of fills at 1 s / 10 s / 60 s / market end; resol = resolution P&L), vol_sh and max_inv in shares, quote2 = time with both sides resting");
+  lines.push(
+    "money in $ (adv = adverse selection: mark-out of fills at 1 s / 10 s / 60 s / market end; resol = resolution P&L), vol_sh and max_inv in shares, quote2 = time with both sides resting",
+  );
   for (const r of reports) {
     const lat = r.latency.placeAckMs;
     const curve = r.total.markoutCurveE4.map((x, i) => `${CURVE_HORIZONS_S[i]}s:${cents(x)}`).join(" ");

@@ -22,12 +22,30 @@
  * report-summary.ts (terminal table); this file sums the markets and re-exports the rest.
  */
 import { addParts, analyseMarket, emptyParts, type EquitySeries, maxDrawdown } from "./report-market.ts";
-import { CURVE_HORIZONS_S, type ChartSeries, type MarketCharts, type MarketStats, type Report, type RunFill, type RunRecord } from "./report-types.ts";
+import {
+  CURVE_HORIZONS_S,
+  type ChartSeries,
+  type MarketCharts,
+  type MarketStats,
+  type Report,
+  type RunFill,
+  type RunRecord,
+} from "./report-types.ts";
 
 export { maxDrawdown } from "./report-market.ts";
 export { formatSummary, percentile, SUMMARY_COLUMNS, summaryCells } from "./report-summary.ts";
 export { CURVE_HORIZONS_S, MARKOUT_HORIZONS_S } from "./report-types.ts";
-export type { ChartSeries, FillLiquidity, MarketCharts, MarketStats, PnlParts, Report, RunFill, RunMarket, RunRecord } from "./report-types.ts";
+export type {
+  ChartSeries,
+  FillLiquidity,
+  MarketCharts,
+  MarketStats,
+  PnlParts,
+  Report,
+  RunFill,
+  RunMarket,
+  RunRecord,
+} from "./report-types.ts";
 
 export function buildReport(run: RunRecord): Report {
   const markets = [...run.markets].sort((a, b) => (a.conditionId < b.conditionId ? -1 : a.conditionId > b.conditionId ? 1 : 0));
@@ -67,7 +85,11 @@ export function buildReport(run: RunRecord): Report {
 }
 
 /** Sums markets; drawdown of the summed equity (each market's equity held between its steps). */
-function totalOf(stats: readonly MarketStats[], equities: readonly EquitySeries[], run: RunRecord): { stats: MarketStats; chart: ChartSeries } {
+function totalOf(
+  stats: readonly MarketStats[],
+  equities: readonly EquitySeries[],
+  run: RunRecord,
+): { stats: MarketStats; chart: ChartSeries } {
   const p = emptyParts();
   let fills = 0;
   let maker = 0;
@@ -117,7 +139,9 @@ function totalOf(stats: readonly MarketStats[], equities: readonly EquitySeries[
     });
     tS.push((t - run.startMs) / 1000);
     tot.push(eq);
-    ps.forEach((v, j) => partVals[j]?.push(v));
+    ps.forEach((v, j) => {
+      partVals[j]?.push(v);
+    });
   }
   const maxDd = maxDrawdown(tS, tot);
   const n = stats.length;

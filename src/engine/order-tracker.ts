@@ -15,7 +15,17 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { ExchangeClient, ExchangeEvent, OrderIntent } from "../core/ports.ts";
-import { applyClosed, applyFillToOrder, type FillRecord, isTerminal, newPosition, type OrderState, type OrderView, type Position, type TrackedOrder } from "./order-state.ts";
+import {
+  applyClosed,
+  applyFillToOrder,
+  type FillRecord,
+  isTerminal,
+  newPosition,
+  type OrderState,
+  type OrderView,
+  type Position,
+  type TrackedOrder,
+} from "./order-state.ts";
 
 /** Write-ahead hook (issue #10 plugs sqlite in). `intent` and `cancel` run before sending. */
 export interface OrderJournal {

@@ -112,10 +112,22 @@ export const DEFAULT_RECONCILE_POLICY: ReconcilePolicy = {
 export type IntentCloseReason = "filled" | "partially_filled_then_gone" | "not_found";
 
 export type ReconcileAction =
-  | { readonly kind: "adopt"; readonly clientId: string; readonly orderId: string; readonly remainingE6: SizeE6; readonly matchedE6: SizeE6 }
+  | {
+      readonly kind: "adopt";
+      readonly clientId: string;
+      readonly orderId: string;
+      readonly remainingE6: SizeE6;
+      readonly matchedE6: SizeE6;
+    }
   | { readonly kind: "adopt_unknown"; readonly order: OpenOrderSnapshot; readonly intent: OrderIntent }
   | { readonly kind: "cancel"; readonly orderId: string; readonly clientId: string | null; readonly reason: "unknown_order" | "unwanted" }
-  | { readonly kind: "close_intent"; readonly clientId: string; readonly orderId: string; readonly reason: IntentCloseReason; readonly filledE6: SizeE6 }
+  | {
+      readonly kind: "close_intent";
+      readonly clientId: string;
+      readonly orderId: string;
+      readonly reason: IntentCloseReason;
+      readonly filledE6: SizeE6;
+    }
   | { readonly kind: "recheck"; readonly clientId: string; readonly orderId: string; readonly ageMs: number }
   | { readonly kind: "record_fill"; readonly fill: TradeView; readonly previous: TradeStatus | null; readonly knownOrder: boolean };
 
@@ -151,8 +163,7 @@ const FINGERPRINT_SKEW_MS = 60_000;
 
 const signed = (side: Side, sizeE6: SizeE6): SizeE6 => (side === "BUY" ? sizeE6 : -sizeE6);
 const short = (id: string): string => (id.length > 14 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
-const orderText = (side: Side, sizeE6: SizeE6, priceE4: PriceE4): string =>
-  `${side} ${formatSizeE6(sizeE6)} @ ${formatPriceE4(priceE4)}`;
+const orderText = (side: Side, sizeE6: SizeE6, priceE4: PriceE4): string => `${side} ${formatSizeE6(sizeE6)} @ ${formatPriceE4(priceE4)}`;
 
 /** The synthetic intent under which an adopted unknown order is journaled. */
 export function intentForUnknownOrder(o: OpenOrderSnapshot): OrderIntent {
@@ -214,8 +225,14 @@ export function planReconcile(input: ReconcileInput, policy: ReconcilePolicy = D
   const fillDeltaByOrder = new Map<string, SizeE6>();
   const positionDelta = new Map<string, { confirmed: SizeE6; pending: SizeE6 }>();
   const contribution = (s: TradeStatus | null, amount: SizeE6) =>
-    s === null || s === "FAILED" ? { c: 0, p: 0, f: 0 } : s === "CONFIRMED" ? { c: amount, p: 0, f: Math.abs(amount) } : { c: 0, p: amount, f: Math.abs(amount) };
-  const sortedTrades = [...input.trades].sort((a, b) => a.exchTsMs - b.exchTsMs || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0));
+    s === null || s === "FAILED"
+      ? { c: 0, p: 0, f: 0 }
+      : s === "CONFIRMED"
+        ? { c: amount, p: 0, f: Math.abs(amount) }
+        : { c: 0, p: amount, f: Math.abs(amount) };
+  const sortedTrades = [...input.trades].sort(
+    (a, b) => a.exchTsMs - b.exchTsMs || (a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0),
+  );
   for (const t of sortedTrades) {
     const key = fillKeyOf(t.tradeId, t.orderId);
     const prev = status.get(key) ?? null;

@@ -14,7 +14,14 @@ export interface AlertNotifier {
 }
 
 export function riskTripAlert(reason: string, detail: string, fields?: Readonly<Record<string, string | number>>): Alert {
-  return { kind: "risk_trip", key: `risk:${reason}`, severity: "critical", title: `Risk breaker tripped: ${reason}`, text: detail, ...(fields ? { fields } : {}) };
+  return {
+    kind: "risk_trip",
+    key: `risk:${reason}`,
+    severity: "critical",
+    title: `Risk breaker tripped: ${reason}`,
+    text: detail,
+    ...(fields ? { fields } : {}),
+  };
 }
 
 export function reconcileMismatchAlert(lines: readonly string[]): Alert {

@@ -91,7 +91,8 @@ interface QueueEntry {
 }
 
 export class Alerter {
-  readonly #o: Required<Omit<AlerterOptions, "logger" | "metrics" | "onAttempt">> & Pick<AlerterOptions, "logger" | "metrics" | "onAttempt">;
+  readonly #o: Required<Omit<AlerterOptions, "logger" | "metrics" | "onAttempt">> &
+    Pick<AlerterOptions, "logger" | "metrics" | "onAttempt">;
   readonly #windows = new Map<string, Window>();
   readonly #queue: QueueEntry[] = [];
   readonly #redactor: Redactor;
@@ -231,7 +232,15 @@ export class Alerter {
         this.#queue.unshift(e);
         this.#kick();
       });
-      this.#o.onAttempt?.({ sink: e.sink.name, key: e.alert.key, attempt: e.attempt, ok: false, status, willRetry: true, retryInMs: delayMs });
+      this.#o.onAttempt?.({
+        sink: e.sink.name,
+        key: e.alert.key,
+        attempt: e.attempt,
+        ok: false,
+        status,
+        willRetry: true,
+        retryInMs: delayMs,
+      });
       return;
     }
     this.#o.onAttempt?.({ sink: e.sink.name, key: e.alert.key, attempt: e.attempt, ok: false, status, willRetry: false, retryInMs: 0 });

@@ -158,7 +158,15 @@ export class BookCache {
         break;
       case "last_trade_price":
         if (this.books.get(ev.assetId)) {
-          this.emit({ kind: "trade", tokenId: ev.assetId, priceE4: ev.priceE4, sizeE6: ev.sizeE6, side: ev.side, exchTsMs: ev.timestampMs, recvNs });
+          this.emit({
+            kind: "trade",
+            tokenId: ev.assetId,
+            priceE4: ev.priceE4,
+            sizeE6: ev.sizeE6,
+            side: ev.side,
+            exchTsMs: ev.timestampMs,
+            recvNs,
+          });
         }
         break;
       case "tick_size_change": {

@@ -45,7 +45,8 @@ const show = (v: unknown): string => JSON.stringify(v)?.slice(0, 64) ?? String(v
 
 export function str(o: Obj, key: string): string {
   const v = o[key];
-  if (typeof v !== "string") throw new FieldError(v === undefined ? "MISSING_FIELD" : "BAD_FIELD", `${key}: expected string, got ${show(v)}`);
+  if (typeof v !== "string")
+    throw new FieldError(v === undefined ? "MISSING_FIELD" : "BAD_FIELD", `${key}: expected string, got ${show(v)}`);
   return v;
 }
 
@@ -59,7 +60,8 @@ export function optStr(o: Obj, key: string): string | undefined {
 
 export function bool(o: Obj, key: string): boolean {
   const v = o[key];
-  if (typeof v !== "boolean") throw new FieldError(v === undefined ? "MISSING_FIELD" : "BAD_FIELD", `${key}: expected boolean, got ${show(v)}`);
+  if (typeof v !== "boolean")
+    throw new FieldError(v === undefined ? "MISSING_FIELD" : "BAD_FIELD", `${key}: expected boolean, got ${show(v)}`);
   return v;
 }
 

@@ -234,7 +234,10 @@ const POST_STATUSES: readonly string[] = ["live", "matched", "delayed", "unmatch
 function orderResponse(o: Obj): OrderPostResult {
   const amount = (key: string): number => (o[key] === undefined || o[key] === "" ? 0 : size(o, key));
   const status = (optStr(o, "status") ?? "").toLowerCase();
-  const list = (key: string): string[] => (o[key] === undefined || o[key] === null ? [] : arr(o, key).map((x) => (typeof x === "string" ? x : fieldFail(`${key}: expected strings`))));
+  const list = (key: string): string[] =>
+    o[key] === undefined || o[key] === null
+      ? []
+      : arr(o, key).map((x) => (typeof x === "string" ? x : fieldFail(`${key}: expected strings`)));
   return {
     success: bool(o, "success"),
     errorMsg: optStr(o, "errorMsg") ?? "",

@@ -156,7 +156,7 @@ function parseOrder(o: Obj): UserOrderEvent {
     makerAddress: optStr(o, "maker_address") ?? "",
     associateTrades: strArray(o, "associate_trades", false),
     createdAtMs: flexTimeMs(o, "created_at"),
-    expirationMs: expiration < 0 ? 0 : expiration,
+    expirationMs: Math.max(0, expiration),
     timestampMs: flexTimeMs(o, "timestamp"),
   };
 }

@@ -73,7 +73,16 @@ export class SimExchangeCore extends SimLedgerView {
 
   /** `match = false`: rest without matching (test API `placeUnmatched`, dislocations). */
   place(req: PlaceRequest, match = true): PlaceResponse {
-    const fail = (msg: string): PlaceResponse => ({ success: false, errorMsg: msg, orderID: req.orderId, status: "", makingAmount: "", takingAmount: "", transactionsHashes: [], tradeIDs: [] });
+    const fail = (msg: string): PlaceResponse => ({
+      success: false,
+      errorMsg: msg,
+      orderID: req.orderId,
+      status: "",
+      makingAmount: "",
+      takingAmount: "",
+      transactionsHashes: [],
+      tradeIDs: [],
+    });
     const tok = this.tokens.get(req.tokenId);
     const m = tok ? this.markets.get(tok.marketId) : undefined;
     if (!tok || !m || m.state !== "open") return fail(ERR_NOT_READY);
@@ -280,7 +289,8 @@ export class SimExchangeCore extends SimLedgerView {
       this.emitMarket(m, () => W.bestBidAsk(m, 0, this.nowMs));
       this.emitMarket(m, () => W.bestBidAsk(m, 1, this.nowMs));
     }
-    if (this.cfg.autoTickChange && m.book.tickE4 > 10 && ((bestBid > 9600 && bestBid < ONE_E4) || (bestAsk < 400 && bestAsk > 0))) this.changeTick(m, 10);
+    if (this.cfg.autoTickChange && m.book.tickE4 > 10 && ((bestBid > 9600 && bestBid < ONE_E4) || (bestAsk < 400 && bestAsk > 0)))
+      this.changeTick(m, 10);
   }
 
   protected changeTick(m: SimMarket, tickE4: number): void {

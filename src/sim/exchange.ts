@@ -34,7 +34,16 @@ import * as W from "./wire-out.ts";
 export type { SimMarket, SimOrder, SimTrade } from "./exchange-state.ts";
 export { SimExchangeCore } from "./exchange-core.ts";
 export { DEFAULT_SIM, ERR_EXPIRATION, ERR_NOT_READY, GTD_SECURITY_MS, TEST_BOOK_OWNER } from "./exchange-types.ts";
-export type { CancelResponse, MarketListener, PlaceRequest, PlaceResponse, PriceListener, RtdsTickOut, SimConfig, UserListener } from "./exchange-types.ts";
+export type {
+  CancelResponse,
+  MarketListener,
+  PlaceRequest,
+  PlaceResponse,
+  PriceListener,
+  RtdsTickOut,
+  SimConfig,
+  UserListener,
+} from "./exchange-types.ts";
 
 const SLICE_MS = 100;
 const FLOW_STEP_MS = 200;
@@ -140,7 +149,11 @@ export class SimExchange extends SimExchangeCore {
    * without limit). Asks are placed as BUYs of the other outcome at 1 − price, which is the
    * same level of the shared book and needs no token inventory.
    */
-  placeBook(tokenId: string, bids: readonly (readonly [string, string])[], asks: readonly (readonly [string, string])[]): { ok: true; ids: string[] } | { ok: false; error: string } {
+  placeBook(
+    tokenId: string,
+    bids: readonly (readonly [string, string])[],
+    asks: readonly (readonly [string, string])[],
+  ): { ok: true; ids: string[] } | { ok: false; error: string } {
     const t = this.marketByToken(tokenId);
     if (!t) return { ok: false, error: "No orderbook exists for the requested token id" };
     const info = t.market.sched.info;
@@ -222,7 +235,20 @@ export class SimExchange extends SimExchangeCore {
     if (this.markets.has(i.conditionId)) return;
     const book = this.engine.addMarket(i.conditionId, i.tickE4, i.minSizeE6);
     this.accounts.registerMarket(i.conditionId, i.yesTokenId, i.noTokenId, i.rebateRate);
-    const m: SimMarket = { sched: s, book, state: "open", strike: undefined, final: undefined, winner: undefined, lastTradeYesE4: 0, lastBestBid: 0, lastBestAsk: ONE_E4, volumeE6: 0, trades: 0, listedMs: this.nowMs };
+    const m: SimMarket = {
+      sched: s,
+      book,
+      state: "open",
+      strike: undefined,
+      final: undefined,
+      winner: undefined,
+      lastTradeYesE4: 0,
+      lastBestBid: 0,
+      lastBestAsk: ONE_E4,
+      volumeE6: 0,
+      trades: 0,
+      listedMs: this.nowMs,
+    };
     this.markets.set(i.conditionId, m);
     this.tokens.set(i.yesTokenId, { marketId: i.conditionId, outcome: 0 });
     this.tokens.set(i.noTokenId, { marketId: i.conditionId, outcome: 1 });
@@ -283,7 +309,12 @@ export class SimExchange extends SimExchangeCore {
   private emitPrices(): void {
     const sec = this.walk.nowSec();
     for (const c of this.walk.coins) {
-      const tick: RtdsTickOut = { symbol: c.symbol, priceTsMs: sec * 1000, value: this.walk.price(c.symbol), twap60: this.walk.twap(c.symbol, sec) };
+      const tick: RtdsTickOut = {
+        symbol: c.symbol,
+        priceTsMs: sec * 1000,
+        value: this.walk.price(c.symbol),
+        twap60: this.walk.twap(c.symbol, sec),
+      };
       for (const fn of this.priceListeners) fn(tick);
     }
   }

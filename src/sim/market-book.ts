@@ -96,13 +96,12 @@ export class MarketBook {
   private refreshBest(side: BookSide): void {
     if (side === "bid") {
       let p = this.bestBid;
-      while (p > 0 && !(this.bids[p]?.head)) p--;
+      while (p > 0 && !this.bids[p]?.head) p--;
       this.bestBid = p;
     } else {
       let p = this.bestAsk;
-      while (p < ONE_E4 && !(this.asks[p]?.head)) p++;
+      while (p < ONE_E4 && !this.asks[p]?.head) p++;
       this.bestAsk = p;
     }
   }
 }
-

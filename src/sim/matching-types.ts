@@ -131,7 +131,5 @@ export function cashLegE6(outcome: Outcome, yesPriceE4: PriceE4, sizeE6: SizeE6)
   return outcome === 0 ? yes : sizeE6 - yes;
 }
 
-export const yesPriceOf = (outcome: Outcome, ownPriceE4: PriceE4): PriceE4 =>
-  outcome === 0 ? ownPriceE4 : ONE_E4 - ownPriceE4;
-export const bookSideOf = (outcome: Outcome, side: Side): BookSide =>
-  (outcome === 0) === (side === "BUY") ? "bid" : "ask";
+export const yesPriceOf = (outcome: Outcome, ownPriceE4: PriceE4): PriceE4 => (outcome === 0 ? ownPriceE4 : ONE_E4 - ownPriceE4);
+export const bookSideOf = (outcome: Outcome, side: Side): BookSide => ((outcome === 0) === (side === "BUY") ? "bid" : "ask");

@@ -21,7 +21,6 @@
  * rejection strings, cash legs) is in matching-types.ts and the book in market-book.ts;
  * both are re-exported here.
  */
-import type { Side } from "../core/ports.ts";
 import { formatSizeE6, ONE_E4, type PriceE4, type SizeE6, type TickE4, type UsdE6 } from "../core/units.ts";
 import { MarketBook } from "./market-book.ts";
 import {
@@ -84,7 +83,8 @@ export class MatchingEngine {
     if (!book) return { ok: false, code: "MARKET_CLOSED", message: "the market is not yet ready to process new orders" };
     const invalid = this.validate(o, book);
     if (invalid) return invalid;
-    if (!match && o.orderType !== "GTC" && o.orderType !== "GTD") return { ok: false, code: "INVALID_ORDER", message: "only GTC/GTD orders can rest unmatched" };
+    if (!match && o.orderType !== "GTC" && o.orderType !== "GTD")
+      return { ok: false, code: "INVALID_ORDER", message: "only GTC/GTD orders can rest unmatched" };
     const side = bookSideOf(o.outcome, o.side);
     const bookPrice = yesPriceOf(o.outcome, o.priceE4);
     const crosses = match && (side === "bid" ? bookPrice >= book.bestAsk : bookPrice <= book.bestBid);
@@ -98,7 +98,9 @@ export class MatchingEngine {
       const dry = this.walk(book, o, side, bookPrice, true);
       if (!dry.complete) return { ok: false, code: "FOK_NOT_FILLED", message: ERR.fok };
     }
-    const run: WalkResult = match ? this.walk(book, o, side, bookPrice, false) : { fills: [], touched: new Set(), matchedE6: 0, cashE6: 0, complete: false };
+    const run: WalkResult = match
+      ? this.walk(book, o, side, bookPrice, false)
+      : { fills: [], touched: new Set(), matchedE6: 0, cashE6: 0, complete: false };
     if (o.orderType === "FAK" && run.fills.length === 0) return { ok: false, code: "FOK_NOT_FILLED", message: ERR.fak };
     let rest: RestingOrder | undefined;
     const remaining = o.sizeE6 - run.matchedE6;
@@ -192,7 +194,11 @@ export class MatchingEngine {
     if (o.sizeE6 > MAX_ORDER_SIZE_E6 || o.budgetE6 > MAX_ORDER_SIZE_E6 || !Number.isSafeInteger(o.sizeE6))
       return { ok: false, code: "INVALID_ORDER", message: `order ${o.id} is invalid. Size (${formatSizeE6(o.sizeE6)}) too large` };
     if (o.sizeE6 % SIZE_GRID_E6 !== 0)
-      return { ok: false, code: "INVALID_ORDER", message: `order ${o.id} is invalid. Size (${formatSizeE6(o.sizeE6)}) is not a multiple of 0.01` };
+      return {
+        ok: false,
+        code: "INVALID_ORDER",
+        message: `order ${o.id} is invalid. Size (${formatSizeE6(o.sizeE6)}) is not a multiple of 0.01`,
+      };
     return undefined;
   }
 

@@ -14,7 +14,16 @@ import { type Result, err, ok } from "../core/result.ts";
 import { fillKeyOf } from "../engine/reconcile.ts";
 import type { CheckpointerReport, CheckpointerStart } from "./journal-checkpointer.ts";
 import { type IntentRow, JOURNAL_SCHEMA_VERSION, type JournalStatements, MIGRATIONS, prepareStatements } from "./journal-sql.ts";
-import type { JournalErrorCode, JournalFill, JournaledIntent, JournalMode, JournalOptions, PositionRow, RiskFieldValue, RunInfo } from "./journal-types.ts";
+import type {
+  JournalErrorCode,
+  JournalFill,
+  JournaledIntent,
+  JournalMode,
+  JournalOptions,
+  PositionRow,
+  RiskFieldValue,
+  RunInfo,
+} from "./journal-types.ts";
 
 /** Opens (creating and migrating) the database of one mode. Refuses another mode's file. */
 export function openJournalDatabase(opts: JournalOptions): Result<Database, JournalErrorCode> {

@@ -253,7 +253,9 @@ export class Journal extends JournalStore {
   }
 
   riskEvent(kind: string, fields: Readonly<Record<string, RiskFieldValue>> = {}, market = ""): void {
-    this.tx(() => this.st.insertRisk.run(this.clock.wallMs(), this.activeRunId || null, kind, market || null, this.redact(JSON.stringify(fields))));
+    this.tx(() =>
+      this.st.insertRisk.run(this.clock.wallMs(), this.activeRunId || null, kind, market || null, this.redact(JSON.stringify(fields))),
+    );
   }
 
   /**
@@ -279,7 +281,21 @@ export class Journal extends JournalStore {
           case "adopt_unknown": {
             const i = a.intent;
             if (this.#open.has(i.clientId) || this.isJournaledOrder(a.order.orderId)) break;
-            const r = this.st.insertIntent.run(i.clientId, a.order.orderId, this.activeRunId, i.conditionId, i.tokenId, i.side, i.priceE4, i.sizeE6, i.orderType, 0, 0, nowMs, nowMs);
+            const r = this.st.insertIntent.run(
+              i.clientId,
+              a.order.orderId,
+              this.activeRunId,
+              i.conditionId,
+              i.tokenId,
+              i.side,
+              i.priceE4,
+              i.sizeE6,
+              i.orderType,
+              0,
+              0,
+              nowMs,
+              nowMs,
+            );
             const o: OpenEntry = { seq: Number(r.lastInsertRowid), state: "pending", orderType: i.orderType };
             this.#open.set(i.clientId, o);
             this.#setState(i.clientId, o, "live", null, nowMs);
@@ -292,7 +308,13 @@ export class Journal extends JournalStore {
           case "close_intent": {
             const o = this.#open.get(a.clientId);
             if (o) this.#setState(a.clientId, o, "closed", a.reason, nowMs);
-            this.st.insertOrderEvent.run(nowMs, a.clientId, a.orderId || null, "closed", JSON.stringify({ reason: a.reason, source: "reconcile" }));
+            this.st.insertOrderEvent.run(
+              nowMs,
+              a.clientId,
+              a.orderId || null,
+              "closed",
+              JSON.stringify({ reason: a.reason, source: "reconcile" }),
+            );
             break;
           }
           case "recheck":
@@ -303,7 +325,16 @@ export class Journal extends JournalStore {
         }
       }
       for (const m of plan.mismatches) {
-        const fields = m.kind === "position" ? { tokenId: m.tokenId, journalConfirmedE6: m.journalConfirmedE6, journalPendingE6: m.journalPendingE6, exchangeE6: m.exchangeE6, adjustE6: m.adjustE6 } : { orderId: m.orderId, clientId: m.clientId, exchangeMatchedE6: m.exchangeMatchedE6, journalFilledE6: m.journalFilledE6 };
+        const fields =
+          m.kind === "position"
+            ? {
+                tokenId: m.tokenId,
+                journalConfirmedE6: m.journalConfirmedE6,
+                journalPendingE6: m.journalPendingE6,
+                exchangeE6: m.exchangeE6,
+                adjustE6: m.adjustE6,
+              }
+            : { orderId: m.orderId, clientId: m.clientId, exchangeMatchedE6: m.exchangeMatchedE6, journalFilledE6: m.journalFilledE6 };
         this.st.insertRisk.run(nowMs, this.activeRunId || null, `reconcile_${m.kind}_mismatch`, null, JSON.stringify(fields));
       }
     });
@@ -329,7 +360,20 @@ export class Journal extends JournalStore {
   #recordFill(f: JournalFill, nowMs: number): void {
     const cur = this.st.fillStatus.get(f.tradeId, f.orderId);
     if (!cur) {
-      this.st.insertFill.run(f.tradeId, f.orderId, f.tokenId, f.side, f.priceE4, f.sizeE6, f.feeE6, f.liquidity, f.status, f.exchTsMs, nowMs, nowMs);
+      this.st.insertFill.run(
+        f.tradeId,
+        f.orderId,
+        f.tokenId,
+        f.side,
+        f.priceE4,
+        f.sizeE6,
+        f.feeE6,
+        f.liquidity,
+        f.status,
+        f.exchTsMs,
+        nowMs,
+        nowMs,
+      );
     } else if (isStatusAdvance(cur.status, f.status)) {
       this.st.updateFillStatus.run(f.status, nowMs, f.tradeId, f.orderId);
     } else return;

@@ -81,7 +81,14 @@ export class InProcessExchange implements ExchangeClient {
           const atNs = this.clock.nowNs();
           if (!r.success) {
             this.stats.rejected++;
-            this.emit({ kind: "reject", clientId: i.clientId, orderId, code: codeOfMessage(r.errorMsg) ?? "UNKNOWN", message: r.errorMsg, atNs });
+            this.emit({
+              kind: "reject",
+              clientId: i.clientId,
+              orderId,
+              code: codeOfMessage(r.errorMsg) ?? "UNKNOWN",
+              message: r.errorMsg,
+              atNs,
+            });
             return;
           }
           this.stats.placed++;
@@ -184,10 +191,33 @@ export class InProcessExchange implements ExchangeClient {
     }
   }
 
-  private fill(t: UserTradeEvent, orderId: string, tokenId: string, side: Side, priceE4: number, sizeE6: SizeE6, feeE6: number, liquidity: "maker" | "taker", atNs: number): void {
+  private fill(
+    t: UserTradeEvent,
+    orderId: string,
+    tokenId: string,
+    side: Side,
+    priceE4: number,
+    sizeE6: SizeE6,
+    feeE6: number,
+    liquidity: "maker" | "taker",
+    atNs: number,
+  ): void {
     if (t.status === "UNKNOWN") return;
     if (t.status === "MATCHED") this.stats.fills++;
-    this.emit({ kind: "fill", tradeId: t.tradeId, orderId, tokenId, side, priceE4, sizeE6, feeE6, liquidity, status: t.status, exchTsMs: Math.max(0, t.matchTimeMs), atNs });
+    this.emit({
+      kind: "fill",
+      tradeId: t.tradeId,
+      orderId,
+      tokenId,
+      side,
+      priceE4,
+      sizeE6,
+      feeE6,
+      liquidity,
+      status: t.status,
+      exchTsMs: Math.max(0, t.matchTimeMs),
+      atNs,
+    });
   }
 
   private nextOrderId(): string {

@@ -78,7 +78,14 @@ export class InProcessFeed implements MarketFeed {
         if (!this.connected || this.paused) return;
         this.q.push(() => {
           if (!this.connected || this.paused) return;
-          this.forward({ kind: "underlying", symbol: t.symbol, price: t.value, priceTsMs: t.priceTsMs, source: "chainlink", recvNs: this.clock.nowNs() });
+          this.forward({
+            kind: "underlying",
+            symbol: t.symbol,
+            price: t.value,
+            priceTsMs: t.priceTsMs,
+            source: "chainlink",
+            recvNs: this.clock.nowNs(),
+          });
         });
       }),
     );

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { ManualClock } from "../../../src/core/clock.ts";
-import type { ExchangeEvent, TradeStatus } from "../../../src/core/ports.ts";
+import type { TradeStatus } from "../../../src/core/ports.ts";
 import { type OrderJournal, OrderManager } from "../../../src/engine/order-manager.ts";
 import type { OrderState } from "../../../src/engine/order-state.ts";
 import { FakeExchange, settleMicrotasks, withoutFetchOrder } from "../../helpers/fake-exchange.ts";
@@ -30,11 +30,26 @@ function setup(opts: { withFetchOrder?: boolean } = {}) {
     origPlace(intents);
   };
   const exchange = (opts.withFetchOrder ?? true) ? ex : withoutFetchOrder(ex);
-  const om = new OrderManager({ exchange, clock, journal, pendingTimeoutMs: 10_000, unknownOrderGraceMs: 3_000, lookupRetryMs: 1_000, lookupAttempts: 3 });
+  const om = new OrderManager({
+    exchange,
+    clock,
+    journal,
+    pendingTimeoutMs: 10_000,
+    unknownOrderGraceMs: 3_000,
+    lookupRetryMs: 1_000,
+    lookupAttempts: 3,
+  });
   const at = () => clock.nowNs();
   const ack = (clientId: string, orderId: string, status: "live" | "matched" | "delayed" | "unmatched" = "live") =>
     ex.emit({ kind: "ack", clientId, orderId, status, atNs: at() });
-  const fill = (orderId: string, tradeId: string, sizeE6: number, status: TradeStatus = "MATCHED", priceE4 = 4_500, side: "BUY" | "SELL" = "BUY") =>
+  const fill = (
+    orderId: string,
+    tradeId: string,
+    sizeE6: number,
+    status: TradeStatus = "MATCHED",
+    priceE4 = 4_500,
+    side: "BUY" | "SELL" = "BUY",
+  ) =>
     ex.emit({
       kind: "fill",
       tradeId,
@@ -71,7 +86,14 @@ describe("OrderManager state machine", () => {
   test("pending → rejected keeps the exchange's code and message", () => {
     const { ex, om } = setup();
     om.submitOrder(intent("a"));
-    ex.emit({ kind: "reject", clientId: "a", orderId: "0xh1", code: "INSUFFICIENT_BALANCE", message: "not enough balance / allowance", atNs: 0 });
+    ex.emit({
+      kind: "reject",
+      clientId: "a",
+      orderId: "0xh1",
+      code: "INSUFFICIENT_BALANCE",
+      message: "not enough balance / allowance",
+      atNs: 0,
+    });
     const o = om.getOrder("a");
     expect(o?.state).toBe("rejected");
     expect(o?.rejectCode).toBe("INSUFFICIENT_BALANCE");
@@ -94,9 +116,35 @@ describe("OrderManager state machine", () => {
     const { ex, om, ack } = setup();
     om.submitOrder(intent("a"));
     ack("a", "0xh1");
-    ex.emit({ kind: "fill", tradeId: "t1", orderId: "0xh1", tokenId: TOKEN, side: "BUY", priceE4: 4_500, sizeE6: 4_000_000, feeE6: 10_000, liquidity: "maker", status: "MATCHED", exchTsMs: 0, atNs: 0 });
+    ex.emit({
+      kind: "fill",
+      tradeId: "t1",
+      orderId: "0xh1",
+      tokenId: TOKEN,
+      side: "BUY",
+      priceE4: 4_500,
+      sizeE6: 4_000_000,
+      feeE6: 10_000,
+      liquidity: "maker",
+      status: "MATCHED",
+      exchTsMs: 0,
+      atNs: 0,
+    });
     expect(om.getOrder("a")?.state).toBe("partially_filled");
-    ex.emit({ kind: "fill", tradeId: "t2", orderId: "0xh1", tokenId: TOKEN, side: "BUY", priceE4: 4_400, sizeE6: 6_000_000, feeE6: 5_000, liquidity: "maker", status: "MATCHED", exchTsMs: 0, atNs: 0 });
+    ex.emit({
+      kind: "fill",
+      tradeId: "t2",
+      orderId: "0xh1",
+      tokenId: TOKEN,
+      side: "BUY",
+      priceE4: 4_400,
+      sizeE6: 6_000_000,
+      feeE6: 5_000,
+      liquidity: "maker",
+      status: "MATCHED",
+      exchTsMs: 0,
+      atNs: 0,
+    });
     const o = om.getOrder("a");
     expect(o?.state).toBe("filled");
     expect(o?.filledE6).toBe(10_000_000);
@@ -271,7 +319,12 @@ describe("OrderManager state machine", () => {
   test("getActiveOrders filters by market", () => {
     const { om } = setup();
     om.submitOrders([intent("a"), intent("b", { conditionId: "0xother" })]);
-    expect(om.getActiveOrders().map((o) => o.intent.clientId).sort()).toEqual(["a", "b"]);
+    expect(
+      om
+        .getActiveOrders()
+        .map((o) => o.intent.clientId)
+        .sort(),
+    ).toEqual(["a", "b"]);
     expect(om.getActiveOrders("0xother").map((o) => o.intent.clientId)).toEqual(["b"]);
   });
 
@@ -287,7 +340,17 @@ describe("ambiguous submits and orphans", () => {
   test("an ambiguous submit timeout is resolved by looking the order up by its hash (found live)", async () => {
     const { ex, om } = setup();
     om.submitOrder(intent("a"));
-    ex.orders.set("0xhash", { orderId: "0xhash", conditionId: CID, tokenId: TOKEN, side: "BUY", priceE4: 4_500, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 0, status: "live" });
+    ex.orders.set("0xhash", {
+      orderId: "0xhash",
+      conditionId: CID,
+      tokenId: TOKEN,
+      side: "BUY",
+      priceE4: 4_500,
+      originalSizeE6: 10_000_000,
+      matchedSizeE6: 0,
+      createdAtSec: 0,
+      status: "live",
+    });
     ex.emit({ kind: "reject", clientId: "a", orderId: "0xhash", code: "TIMEOUT_AMBIGUOUS", message: "request timed out", atNs: 0 });
     expect(om.getOrder("a")?.state).toBe("unknown");
     await settleMicrotasks();
@@ -342,7 +405,17 @@ describe("ambiguous submits and orphans", () => {
     expect(om.stats.lookupErrors).toBe(2);
     expect(om.getOrder("a")?.state).toBe("unknown");
     ex.lookupError = undefined;
-    ex.orders.set("0xhash", { orderId: "0xhash", conditionId: CID, tokenId: TOKEN, side: "BUY", priceE4: 4_500, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 0, status: "live" });
+    ex.orders.set("0xhash", {
+      orderId: "0xhash",
+      conditionId: CID,
+      tokenId: TOKEN,
+      side: "BUY",
+      priceE4: 4_500,
+      originalSizeE6: 10_000_000,
+      matchedSizeE6: 0,
+      createdAtSec: 0,
+      status: "live",
+    });
     clock.advanceBy(1_000);
     await settleMicrotasks();
     expect(om.getOrder("a")?.state).toBe("live");
@@ -352,7 +425,18 @@ describe("ambiguous submits and orphans", () => {
   test("lookup falls back to the open orders when the venue has no fetchOrder", async () => {
     const { ex, om } = setup({ withFetchOrder: false });
     om.submitOrder(intent("a"));
-    ex.open = [{ orderId: "0xhash", conditionId: CID, tokenId: TOKEN, side: "BUY", priceE4: 4_500, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 0 }];
+    ex.open = [
+      {
+        orderId: "0xhash",
+        conditionId: CID,
+        tokenId: TOKEN,
+        side: "BUY",
+        priceE4: 4_500,
+        originalSizeE6: 10_000_000,
+        matchedSizeE6: 0,
+        createdAtSec: 0,
+      },
+    ];
     ex.emit({ kind: "reject", clientId: "a", orderId: "0xhash", code: "TIMEOUT_AMBIGUOUS", message: "timeout", atNs: 0 });
     await settleMicrotasks();
     expect(ex.count("fetchOpenOrders")).toBe(1);
@@ -362,7 +446,18 @@ describe("ambiguous submits and orphans", () => {
   test("a pending order stuck past the timeout is found by fingerprint and cancelled", async () => {
     const { clock, ex, om } = setup();
     om.submitOrder(intent("a"));
-    ex.open = [{ orderId: "0xstuck", conditionId: CID, tokenId: TOKEN, side: "BUY", priceE4: 4_500, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 0 }];
+    ex.open = [
+      {
+        orderId: "0xstuck",
+        conditionId: CID,
+        tokenId: TOKEN,
+        side: "BUY",
+        priceE4: 4_500,
+        originalSizeE6: 10_000_000,
+        matchedSizeE6: 0,
+        createdAtSec: 0,
+      },
+    ];
     clock.advanceBy(9_999);
     expect(om.getOrder("a")?.state).toBe("pending");
     clock.advanceBy(1);
@@ -404,7 +499,16 @@ describe("ambiguous submits and orphans", () => {
     ack("a", "0xa");
     ack("b", "0xb");
     clock.advanceBy(5_000);
-    const snap = (orderId: string, priceE4 = 4_500) => ({ orderId, conditionId: CID, tokenId: TOKEN, side: "BUY" as const, priceE4, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 0 });
+    const snap = (orderId: string, priceE4 = 4_500) => ({
+      orderId,
+      conditionId: CID,
+      tokenId: TOKEN,
+      side: "BUY" as const,
+      priceE4,
+      originalSizeE6: 10_000_000,
+      matchedSizeE6: 0,
+      createdAtSec: 0,
+    });
     // 0xc matches pending c's fingerprint: left alone; 0xzz is nobody's.
     const r = om.syncOpenOrders([snap("0xa"), snap("0xzz", 3_000), snap("0xc", 4_000)]);
     expect(r.orphans).toEqual(["0xzz"]);
@@ -437,8 +541,6 @@ describe("applyQuotes", () => {
 });
 
 // ── model-based: any order of place / ack / reject / fill / status / close / cancel ──
-
-type Ev = { kind: "ack" } | { kind: "reject" } | { kind: "fill"; trade: number; size: number; status: TradeStatus } | { kind: "close"; reason: "cancelled" | "expired" };
 
 interface ModelOrder {
   submitted: boolean;
@@ -482,13 +584,23 @@ test("model-based: the manager agrees with a naive model under any event order",
       size: fc.constantFrom(1_000_000, 2_500_000, 5_000_000),
       status: fc.constantFrom<TradeStatus>("MATCHED", "MINED", "CONFIRMED", "RETRYING", "FAILED"),
     }),
-    fc.record({ op: fc.constant("close" as const), i: fc.nat(N_ORDERS - 1), reason: fc.constantFrom("cancelled" as const, "expired" as const) }),
+    fc.record({
+      op: fc.constant("close" as const),
+      i: fc.nat(N_ORDERS - 1),
+      reason: fc.constantFrom("cancelled" as const, "expired" as const),
+    }),
     fc.record({ op: fc.constant("cancel" as const), i: fc.nat(N_ORDERS - 1) }),
   );
   fc.assert(
     fc.property(fc.array(cmd, { maxLength: 40 }), (cmds) => {
       const { ex, om } = setup();
-      const model: ModelOrder[] = Array.from({ length: N_ORDERS }, () => ({ submitted: false, acked: false, rejected: false, trades: new Map(), close: "" }));
+      const model: ModelOrder[] = Array.from({ length: N_ORDERS }, () => ({
+        submitted: false,
+        acked: false,
+        rejected: false,
+        trades: new Map(),
+        close: "",
+      }));
       // Per order: once its fate is decided (acked or rejected) the other outcome is never generated.
       for (const c of cmds) {
         const m = model[c.i] as ModelOrder;
@@ -513,7 +625,20 @@ test("model-based: the manager agrees with a naive model under any event order",
             if (!m.submitted || m.rejected) break;
             const prev = m.trades.get(c.trade);
             const size = prev?.size ?? c.size;
-            ex.emit({ kind: "fill", tradeId: `t${c.trade}`, orderId: oid, tokenId: TOKEN, side: "BUY", priceE4: 4_500, sizeE6: size, feeE6: 0, liquidity: "maker", status: c.status, exchTsMs: 0, atNs: 0 });
+            ex.emit({
+              kind: "fill",
+              tradeId: `t${c.trade}`,
+              orderId: oid,
+              tokenId: TOKEN,
+              side: "BUY",
+              priceE4: 4_500,
+              sizeE6: size,
+              feeE6: 0,
+              liquidity: "maker",
+              status: c.status,
+              exchTsMs: 0,
+              atNs: 0,
+            });
             if (!prev) m.trades.set(c.trade, { size, status: c.status });
             else if (!FINAL.has(prev.status) && c.status !== "MATCHED") prev.status = c.status;
             break;

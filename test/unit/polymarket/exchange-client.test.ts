@@ -23,7 +23,14 @@ class FakeOrders implements OrderSource {
   fail = new Set<string>();
   signed(i: OrderIntent): SignOutcome {
     if (this.fail.has(i.clientId)) return { ok: false, code: "INVALID_TICK", reason: `price ${i.priceE4} is off the 0.01 grid` };
-    return { ok: true, order: { orderId: `0x${i.clientId}`, body: JSON.stringify({ order: { salt: i.clientId }, owner: API_KEY, orderType: i.orderType, postOnly: i.postOnly }), pooled: i.clientId.startsWith("p") } };
+    return {
+      ok: true,
+      order: {
+        orderId: `0x${i.clientId}`,
+        body: JSON.stringify({ order: { salt: i.clientId }, owner: API_KEY, orderType: i.orderType, postOnly: i.postOnly }),
+        pooled: i.clientId.startsWith("p"),
+      },
+    };
   }
   prepare(intents: readonly OrderIntent[]): void {
     this.prepared += intents.length;
@@ -39,7 +46,13 @@ beforeEach(() => {
 });
 
 function setup(clock: ManualClock | SystemClock = new SystemClock(), heartbeat?: (rest: PolymarketRest) => HeartbeatSender) {
-  const rest = new PolymarketRest({ baseUrl: server.url, http: new HttpClient({ clock, random: () => 0 }), limiter: new RateLimiter(clock), clock, auth });
+  const rest = new PolymarketRest({
+    baseUrl: server.url,
+    http: new HttpClient({ clock, random: () => 0 }),
+    limiter: new RateLimiter(clock),
+    clock,
+    auth,
+  });
   const orders = new FakeOrders();
   const hb = heartbeat?.(rest);
   const ex = new PolymarketExchangeClient({
@@ -91,7 +104,19 @@ const trade = (over: Record<string, unknown>) =>
     transaction_hash: "",
     bucket_index: 0,
     trader_side: "TAKER",
-    maker_orders: [{ order_id: "0xa", owner: API_KEY, maker_address: MAKER, matched_amount: "4", price: "0.45", fee_rate_bps: "0", asset_id: TOKEN, outcome: "Up", side: "BUY" }],
+    maker_orders: [
+      {
+        order_id: "0xa",
+        owner: API_KEY,
+        maker_address: MAKER,
+        matched_amount: "4",
+        price: "0.45",
+        fee_rate_bps: "0",
+        asset_id: TOKEN,
+        outcome: "Up",
+        side: "BUY",
+      },
+    ],
     ...over,
   });
 const feed = (ex: PolymarketExchangeClient, frame: string) => {
@@ -113,14 +138,25 @@ describe("PolymarketExchangeClient", () => {
   test("many intents → batches of 15; per-order acks and typed rejects", async () => {
     server.on("POST /orders", (req) => {
       const arr = JSON.parse(req.body) as { order: { salt: string } }[];
-      return json(arr.map((o) => (o.order.salt === "c7" ? { success: false, errorMsg: "invalid post-only order: order crosses book", orderID: "" } : okReply(`0x${o.order.salt}`))));
+      return json(
+        arr.map((o) =>
+          o.order.salt === "c7"
+            ? { success: false, errorMsg: "invalid post-only order: order crosses book", orderID: "" }
+            : okReply(`0x${o.order.salt}`),
+        ),
+      );
     });
     const { ex, events } = setup();
     ex.place(Array.from({ length: 20 }, (_, i) => intent(`c${i}`)));
     await until(onEx(ex), () => events.length === 20);
     expect(server.seen.map((s) => (JSON.parse(s.body) as unknown[]).length).sort((a, b) => b - a)).toEqual([15, 5]);
     expect(events.filter((e) => e.kind === "ack")).toHaveLength(19);
-    expect(events.find((e) => e.kind === "reject")).toMatchObject({ clientId: "c7", orderId: "0xc7", code: "POST_ONLY_CROSS", message: "invalid post-only order: order crosses book" });
+    expect(events.find((e) => e.kind === "reject")).toMatchObject({
+      clientId: "c7",
+      orderId: "0xc7",
+      code: "POST_ONLY_CROSS",
+      message: "invalid post-only order: order crosses book",
+    });
   });
 
   test("a signing failure is a reject, delivered after place returns", async () => {
@@ -157,7 +193,17 @@ describe("PolymarketExchangeClient", () => {
     await arrived;
     feed(ex, trade({}));
     expect(events.map((e) => e.kind)).toEqual(["ack", "fill"]);
-    expect(events[1]).toMatchObject({ kind: "fill", tradeId: "t-1", orderId: "0xa", side: "BUY", priceE4: 4_500, sizeE6: 4_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED" });
+    expect(events[1]).toMatchObject({
+      kind: "fill",
+      tradeId: "t-1",
+      orderId: "0xa",
+      side: "BUY",
+      priceE4: 4_500,
+      sizeE6: 4_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      status: "MATCHED",
+    });
     release();
     await posted[0];
     await settleMicrotasks();
@@ -167,10 +213,35 @@ describe("PolymarketExchangeClient", () => {
   test("taker fills carry the taker fee; trades of others are ignored", () => {
     const { ex, events } = setup();
     feed(ex, trade({ id: "t-2", owner: API_KEY, taker_order_id: "0xmine", side: "BUY", size: "10", price: "0.5", maker_orders: [] }));
-    feed(ex, trade({ id: "t-3", maker_orders: [{ order_id: "0xz", owner: "x", maker_address: "0xnope", matched_amount: "1", price: "0.4", fee_rate_bps: "0", asset_id: TOKEN, outcome: "Up", side: "BUY" }] }));
+    feed(
+      ex,
+      trade({
+        id: "t-3",
+        maker_orders: [
+          {
+            order_id: "0xz",
+            owner: "x",
+            maker_address: "0xnope",
+            matched_amount: "1",
+            price: "0.4",
+            fee_rate_bps: "0",
+            asset_id: TOKEN,
+            outcome: "Up",
+            side: "BUY",
+          },
+        ],
+      }),
+    );
     expect(events).toHaveLength(1);
     // 10 × 0.07 × 0.5 × 0.5 = 0.175 pUSD
-    expect(events[0]).toMatchObject({ kind: "fill", orderId: "0xmine", side: "BUY", sizeE6: 10_000_000, feeE6: 175_000, liquidity: "taker" });
+    expect(events[0]).toMatchObject({
+      kind: "fill",
+      orderId: "0xmine",
+      side: "BUY",
+      sizeE6: 10_000_000,
+      feeE6: 175_000,
+      liquidity: "taker",
+    });
   });
 
   test("user order events: placement acks our order, cancellation closes, expiry recognised", () => {
@@ -178,7 +249,26 @@ describe("PolymarketExchangeClient", () => {
     server.on("POST /order", () => new Promise<Response>(() => {}));
     ex.place([intent("a")]);
     const order = (o: Record<string, unknown>) =>
-      JSON.stringify({ event_type: "order", id: "0xa", owner: API_KEY, market: CID, asset_id: TOKEN, side: "BUY", original_size: "10", size_matched: "0", price: "0.45", outcome: "Up", type: "PLACEMENT", created_at: "1672290687", expiration: "0", order_type: "GTC", status: "LIVE", maker_address: MAKER, timestamp: "1672290687", ...o });
+      JSON.stringify({
+        event_type: "order",
+        id: "0xa",
+        owner: API_KEY,
+        market: CID,
+        asset_id: TOKEN,
+        side: "BUY",
+        original_size: "10",
+        size_matched: "0",
+        price: "0.45",
+        outcome: "Up",
+        type: "PLACEMENT",
+        created_at: "1672290687",
+        expiration: "0",
+        order_type: "GTC",
+        status: "LIVE",
+        maker_address: MAKER,
+        timestamp: "1672290687",
+        ...o,
+      });
     feed(ex, order({}));
     feed(ex, order({ id: "0xg", type: "CANCELLATION", status: "CANCELED", expiration: "1672290000", timestamp: "1672290700" }));
     feed(ex, order({ type: "CANCELLATION", status: "CANCELED" }));
@@ -190,7 +280,9 @@ describe("PolymarketExchangeClient", () => {
   });
 
   test("cancel: canceled ids close, not_canceled ones report cancel_failed", async () => {
-    server.on("DELETE /orders", () => json({ canceled: ["0x1"], not_canceled: { "0x2": "order can't be found - already canceled or matched" } }));
+    server.on("DELETE /orders", () =>
+      json({ canceled: ["0x1"], not_canceled: { "0x2": "order can't be found - already canceled or matched" } }),
+    );
     const { ex, events } = setup();
     ex.cancel(["0x1", "0x2"]);
     await until(onEx(ex), () => events.length === 2);
@@ -212,7 +304,9 @@ describe("PolymarketExchangeClient", () => {
     server
       .on("GET /data/orders", () => json({ data: [], next_cursor: "LTE=" }))
       .on("GET /data/order/0xq", () => json({ error: "Unauthorized/Invalid api key" }, 401))
-      .on("GET /balance-allowance", (req) => json({ balance: req.search.get("asset_type") === "COLLATERAL" ? "100000000" : "5000000", allowances: {} }));
+      .on("GET /balance-allowance", (req) =>
+        json({ balance: req.search.get("asset_type") === "COLLATERAL" ? "100000000" : "5000000", allowances: {} }),
+      );
     const { ex } = setup();
     expect(await ex.fetchOpenOrders()).toEqual([]);
     const b = await ex.fetchBalances([TOKEN]);
@@ -252,13 +346,32 @@ describe("OrderManager over the Polymarket client (loopback)", () => {
   test("an ambiguous submit is resolved by GET /data/order/{hash}; the order is never posted twice", async () => {
     server.on("POST /order", () => json({ error: "gateway timeout" }, 504));
     server.on("GET /data/order/0xa", () =>
-      json({ id: "0xa", status: "LIVE", owner: API_KEY, maker_address: MAKER, market: CID, asset_id: TOKEN, side: "BUY", original_size: "10", size_matched: "0", price: "0.45", associate_trades: [], outcome: "Up", created_at: 1, expiration: "0", order_type: "GTC" }),
+      json({
+        id: "0xa",
+        status: "LIVE",
+        owner: API_KEY,
+        maker_address: MAKER,
+        market: CID,
+        asset_id: TOKEN,
+        side: "BUY",
+        original_size: "10",
+        size_matched: "0",
+        price: "0.45",
+        associate_trades: [],
+        outcome: "Up",
+        created_at: 1,
+        expiration: "0",
+        order_type: "GTC",
+      }),
     );
     const clock = new SystemClock();
     const { ex } = setup(clock);
     const om = new OrderManager({ exchange: ex, clock });
     om.submitOrder(intent("a"));
-    await until((fn) => om.onUpdate(fn), () => om.getOrder("a")?.state === "live");
+    await until(
+      (fn) => om.onUpdate(fn),
+      () => om.getOrder("a")?.state === "live",
+    );
     expect(om.getOrder("a")?.orderId).toBe("0xa");
     expect(server.count("POST /order")).toBe(1);
     expect(server.count("GET /data/order/0xa")).toBe(1);
@@ -271,7 +384,10 @@ describe("OrderManager over the Polymarket client (loopback)", () => {
     const { ex } = setup(clock);
     const om = new OrderManager({ exchange: ex, clock });
     om.submitOrder(intent("a"));
-    await until((fn) => om.onUpdate(fn), () => om.getOrder("a")?.state === "live");
+    await until(
+      (fn) => om.onUpdate(fn),
+      () => om.getOrder("a")?.state === "live",
+    );
     feed(ex, trade({}));
     expect(om.getOrder("a")).toMatchObject({ state: "partially_filled", filledE6: 4_000_000 });
     feed(ex, trade({ status: "FAILED" }));

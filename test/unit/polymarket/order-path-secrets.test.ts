@@ -63,7 +63,15 @@ test("no secret appears in output, errors, events, failures or inspected objects
   try {
     server
       .on("POST /order", cycle)
-      .on("POST /orders", (req) => json((JSON.parse(req.body) as unknown[]).map((_, i) => (i % 2 ? { success: false, errorMsg: "order 0x1 is invalid. Size (1) lower than the minimum: 5" } : { success: true, orderID: "0x1", status: "live", errorMsg: "" }))))
+      .on("POST /orders", (req) =>
+        json(
+          (JSON.parse(req.body) as unknown[]).map((_, i) =>
+            i % 2
+              ? { success: false, errorMsg: "order 0x1 is invalid. Size (1) lower than the minimum: 5" }
+              : { success: true, orderID: "0x1", status: "live", errorMsg: "" },
+          ),
+        ),
+      )
       .on("DELETE /orders", () => json({ error: "Unauthorized/Invalid api key" }, 401))
       .on("DELETE /cancel-all", () => json({ error: "internal" }, 500))
       .on("GET /data/orders", () => json({ error: "Unauthorized/Invalid api key" }, 401))
@@ -82,7 +90,13 @@ test("no secret appears in output, errors, events, failures or inspected objects
       auth: l2AuthFrom(creds, signer.address),
     });
     let salt = 1;
-    const orders = new SignerOrderSource({ signer, owner: API_KEY, clock, marketOf: () => ({ tickE4: 100, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++ });
+    const orders = new SignerOrderSource({
+      signer,
+      owner: API_KEY,
+      clock,
+      marketOf: () => ({ tickE4: 100, negRisk: false, exchangeVersion: 2 }),
+      nextSalt: () => salt++,
+    });
     const heartbeat = new HeartbeatSender({ rest, clock, intervalMs: 60_000 });
     const ex = new PolymarketExchangeClient({ rest, orders, clock, identity: { apiKey: API_KEY, makerAddress: signer.maker }, heartbeat });
     const events: ExchangeEvent[] = [];
@@ -117,7 +131,17 @@ test("no secret appears in output, errors, events, failures or inspected objects
       );
     }
     try {
-      signer.sign({ tokenId: TOKEN, side: "BUY", priceE4: 4_500, sizeE6: 1, tickE4: 7, negRisk: false, exchangeVersion: 2, salt: 1, timestampMs: 1 });
+      signer.sign({
+        tokenId: TOKEN,
+        side: "BUY",
+        priceE4: 4_500,
+        sizeE6: 1,
+        tickE4: 7,
+        negRisk: false,
+        exchangeVersion: 2,
+        salt: 1,
+        timestampMs: 1,
+      });
     } catch (e) {
       thrown.push(e);
     }
@@ -143,7 +167,8 @@ test("no secret appears in output, errors, events, failures or inspected objects
       const err = e as Error;
       texts.push(String(e), err.message, err.stack ?? "", JSON.stringify(e), Bun.inspect(e));
     }
-    for (const v of [events, hbEvents, failures, om.stats, ex.stats, orders.stats, om.getActiveOrders(), om.positions()]) texts.push(JSON.stringify(v), Bun.inspect(v));
+    for (const v of [events, hbEvents, failures, om.stats, ex.stats, orders.stats, om.getActiveOrders(), om.positions()])
+      texts.push(JSON.stringify(v), Bun.inspect(v));
     for (const o of [signer, creds, rest, ex, om, orders, heartbeat]) texts.push(Bun.inspect(o), String(o), JSON.stringify(o) ?? "");
     console.log("order path done", { signer, creds });
     texts.push(...out);

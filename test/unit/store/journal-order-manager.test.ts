@@ -23,13 +23,31 @@ function setup() {
   ex.place = (intents) => {
     // What a crash right now would leave on disk: read through a second connection.
     const db = new Database(path, { readonly: true });
-    seenAtSend.push(db.query<{ client_id: string }, []>("SELECT client_id FROM intents ORDER BY seq").all().map((x) => x.client_id));
+    seenAtSend.push(
+      db
+        .query<{ client_id: string }, []>("SELECT client_id FROM intents ORDER BY seq")
+        .all()
+        .map((x) => x.client_id),
+    );
     db.close();
     place(intents);
   };
   const om = new OrderManager({ exchange: ex, clock, journal });
   const fill = (orderId: string, tradeId: string, status: TradeStatus, sizeE6 = 4_000_000) =>
-    ex.emit({ kind: "fill", tradeId, orderId, tokenId: "tok", side: "BUY", priceE4: 4500, sizeE6, feeE6: 0, liquidity: "maker", status, exchTsMs: 1_780_000_000_000, atNs: clock.nowNs() });
+    ex.emit({
+      kind: "fill",
+      tradeId,
+      orderId,
+      tokenId: "tok",
+      side: "BUY",
+      priceE4: 4500,
+      sizeE6,
+      feeE6: 0,
+      liquidity: "maker",
+      status,
+      exchTsMs: 1_780_000_000_000,
+      atNs: clock.nowNs(),
+    });
   return { clock, journal, ex, om, path, seenAtSend, fill };
 }
 
@@ -58,7 +76,17 @@ describe("journal under the OrderManager", () => {
   test("a lost submit reply: the intent is ambiguous in the journal, then live when the lookup finds it", async () => {
     const { journal, ex, om, clock } = setup();
     om.submitOrder(intent("b"));
-    ex.orders.set("0xb", { orderId: "0xb", conditionId: "0xcond", tokenId: "tok", side: "BUY", priceE4: 4500, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 1_780_000_000, status: "live" });
+    ex.orders.set("0xb", {
+      orderId: "0xb",
+      conditionId: "0xcond",
+      tokenId: "tok",
+      side: "BUY",
+      priceE4: 4500,
+      originalSizeE6: 10_000_000,
+      matchedSizeE6: 0,
+      createdAtSec: 1_780_000_000,
+      status: "live",
+    });
     ex.emit({ kind: "reject", clientId: "b", orderId: "0xb", code: "TIMEOUT_AMBIGUOUS", message: "no reply", atNs: clock.nowNs() });
     expect(journal.intentByClientId("b")?.state).toBe("ambiguous");
     expect(journal.unknownIntents().map((i) => i.clientId)).toEqual(["b"]);

@@ -146,11 +146,9 @@ describe("journal", () => {
     // the same trade touching a second order of ours is a separate fill
     expect(j.fill(fill("t1", "0xh2", "MATCHED", { sizeE6: 1_000_000 })).kind).toBe("new");
     expect(j.select<{ n: number }>("SELECT COUNT(*) AS n FROM fills")[0]?.n).toBe(2);
-    expect(j.select<{ status: string }>("SELECT status FROM fill_status_log WHERE order_id = '0xh' ORDER BY seq").map((r) => r.status)).toEqual([
-      "MATCHED",
-      "MINED",
-      "CONFIRMED",
-    ]);
+    expect(
+      j.select<{ status: string }>("SELECT status FROM fill_status_log WHERE order_id = '0xh' ORDER BY seq").map((r) => r.status),
+    ).toEqual(["MATCHED", "MINED", "CONFIRMED"]);
     j.close();
   });
 
@@ -181,22 +179,25 @@ describe("journal", () => {
     const { j } = open();
     let round = 0;
     fc.assert(
-      fc.property(fc.array(fc.record({ trade: fc.integer({ min: 0, max: 3 }), status: fc.constantFrom(...statuses) }), { maxLength: 25 }), (events) => {
-        round++;
-        const naive = new Map<string, TradeStatus>();
-        for (const e of events) {
-          const key = `r${round}-t${e.trade}`;
-          const cur = naive.get(key);
-          const terminal = cur === "CONFIRMED" || cur === "FAILED";
-          if (cur === undefined) naive.set(key, e.status);
-          else if (!terminal && cur !== e.status && e.status !== "MATCHED") naive.set(key, e.status);
-          j.fill(fill(key, "0xo", e.status));
-        }
-        for (const [key, st] of naive) {
-          expect(j.select<{ status: string }>("SELECT status FROM fills WHERE trade_id = ?", key)[0]?.status).toBe(st);
-        }
-        expect(j.select<{ n: number }>("SELECT COUNT(*) AS n FROM fills WHERE trade_id LIKE ?", `r${round}-%`)[0]?.n).toBe(naive.size);
-      }),
+      fc.property(
+        fc.array(fc.record({ trade: fc.integer({ min: 0, max: 3 }), status: fc.constantFrom(...statuses) }), { maxLength: 25 }),
+        (events) => {
+          round++;
+          const naive = new Map<string, TradeStatus>();
+          for (const e of events) {
+            const key = `r${round}-t${e.trade}`;
+            const cur = naive.get(key);
+            const terminal = cur === "CONFIRMED" || cur === "FAILED";
+            if (cur === undefined) naive.set(key, e.status);
+            else if (!terminal && cur !== e.status && e.status !== "MATCHED") naive.set(key, e.status);
+            j.fill(fill(key, "0xo", e.status));
+          }
+          for (const [key, st] of naive) {
+            expect(j.select<{ status: string }>("SELECT status FROM fills WHERE trade_id = ?", key)[0]?.status).toBe(st);
+          }
+          expect(j.select<{ n: number }>("SELECT COUNT(*) AS n FROM fills WHERE trade_id LIKE ?", `r${round}-%`)[0]?.n).toBe(naive.size);
+        },
+      ),
       { numRuns: 150, seed: 20260101 },
     );
     j.close();
@@ -212,7 +213,18 @@ describe("journal", () => {
     const plan = planReconcile({
       nowMs: clock.wallMs(),
       intents: j.openIntents(),
-      openOrders: [{ orderId: "0xlive", conditionId: "0xcond", tokenId: "tok-up", side: "BUY", priceE4: 4500, originalSizeE6: 10_000_000, matchedSizeE6: 0, createdAtSec: 1_780_000_000 }],
+      openOrders: [
+        {
+          orderId: "0xlive",
+          conditionId: "0xcond",
+          tokenId: "tok-up",
+          side: "BUY",
+          priceE4: 4500,
+          originalSizeE6: 10_000_000,
+          matchedSizeE6: 0,
+          createdAtSec: 1_780_000_000,
+        },
+      ],
       trades: [{ ...fill("t9", "0xother", "CONFIRMED") }],
       journaledFills: j.fillStatusesSince(j.lastTradeTimeMs()),
       journalPositions: j.positions(),

@@ -68,7 +68,20 @@ function tape(fill: Partial<FillModelSettings> = {}, latency: { order?: number; 
     },
     place(side: Side, priceE4: number, sizeE6: number, extra: Partial<OrderIntent> = {}, token = YES): string {
       const clientId = `c${++n}`;
-      ex.place([{ clientId, conditionId: MKT.conditionId, tokenId: token, side, priceE4, sizeE6, orderType: "GTC", postOnly: true, expirationSec: 0, ...extra }]);
+      ex.place([
+        {
+          clientId,
+          conditionId: MKT.conditionId,
+          tokenId: token,
+          side,
+          priceE4,
+          sizeE6,
+          orderType: "GTC",
+          postOnly: true,
+          expirationSec: 0,
+          ...extra,
+        },
+      ]);
       return `bt-${n}`;
     },
     /** The recorded YES level changed. */
@@ -205,7 +218,7 @@ describe("latency", () => {
 
   test("a cancel that lands after the trade does not save the order", () => {
     const t = tape({}, { cancel: 20 });
-    const id = t.place("SELL", 5200, 10 * SH, {}, YES);
+    t.place("SELL", 5200, 10 * SH, {}, YES);
     // Holding no YES the SELL is rejected: fund it first with a taker buy.
     expect(t.ex.position(YES)).toBe(0);
     t.at(100);

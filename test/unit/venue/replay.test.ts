@@ -47,7 +47,12 @@ const book = (ms: number, asset: string, bid: string, ask: string, viaRest = fal
     tick_size: "0.01",
   });
 const tick = (ms: number, priceTsMs: number, value: number) =>
-  frame(ms, "rtds", { topic: "crypto_prices_chainlink", type: "update", timestamp: BASE_MS + ms, payload: { symbol: "btc/usd", timestamp: priceTsMs, value } });
+  frame(ms, "rtds", {
+    topic: "crypto_prices_chainlink",
+    type: "update",
+    timestamp: BASE_MS + ms,
+    payload: { symbol: "btc/usd", timestamp: priceTsMs, value },
+  });
 
 function rig(feedLatencyMs = 0) {
   const clock = new ManualClock(BASE_MS);
@@ -111,8 +116,30 @@ describe("replay venue", () => {
     r.d.push(book(1_000, YES, "0.48", "0.52"));
     r.d.push(book(1_001, NO, "0.48", "0.52"));
     r.d.advance(20_000e6);
-    r.ex.place([{ clientId: "c1", conditionId: MKT.conditionId, tokenId: YES, side: "BUY", priceE4: 4900, sizeE6: 10_000_000, orderType: "GTC", postOnly: true, expirationSec: 0 }]);
-    r.d.push(frame(21_000, "market", { event_type: "last_trade_price", market: MKT.conditionId, asset_id: YES, price: "0.48", size: "30", side: "SELL", timestamp: String(BASE_MS + 21_000) }));
+    r.ex.place([
+      {
+        clientId: "c1",
+        conditionId: MKT.conditionId,
+        tokenId: YES,
+        side: "BUY",
+        priceE4: 4900,
+        sizeE6: 10_000_000,
+        orderType: "GTC",
+        postOnly: true,
+        expirationSec: 0,
+      },
+    ]);
+    r.d.push(
+      frame(21_000, "market", {
+        event_type: "last_trade_price",
+        market: MKT.conditionId,
+        asset_id: YES,
+        price: "0.48",
+        size: "30",
+        side: "SELL",
+        timestamp: String(BASE_MS + 21_000),
+      }),
+    );
     r.d.advance(22_000e6);
     expect(r.ex.journal.fills.map((f) => [f.sizeE6, f.cause])).toEqual([[10_000_000, "trade_through"]]);
     expect(r.events.some((e) => e.kind === "trade")).toBe(true);
