@@ -10,12 +10,15 @@
  *   market_resolved  market, winner "YES" | "NO"           (resolution P&L at $1/$0)
  *   merged           market, sizeE6 | pairsE6
  *   order_rejected   code                                  (rejects by code)
- *   any line with `markets: [{conditionId|slug, bookBidE4, bookAskE4, bidE4, askE4}]`
- *                    (the 1 Hz status snapshot): the YES top of book and our quotes over time
+ *   any line with `markets: [{conditionId|slug, bookBidE4, bookAskE4, bidE4, askE4, fairValue?}]`
+ *                    — the market maker's `status` event, one a second of its clock
+ *                    (bots/market-maker-views.ts `statusFieldsOf`): the YES top of book and our
+ *                    quotes over time, and its fair value (the fallback mids between fills)
  *   any line with `latencyMs` / `latencyNs` and an event naming an ack: place → ack latency
  * Mids for spread and mark-outs come from, in order: a recording of the same run
  * (`analyze --data`, replayed through the same codecs), the status snapshots, or the fair
- * value logged with each fill (a proxy: the report says which was used).
+ * value logged with each fill and each status line (a proxy: the report says which was used).
+ * So a market maker's log alone (`analyze logs/`, no `--data`) has mids and quote timelines.
  */
 import type { RunFill, RunMarket, RunRecord } from "./report.ts";
 
@@ -149,6 +152,11 @@ export function parseLogs(lines: Iterable<string>, recording?: SeriesByMarket): 
           m.series.bidE4.push(bid);
           m.series.askE4.push(ask > 0 ? ask : 10_000);
           m.series.midE4.push(bid > 0 && ask > 0 && ask < 10_000 ? (bid + ask) / 2 : Number.NaN);
+        }
+        const fv = num(s.fairValue);
+        if (fv !== undefined && fv > 0 && fv < 1) {
+          m.fvT.push(t);
+          m.fvE4.push(fv * 10_000);
         }
         const qb = num(s.bidE4) ?? 0;
         const qa = num(s.askE4) ?? 0;

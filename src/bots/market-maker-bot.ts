@@ -46,7 +46,7 @@ import { InventoryDesk } from "./market-maker-inventory.ts";
 import { DEFAULT_MM_PARAMS, type MarketMakerParams } from "./market-maker-params.ts";
 import { MarketQuoter, newMarketState } from "./market-maker-quoting.ts";
 import { type BotEventSink, type BotSnapshot, type BotTotals, type MmMarket, quoteSideOf, type RunResult, type StopReason } from "./market-maker-types.ts";
-import { snapshotOf, tokenMark } from "./market-maker-views.ts";
+import { snapshotOf, statusFieldsOf, tokenMark } from "./market-maker-views.ts";
 
 export type { BotEventFields, BotEventLevel, BotEventSink, BotSnapshot, BotTotals, MarketStatus, RunResult, StopReason } from "./market-maker-types.ts";
 export { quoteSideOf } from "./market-maker-types.ts";
@@ -102,6 +102,7 @@ export class MarketMakerBot {
   private readonly inventory: InventoryDesk;
   private readonly guard: RiskGuard;
   private dayIndex = Number.NaN;
+  private lastStatusMs = Number.NEGATIVE_INFINITY;
   private stopping = false;
   private finish: ((r: RunResult) => void) | undefined;
   private result: RunResult | undefined;
@@ -281,6 +282,11 @@ export class MarketMakerBot {
     for (const m of this.markets.values()) {
       this.inventory.manageInventory(m, nowMs);
       this.quoter.evaluate(m);
+    }
+    const every = this.params.statusLogMs;
+    if (every > 0 && nowMs - this.lastStatusMs >= every - every / 10 && this.markets.size > 0) {
+      this.lastStatusMs = nowMs;
+      this.log("info", "status", statusFieldsOf(this.ctx));
     }
   }
 

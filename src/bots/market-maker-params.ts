@@ -60,6 +60,11 @@ export interface MarketMakerParams {
   readonly hedgeSlippageE4: number;
   /** Whether urgent hedges send taker orders (merges always run). */
   readonly takerHedges: boolean;
+  /**
+   * The `status` event of the event log: every this many clock ms (simulated time on the
+   * simulator), one line with each market's book, quotes, fair value and inventory; 0 = none.
+   */
+  readonly statusLogMs: number;
 }
 
 export const DEFAULT_MM_PARAMS: MarketMakerParams = {
@@ -90,6 +95,7 @@ export const DEFAULT_MM_PARAMS: MarketMakerParams = {
   presign: true,
   hedgeSlippageE4: 200,
   takerHedges: true,
+  statusLogMs: 1_000,
 };
 
 /** Stress multiple (RISK_CIRCUIT_BREAKER_VOL) → volatility score, for a given `maxStress`. */

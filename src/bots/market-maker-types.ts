@@ -9,7 +9,9 @@ import type { DesiredQuotes } from "../strategy/quote.ts";
 import type { VolatilityEngine, VolatilityRecommendations } from "../strategy/volatility.ts";
 
 export type BotEventLevel = "info" | "warn" | "error";
-export type BotEventFields = Readonly<Record<string, string | number | boolean | null>>;
+export type BotEventScalar = string | number | boolean | null;
+/** Flat fields, plus lists of flat records (the `status` event's per-market lines). */
+export type BotEventFields = Readonly<Record<string, BotEventScalar | readonly Readonly<Record<string, BotEventScalar>>[]>>;
 /** The JSONL trade/event log (compose wires the logger); never called per book message. */
 export type BotEventSink = (level: BotEventLevel, event: string, fields: BotEventFields) => void;
 

@@ -6,7 +6,7 @@ import type { MarketFeed } from "../core/ports.ts";
 import { ONE_E4 } from "../core/units.ts";
 import type { MarketRegistry } from "../engine/markets.ts";
 import type { MmContext } from "./market-maker-context.ts";
-import type { BotSnapshot, MarketStatus, MmMarket } from "./market-maker-types.ts";
+import type { BotEventFields, BotEventScalar, BotSnapshot, MarketStatus, MmMarket } from "./market-maker-types.ts";
 
 /** The mark of a token, PriceE4 float: its book mid when two-sided, else the market's fair value. */
 export function tokenMark(feed: MarketFeed, markets: MarketRegistry<MmMarket>, tokenId: string): number {
@@ -20,6 +20,38 @@ export function tokenMark(feed: MarketFeed, markets: MarketRegistry<MmMarket>, t
   if (!ref || !Number.isFinite(ref.market.ext.fairValue)) return Number.NaN;
   const fv = ref.market.ext.fairValue * ONE_E4;
   return ref.isYes ? fv : ONE_E4 - fv;
+}
+
+/**
+ * The fields of the event log's `status` line: per market the YES book's best bid/ask, our
+ * YES-terms quotes (0 = side empty), the fair value, YES/NO inventory and the state. What
+ * `analyze` (backtest/logs.ts) reads for mids and quote timelines when no recording is given.
+ *
+ *   {"event":"status","markets":[{"conditionId":"0x…","slug":"btc-updown-15m-…","bookBidE4":4800,
+ *    "bookAskE4":4900,"bidE4":4700,"askE4":5000,"fairValue":0.4862,"yesE6":0,"noE6":10000000,
+ *    "state":"quoting"}],"breaker":"ACTIVE","rejects":0}
+ */
+export function statusFieldsOf(ctx: MmContext): BotEventFields {
+  const markets: Readonly<Record<string, BotEventScalar>>[] = [];
+  for (const m of ctx.markets.values()) {
+    if (m.phase !== "live") continue;
+    const yes = ctx.feed.book(m.info.yesTokenId);
+    const fresh = yes !== undefined && !yes.stale;
+    const fv = m.ext.fairValue;
+    markets.push({
+      conditionId: m.info.conditionId,
+      slug: m.info.slug,
+      bookBidE4: fresh ? yes.bestBidE4() : 0,
+      bookAskE4: fresh ? yes.bestAskE4() : 0,
+      bidE4: m.ext.quotes?.bidE4 ?? 0,
+      askE4: m.ext.quotes?.askE4 ?? 0,
+      fairValue: Number.isFinite(fv) ? Math.round(fv * 10_000) / 10_000 : null,
+      yesE6: ctx.pnl.qty(m.info.yesTokenId),
+      noE6: ctx.pnl.qty(m.info.noTokenId),
+      state: m.ext.state,
+    });
+  }
+  return { markets, breaker: ctx.breaker.state(), rejects: ctx.totals.rejects };
 }
 
 /** One line per market and the totals, as of now. */

@@ -62,7 +62,8 @@ test("analyze rebuilds a run from its event log and agrees with the backtest", a
     } finally {
       console.log = log;
     }
-    expect(lines.join("\n")).toContain("mids from fair_value");
+    // Without --data the mids come from the market maker's 1 Hz status lines.
+    expect(lines.join("\n")).toContain("mids from status");
     expect(readFileSync(html, "utf8")).toContain("uPlot");
   } finally {
     rmSync(dir, { recursive: true, force: true });
