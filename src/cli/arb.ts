@@ -26,6 +26,7 @@ import { Logger, StderrSink } from "../monitor/logger.ts";
 import { DEFAULT_DISLOCATION } from "../sim/dislocation.ts";
 import { SimExchange } from "../sim/exchange.ts";
 import { inProcessVenue } from "../venue/sim-inprocess.ts";
+import { observabilityOf } from "../monitor/bot-observability.ts";
 import { type BotArgs, closeRun, drainOpenOrders, emitSummary, loadBotConfig, openRunJournal, openVenue, parseBotArgs, untilStopped, venueLabel } from "./bot-runner.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 import { alignedSimStart, type VenueHandle } from "./compose.ts";
@@ -161,7 +162,10 @@ export const command: CliCommand = {
     const log = new Logger({ clock, sinks: [new StderrSink()], base: { bot: "arb" } });
     // Without merges at the venue, held pairs wait for a sale above $1 or for resolution.
     const params = { ...arbParamsFromConfig(cfg), merges: venue.merges !== false };
-    const bot = new ArbBot({ feed: venue.feed, exchange: venue.exchange, clock, params, ...(run.journal !== undefined && { journal: run.journal }), events: (level, event, fields) => log.log(level, event, fields) });
+    const bot = new ArbBot({ feed: venue.feed, exchange: venue.exchange, clock, params, ...(run.journal !== undefined && { journal: run.journal }), events: (level, event, fields) => {
+      log.log(level, event, fields);
+      observabilityOf(venue)?.botEvent(level, event, fields);
+    } });
     for (const ev of run.positionFills) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();

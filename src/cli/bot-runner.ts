@@ -14,6 +14,7 @@ import { type BotMode, type Config, ConfigError, type ConfigKey, describeConfig,
 import type { ExchangeClient, ExchangeEvent } from "../core/ports.ts";
 import type { StopReason } from "../engine/bot-lifecycle.ts";
 import { Journal, type JournalMode } from "../store/journal.ts";
+import { observabilityOf, observeVenue } from "../monitor/bot-observability.ts";
 import { recoverAtStartup, startupPositionFills } from "../store/recovery.ts";
 import { EXIT } from "./command.ts";
 import { type ComposeOptions, composeVenue, confirmLive, type VenueHandle } from "./compose.ts";
@@ -158,7 +159,16 @@ export async function openVenue(cmd: string, cfg: Config, args: BotArgs, liveLim
     return composed.code === "USAGE" ? EXIT.USAGE : composed.code === "NOT_BUILT" ? EXIT.NOT_BUILT : EXIT.VENUE;
   }
   for (const line of composed.value.lines) console.error(line);
-  return composed.value;
+  // Metrics server and alerts when configured (monitor/bot-observability.ts); else unchanged.
+  const observed = observeVenue(cmd, cfg, composed.value);
+  if (typeof observed === "string") {
+    console.error(`${cmd}: ${observed}`);
+    await composed.value.close();
+    return EXIT.USAGE;
+  }
+  const metricsUrl = observabilityOf(observed)?.url;
+  if (metricsUrl !== undefined) console.error(`metrics: ${metricsUrl}/metrics, health: ${metricsUrl}/healthz`);
+  return observed;
 }
 
 export interface RunJournal {
@@ -183,6 +193,7 @@ export async function openRunJournal(cmd: string, path: string, cfg: Config, ven
     return { journal: undefined, positionFills: [] };
   }
   const journal = jr.value;
+  observabilityOf(venue)?.attachJournal(journal);
   journal.startRun(cmd, "0.1.0");
   const clock = venue.clock;
   const recovered = await recoverAtStartup({ journal, exchange: venue.exchange, clock, ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }), log: (l) => console.error(`reconcile: ${l}`) });

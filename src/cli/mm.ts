@@ -16,6 +16,7 @@ import { type BotSnapshot, MarketMakerBot, type RunResult } from "../bots/market
 import { marketMakerParamsFromConfig } from "../bots/market-maker-params.ts";
 import { SystemClock } from "../core/clock.ts";
 import { openEventLog, StatusBoard } from "../monitor/status.ts";
+import { observabilityOf } from "../monitor/bot-observability.ts";
 import { type BotArgs, closeRun, drainOpenOrders, emitSummary, loadBotConfig, openRunJournal, openVenue, parseBotArgs, untilStopped, venueLabel } from "./bot-runner.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 import { liveLimitsSummary } from "./compose.ts";
@@ -45,8 +46,8 @@ and risk checks every second (position, correlated exposure, daily loss, circuit
 
 Output: a status screen (~1 Hz; plain text blocks when stdout is not a terminal), the
 JSONL trade/event log under LOG_DIR (default logs/), and at the end a summary with markets,
-quotesSent, fills, pnl, maxAbsInventory, openOrdersAtExit (read back from the exchange),
-riskTrips. Configuration keys: docs/config.md; this bot: docs/market-maker.md.`;
+quotesSent, fills, rejects by code, pnl, maxAbsInventory, openOrdersAtExit (read back from
+the exchange), riskTrips. Configuration keys: docs/config.md; this bot: docs/market-maker.md.`;
 
 export interface MmArgs extends BotArgs {
   status: boolean;
@@ -72,6 +73,8 @@ export interface MmSummary {
   readonly requotes: number;
   readonly preemptiveCancels: number;
   readonly fills: number;
+  /** Order rejects by venue code, e.g. {"POST_ONLY_CROSS": 3, "TIMEOUT_AMBIGUOUS": 1}. */
+  readonly rejects: Readonly<Record<string, number>>;
   readonly pnl: { readonly total: number; readonly realised: number; readonly unrealised: number; readonly fees: number };
   readonly volume: number;
   readonly markoutCentsPerShare: number | null;
@@ -99,6 +102,7 @@ export function summaryOf(s: BotSnapshot, trips: readonly string[], openOrdersAt
     requotes: t.requotes,
     preemptiveCancels: t.preemptiveCancels,
     fills: t.fills,
+    rejects: { ...t.rejectsByCode },
     pnl: { total: s.pnl.totalE6 / 1e6, realised: s.pnl.realisedE6 / 1e6, unrealised: s.pnl.unrealisedE6 / 1e6, fees: s.pnl.feesE6 / 1e6 },
     volume: s.pnl.volumeE6 / 1e6,
     markoutCentsPerShare: Number.isFinite(mo) ? Math.round(mo) / 100 : null,
@@ -147,8 +151,10 @@ export const command: CliCommand = {
       events: (level, event, fields) => {
         if (event === "risk_trip") trips.push(String(fields.reason));
         log.sink(level, event, fields);
+        observabilityOf(venue)?.botEvent(level, event, fields);
       },
     });
+    observabilityOf(venue)?.watchBot(() => bot.snapshot());
     for (const ev of run.positionFills) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();
