@@ -104,6 +104,8 @@ export class MarketMakerBot {
   private dayIndex = Number.NaN;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
   private stopping = false;
+  private ordersClosed = false;
+  private offOrders: (() => void) | undefined;
   private finish: ((r: RunResult) => void) | undefined;
   private result: RunResult | undefined;
 
@@ -181,19 +183,37 @@ export class MarketMakerBot {
     });
   }
 
-  /** Cancels every order and stops. Idempotent; resolves `run()`. */
+  /**
+   * Cancels every order and stops. Idempotent; resolves `run()`. The order manager keeps
+   * listening until none of our orders is open any more (or `dispose`), so the exchange's
+   * confirmations of that cancel-all — and any fill that raced it — still reach the journal.
+   */
   stop(reason: StopReason = "requested"): void {
     if (this.stopping) return;
     this.stopping = true;
     this.guard.cancelEverything(`stop: ${reason}`);
     this.loop.stop();
-    this.orders.close();
+    this.closeOrdersWhenSettled();
     this.log("info", "bot_stopped", { bot: "mm", reason });
     this.settle({ reason });
   }
 
   get isStopping(): boolean {
     return this.stopping;
+  }
+
+  /** True once stopped and no order of ours is open (the order manager has stopped listening). */
+  get ordersSettled(): boolean {
+    return this.ordersClosed;
+  }
+
+  /** Stops listening to the venue now, settled or not (after the caller's bounded wait). */
+  dispose(): void {
+    if (this.ordersClosed) return;
+    this.ordersClosed = true;
+    this.offOrders?.();
+    this.offOrders = undefined;
+    this.orders.close();
   }
 
   // ── events ───────────────────────────────────────────────────────────────
@@ -370,10 +390,20 @@ export class MarketMakerBot {
     if (this.stopping) return;
     this.stopping = true;
     this.guard.cancelEverything("fatal");
-    this.orders.close();
+    this.closeOrdersWhenSettled();
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.log("error", "bot_halted", { reason: message });
     this.settle({ reason: "fatal", error });
+  }
+
+  private closeOrdersWhenSettled(): void {
+    if (this.orders.getActiveOrders().length === 0) {
+      this.dispose();
+      return;
+    }
+    this.offOrders = this.orders.onUpdate(() => {
+      if (this.orders.getActiveOrders().length === 0) this.dispose();
+    });
   }
 
   private settle(r: RunResult): void {

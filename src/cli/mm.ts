@@ -167,6 +167,10 @@ export const command: CliCommand = {
     if (result.reason === "fatal") console.error(`mm: halted on a fatal error: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
 
     const openOrdersAtExit = await drainOpenOrders(venue.exchange);
+    // The exchange shows none open: let its confirmations (and any fill that raced the
+    // cancel-all) reach the order manager and the journal before the journal closes.
+    for (const end = performance.now() + 2_000; !bot.ordersSettled && performance.now() < end; ) await Bun.sleep(20);
+    bot.dispose();
     const summary = summaryOf(bot.snapshot(), trips, openOrdersAtExit, {
       exitReason: result.reason,
       venue: venueLabel(cfg),

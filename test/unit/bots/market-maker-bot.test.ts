@@ -354,5 +354,27 @@ describe("MarketMakerBot risk", () => {
     expect(await done).toEqual({ reason: "duration" });
     expect(r.ex.count("cancelAll")).toBe(1);
     expect(await r.ex.fetchOpenOrders()).toEqual([]);
+    expect(r.bot.ordersSettled).toBe(true); // the venue confirmed at once
+  });
+
+  test("after stop() the order manager hears the cancel-all's confirmations and a racing fill, then lets go", () => {
+    const r = rig();
+    const live = liveOf(r.ex);
+    expect(live.length).toBe(2);
+    r.ex.answering = false; // the cancel-all's confirmations are still on their way
+    r.bot.stop("duration");
+    expect(r.bot.ordersSettled).toBe(false);
+    const [a, b] = live.map((i) => `oid-${i.clientId}`);
+    // A fill that raced the cancel-all, then the closes.
+    r.ex.emit({ kind: "fill", tradeId: "late", orderId: a as string, tokenId: live[0]?.tokenId ?? "", side: "BUY", priceE4: live[0]?.priceE4 ?? 0, sizeE6: 5_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 0, atNs: 0 });
+    expect(r.bot.orders.position(live[0]?.tokenId ?? "").netE6).toBe(5_000_000);
+    r.ex.emit({ kind: "order_closed", orderId: a as string, reason: "cancelled", atNs: 0 });
+    expect(r.bot.ordersSettled).toBe(false);
+    r.ex.emit({ kind: "order_closed", orderId: b as string, reason: "cancelled", atNs: 0 });
+    expect(r.bot.ordersSettled).toBe(true);
+    expect(r.bot.orders.getActiveOrders()).toEqual([]);
+    // Stopped listening: later events change nothing.
+    r.ex.emit({ kind: "fill", tradeId: "later", orderId: b as string, tokenId: live[1]?.tokenId ?? "", side: "BUY", priceE4: 100, sizeE6: 1_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 0, atNs: 0 });
+    expect(r.bot.orders.stats.fills).toBe(1);
   });
 });
