@@ -26,10 +26,11 @@
  * Inventory lives in one place, the P&L tracker (fills, FAILED reversals, merges,
  * resolution); the DeltaHedger is kept in step with it for skew and hedging.
  *
- * This file owns the state, the event dispatch and the market lifecycle. The parts share one
- * `MmContext` (market-maker-context.ts): quoting in market-maker-quoting.ts, fills and
- * inventory in market-maker-inventory.ts, the risk checks in market-maker-guard.ts, the mark
- * and the status snapshot in market-maker-views.ts.
+ * This file owns the state, the event dispatch, run/stop and the status line. The parts
+ * share one `MmContext` (market-maker-context.ts): market lifecycle, underlyings and strikes
+ * in market-maker-markets.ts, quoting in market-maker-quoting.ts, fills and inventory in
+ * market-maker-inventory.ts, the risk checks in market-maker-guard.ts, the mark and the
+ * status snapshot in market-maker-views.ts.
  */
 import type { Clock } from "../core/clock.ts";
 import type { ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
@@ -39,16 +40,34 @@ import { NO_JOURNAL, type OrderJournal, OrderManager } from "../engine/order-man
 import { PnlTracker } from "../engine/pnl.ts";
 import { CircuitBreaker } from "../risk/breaker.ts";
 import { DeltaHedger } from "../strategy/delta-hedge.ts";
-import { type DesiredQuotes, exposedSideOnJump } from "../strategy/quote.ts";
+import type { DesiredQuotes } from "../strategy/quote.ts";
 import type { MmContext } from "./market-maker-context.ts";
 import { RiskGuard } from "./market-maker-guard.ts";
 import { InventoryDesk } from "./market-maker-inventory.ts";
+import { MarketDesk } from "./market-maker-markets.ts";
 import { DEFAULT_MM_PARAMS, type MarketMakerParams } from "./market-maker-params.ts";
-import { MarketQuoter, newMarketState } from "./market-maker-quoting.ts";
-import { type BotEventSink, type BotSnapshot, type BotTotals, type MmMarket, quoteSideOf, type RunResult, type StopReason } from "./market-maker-types.ts";
+import { MarketQuoter } from "./market-maker-quoting.ts";
+import {
+  type BotEventSink,
+  type BotSnapshot,
+  type BotTotals,
+  type MmMarket,
+  quoteSideOf,
+  type RunResult,
+  type StopReason,
+} from "./market-maker-types.ts";
 import { snapshotOf, statusFieldsOf, tokenMark } from "./market-maker-views.ts";
 
-export type { BotEventFields, BotEventLevel, BotEventSink, BotSnapshot, BotTotals, MarketStatus, RunResult, StopReason } from "./market-maker-types.ts";
+export type {
+  BotEventFields,
+  BotEventLevel,
+  BotEventSink,
+  BotSnapshot,
+  BotTotals,
+  MarketStatus,
+  RunResult,
+  StopReason,
+} from "./market-maker-types.ts";
 export { quoteSideOf } from "./market-maker-types.ts";
 
 export interface MarketMakerDeps {
@@ -101,6 +120,7 @@ export class MarketMakerBot {
   private readonly quoter: MarketQuoter;
   private readonly inventory: InventoryDesk;
   private readonly guard: RiskGuard;
+  private readonly desk: MarketDesk;
   private dayIndex = Number.NaN;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
   private stopping = false;
@@ -157,6 +177,7 @@ export class MarketMakerBot {
     this.guard = new RiskGuard(this.ctx);
     this.quoter = new MarketQuoter(this.ctx);
     this.inventory = new InventoryDesk(this.ctx, (m) => this.quoter.evaluate(m));
+    this.desk = new MarketDesk(this.ctx, this.quoter, this.guard);
   }
 
   /**
@@ -179,7 +200,7 @@ export class MarketMakerBot {
   /** Markets to quote now (those already in their window); the feed must have them subscribed. */
   addMarkets(markets: readonly MarketInfo[]): void {
     this.loop.runNow(() => {
-      for (const m of markets) this.startMarket(m);
+      for (const m of markets) this.desk.start(m);
     });
   }
 
@@ -238,16 +259,16 @@ export class MarketMakerBot {
         return;
       }
       case "underlying":
-        this.onUnderlying(ev.symbol, ev.price, ev.priceTsMs, ev.source, ev.backfill === true);
+        this.desk.onUnderlying(ev.symbol, ev.price, ev.priceTsMs, ev.source, ev.backfill === true);
         return;
       case "market_started":
-        this.startMarket(ev.market);
+        this.desk.start(ev.market);
         return;
       case "market_ended":
-        this.endMarket(ev.market.conditionId);
+        this.desk.end(ev.market.conditionId);
         return;
       case "resolved":
-        this.resolveMarket(ev.conditionId, ev.winningTokenId);
+        this.desk.resolve(ev.conditionId, ev.winningTokenId);
         return;
       case "connection":
         this.guard.onConnection("feed", ev.state, ev.reason);
@@ -271,7 +292,8 @@ export class MarketMakerBot {
         const until = this.clock.wallMs() + this.params.rejectCooldownMs;
         if (side === "bid") ref.market.ext.cooldownBidMs = until;
         else ref.market.ext.cooldownAskMs = until;
-        if (ev.code !== "POST_ONLY_CROSS") this.log("warn", "order_rejected", { market: ref.market.info.slug, code: ev.code, message: ev.message, side });
+        if (ev.code !== "POST_ONLY_CROSS")
+          this.log("warn", "order_rejected", { market: ref.market.info.slug, code: ev.code, message: ev.message, side });
         return;
       }
       case "merged":
@@ -308,82 +330,6 @@ export class MarketMakerBot {
       this.lastStatusMs = nowMs;
       this.log("info", "status", statusFieldsOf(this.ctx));
     }
-  }
-
-  // ── markets ──────────────────────────────────────────────────────────────
-
-  private startMarket(info: MarketInfo): void {
-    const known = this.markets.get(info.conditionId);
-    const m = known ?? this.markets.add(info, () => newMarketState(this.params));
-    if (!known) {
-      this.totals.marketsSeen++;
-      this.guard.noteFirstMarket(this.clock.wallMs());
-      this.hedger.addMarket(info.conditionId, info.yesTokenId, info.noTokenId);
-      this.pnl.addMarket(info.conditionId, info.yesTokenId, info.noTokenId);
-      this.log("info", "market_started", { market: info.slug, conditionId: info.conditionId, endMs: info.endMs });
-    }
-    if (m.phase === "pending") m.phase = "live";
-    this.resolveStrike(m, this.clock.wallMs());
-    if (!known) this.quoter.observeTokenBook(m);
-    this.quoter.evaluate(m);
-  }
-
-  private endMarket(conditionId: string): void {
-    const m = this.markets.get(conditionId);
-    if (!m || m.phase === "ended" || m.phase === "resolved") return;
-    m.phase = "ended";
-    this.quoter.pullQuotes(m, "ended");
-    this.log("info", "market_ended", { market: m.info.slug, yesE6: this.pnl.qty(m.info.yesTokenId), noE6: this.pnl.qty(m.info.noTokenId) });
-  }
-
-  private resolveMarket(conditionId: string, winningTokenId: string): void {
-    const m = this.markets.get(conditionId);
-    if (!m) return;
-    this.quoter.pullQuotes(m, "resolved");
-    m.phase = "resolved";
-    m.winningTokenId = winningTokenId;
-    const before = this.pnl.realisedOf([m.info.yesTokenId, m.info.noTokenId]);
-    this.pnl.onResolved(conditionId, winningTokenId);
-    const after = this.pnl.realisedOf([m.info.yesTokenId, m.info.noTokenId]);
-    this.log("info", "market_resolved", { market: m.info.slug, winner: winningTokenId === m.info.yesTokenId ? "YES" : "NO", settlementPnlE6: after - before, realisedE6: after });
-    this.hedger.removeMarket(conditionId);
-    this.pnl.removeMarket(conditionId);
-    this.markets.remove(conditionId);
-  }
-
-  // ── underlying and pre-emptive cancel ────────────────────────────────────
-
-  /**
-   * A Chainlink price. A `backfill` point (the history the feed sends on subscribe) only
-   * extends history (strikes, TWAPs, volatility warm-up): it is no live tick, so it neither
-   * makes the feed look fresh nor moves quotes.
-   */
-  private onUnderlying(symbol: string, price: number, priceTsMs: number, source: string, backfill: boolean): void {
-    // Markets settle on the Chainlink series; a TWAP or spot series would corrupt its history.
-    if (source !== "chainlink") return;
-    const nowMs = this.clock.wallMs();
-    const u = this.underlyings.update(symbol, price, priceTsMs, nowMs, backfill);
-    const sigma = u.vol.sigmaPerSec();
-    for (const m of this.markets.ofUnderlying(symbol)) {
-      m.twap.update(price, priceTsMs);
-      this.resolveStrike(m, nowMs);
-      if (backfill) continue;
-      const x = m.ext;
-      if (x.quotes && x.quoteSpot > 0) {
-        const exposed = exposedSideOnJump(Math.log(u.lastPrice / x.quoteSpot), sigma, (nowMs - x.quoteAtMs) / 1000, this.params.jump);
-        if (exposed !== "none") this.quoter.preemptiveCancel(m, exposed, nowMs);
-      }
-      this.quoter.evaluate(m);
-    }
-  }
-
-  /** Sets the strike once known: our own history of the start, else the venue's published one. */
-  private resolveStrike(m: MarketState<MmMarket>, nowMs: number): void {
-    if (!Number.isNaN(m.strike)) return;
-    const { strike, source } = this.underlyings.strikeWithSource(m.info, nowMs);
-    if (source === "none") return;
-    m.strike = strike;
-    this.log("info", "strike", { market: m.info.slug, strike, source });
   }
 
   private halt(error: unknown): void {

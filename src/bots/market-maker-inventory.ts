@@ -117,10 +117,19 @@ export class InventoryDesk {
     if (!excess || !other) return;
     // Only shares no SELL of ours holds can be sold now; short of them the hedge buys the complement.
     const freeE6 = Math.max(0, ctx.pnl.qty(action.excessTokenId) - x.mergePendingE6 - ctx.orders.reservedSellE6(action.excessTokenId));
-    const order = planHedgeOrder({ ...action, heldExcessE6: Math.min(action.heldExcessE6, freeE6) }, excess, other, ctx.params.hedgeSlippageE4);
+    const order = planHedgeOrder(
+      { ...action, heldExcessE6: Math.min(action.heldExcessE6, freeE6) },
+      excess,
+      other,
+      ctx.params.hedgeSlippageE4,
+    );
     if (!order) return;
     const view = ctx.portfolio();
-    const r = checkOrder({ conditionId: m.info.conditionId, tokenId: order.tokenId, side: order.side, priceE4: order.limitPriceE4, sizeE6: order.sizeE6 }, view, ctx.params.risk);
+    const r = checkOrder(
+      { conditionId: m.info.conditionId, tokenId: order.tokenId, side: order.side, priceE4: order.limitPriceE4, sizeE6: order.sizeE6 },
+      view,
+      ctx.params.risk,
+    );
     if (!r.ok) return;
     const clientId = `hedge-${m.info.conditionId.slice(2, 10)}-${nowMs}`;
     x.hedgeClientId = clientId;
@@ -136,7 +145,13 @@ export class InventoryDesk {
       expirationSec: 0,
     });
     ctx.totals.hedges++;
-    ctx.log("info", "hedge_sent", { market: m.info.slug, via: order.via, side: order.side, priceE4: order.limitPriceE4, sizeE6: order.sizeE6 });
+    ctx.log("info", "hedge_sent", {
+      market: m.info.slug,
+      via: order.via,
+      side: order.side,
+      priceE4: order.limitPriceE4,
+      sizeE6: order.sizeE6,
+    });
   }
 
   /** YES+NO pairs not offered in resting SELL orders. */

@@ -29,7 +29,13 @@ export interface FairValue {
  * flow. So without a model (the window started before the bot saw its strike) the fair value
  * is NaN — not quoted — unless `requireModel` is off.
  */
-export function fairValueOf(m: MarketState<unknown>, u: UnderlyingState | undefined, micro: number, nowMs: number, p: MarketMakerParams): FairValue {
+export function fairValueOf(
+  m: MarketState<unknown>,
+  u: UnderlyingState | undefined,
+  micro: number,
+  nowMs: number,
+  p: MarketMakerParams,
+): FairValue {
   const info = m.info;
   const secondsLeft = (info.endMs - nowMs) / 1000;
   let modelP = Number.NaN;
@@ -38,7 +44,16 @@ export function fairValueOf(m: MarketState<unknown>, u: UnderlyingState | undefi
   if (u && m.strike > 0) {
     const sigma = u.vol.sigmaPerSec();
     const at = (spot: number) =>
-      probUp({ rule: info.resolution, spot, strike: m.strike, secondsLeft, sigmaPerSec: sigma, phi: u.vol.phi(), lastReturn: u.vol.lastReturn(nowMs), twap: m.twap.progress(nowMs) });
+      probUp({
+        rule: info.resolution,
+        spot,
+        strike: m.strike,
+        secondsLeft,
+        sigmaPerSec: sigma,
+        phi: u.vol.phi(),
+        lastReturn: u.vol.lastReturn(nowMs),
+        twap: m.twap.progress(nowMs),
+      });
     modelP = at(u.lastPrice);
     // P(Up) one standard deviation of the underlying up and down over the horizon.
     const shift = sigma * Math.sqrt(p.adverseHorizonSec);

@@ -113,7 +113,9 @@ export class MarketQuoter {
     x.fairValue = fv.fairValue;
     x.modelP = fv.modelP;
     x.pMoveE4 = fv.pMoveE4;
-    const recs = u ? combineRecommendations(x.tokenVol.getRecommendations(), u.volEngine.getRecommendations()) : x.tokenVol.getRecommendations();
+    const recs = u
+      ? combineRecommendations(x.tokenVol.getRecommendations(), u.volEngine.getRecommendations())
+      : x.tokenVol.getRecommendations();
     x.recs = withModelVolatility(recs, x.pMoveE4, ctx.params);
     return quoteFormula({
       market: m.info,
@@ -170,14 +172,24 @@ export class MarketQuoter {
   }
 
   /** Keeps unchanged sides, and drops a new side the risk gate denies. */
-  private gate(m: MarketState<MmMarket>, current: DesiredQuotes | null, desired: DesiredQuotes, newBid: boolean, newAsk: boolean): DesiredQuotes {
+  private gate(
+    m: MarketState<MmMarket>,
+    current: DesiredQuotes | null,
+    desired: DesiredQuotes,
+    newBid: boolean,
+    newAsk: boolean,
+  ): DesiredQuotes {
     const { ctx } = this;
     let bid = newBid ? desired.bid : (current?.bid ?? null);
     let ask = newAsk ? desired.ask : (current?.ask ?? null);
     if ((newBid && bid) || (newAsk && ask)) {
       const view = ctx.portfolio({ conditionId: m.info.conditionId, bid: newBid, ask: newAsk });
       const check = (o: QuoteOrder): boolean => {
-        const r = checkOrder({ conditionId: m.info.conditionId, tokenId: o.tokenId, side: o.side, priceE4: o.priceE4, sizeE6: o.sizeE6 }, view, ctx.params.risk);
+        const r = checkOrder(
+          { conditionId: m.info.conditionId, tokenId: o.tokenId, side: o.side, priceE4: o.priceE4, sizeE6: o.sizeE6 },
+          view,
+          ctx.params.risk,
+        );
         if (!r.ok) {
           ctx.totals.riskDenials++;
           m.ext.state = `denied:${r.code}`;
@@ -187,7 +199,13 @@ export class MarketQuoter {
       if (newBid && bid && !check(bid)) bid = null;
       if (newAsk && ask && !check(ask)) ask = null;
     }
-    return { ...desired, bid, ask, bidE4: bid ? (newBid ? desired.bidE4 : (current?.bidE4 ?? 0)) : 0, askE4: ask ? (newAsk ? desired.askE4 : (current?.askE4 ?? 0)) : 0 };
+    return {
+      ...desired,
+      bid,
+      ask,
+      bidE4: bid ? (newBid ? desired.bidE4 : (current?.bidE4 ?? 0)) : 0,
+      askE4: ask ? (newAsk ? desired.askE4 : (current?.askE4 ?? 0)) : 0,
+    };
   }
 
   /** Makes the resting orders of `m` equal its `quotes` (one cancel batch, one place batch). */
@@ -237,7 +255,13 @@ export class MarketQuoter {
       const buy: DesiredQuote = { ...q, tokenId: isYes ? m.info.noTokenId : m.info.yesTokenId, side: "BUY", priceE4: ONE_E4 - q.priceE4 };
       const side = quoteSideOf("SELL", isYes);
       const view = ctx.portfolio({ conditionId: m.info.conditionId, bid: side === "bid", ask: side === "ask" });
-      if (checkOrder({ conditionId: m.info.conditionId, tokenId: buy.tokenId, side: "BUY", priceE4: buy.priceE4, sizeE6: buy.sizeE6 }, view, ctx.params.risk).ok) {
+      if (
+        checkOrder(
+          { conditionId: m.info.conditionId, tokenId: buy.tokenId, side: "BUY", priceE4: buy.priceE4, sizeE6: buy.sizeE6 },
+          view,
+          ctx.params.risk,
+        ).ok
+      ) {
         fitted.set(buy, "buy");
         return buy;
       }
@@ -259,7 +283,17 @@ export class MarketQuoter {
    */
   private presign(quoted: readonly DesiredQuote[]): void {
     this.ctx.orders.preSignOrders(
-      quoted.map((q) => ({ clientId: "", conditionId: q.conditionId, tokenId: q.tokenId, side: q.side, priceE4: q.priceE4, sizeE6: q.sizeE6, orderType: "GTC" as const, postOnly: true, expirationSec: 0 })),
+      quoted.map((q) => ({
+        clientId: "",
+        conditionId: q.conditionId,
+        tokenId: q.tokenId,
+        side: q.side,
+        priceE4: q.priceE4,
+        sizeE6: q.sizeE6,
+        orderType: "GTC" as const,
+        postOnly: true,
+        expirationSec: 0,
+      })),
     );
   }
 }
@@ -270,7 +304,17 @@ function toDesired(conditionId: string, o: QuoteOrder): DesiredQuote {
 
 function emptyQuotes(conditionId: string, current: DesiredQuotes | null): DesiredQuotes {
   const centre = current?.centreE4 ?? 0;
-  return { conditionId, bid: null, ask: null, bidE4: 0, askE4: 0, centreE4: centre, spreadE4: 0, bidReason: "stale_book", askReason: "stale_book" };
+  return {
+    conditionId,
+    bid: null,
+    ask: null,
+    bidE4: 0,
+    askE4: 0,
+    centreE4: centre,
+    spreadE4: 0,
+    bidReason: "stale_book",
+    askReason: "stale_book",
+  };
 }
 
 function stateOf(q: DesiredQuotes, bid: QuoteOrder | null, ask: QuoteOrder | null): string {

@@ -35,7 +35,12 @@ export interface NaiveParams {
   readonly stopBeforeEndMs: number;
 }
 
-export const DEFAULT_NAIVE_PARAMS: NaiveParams = { spreadE4: 200, orderSizeE6: 10_000_000, maxInventoryE6: 200_000_000, stopBeforeEndMs: 0 };
+export const DEFAULT_NAIVE_PARAMS: NaiveParams = {
+  spreadE4: 200,
+  orderSizeE6: 10_000_000,
+  maxInventoryE6: 200_000_000,
+  stopBeforeEndMs: 0,
+};
 
 export function naiveParamsFromConfig(config: Config): NaiveParams {
   return {
@@ -222,7 +227,15 @@ export class NaiveBot {
     // The mid is remembered only once quotes could be computed on it: a book that was stale
     // or crossed at this evaluation must be looked at again, even if the YES mid never moves.
     m.ext.lastMidE4 = q.bidReason === "stale_book" || q.bidReason === "crossed_book" ? Number.NaN : mid;
-    const desired: DesiredQuote[] = quoteOrders(q).map((o) => ({ conditionId: m.info.conditionId, tokenId: o.tokenId, side: o.side, priceE4: o.priceE4, sizeE6: o.sizeE6, orderType: "GTC", postOnly: true }));
+    const desired: DesiredQuote[] = quoteOrders(q).map((o) => ({
+      conditionId: m.info.conditionId,
+      tokenId: o.tokenId,
+      side: o.side,
+      priceE4: o.priceE4,
+      sizeE6: o.sizeE6,
+      orderType: "GTC",
+      postOnly: true,
+    }));
     const plan = this.orders.applyQuotes(m.info.conditionId, desired);
     if (plan.place.length > 0 || plan.cancel.length > 0) {
       this.totals.requotes++;

@@ -66,7 +66,12 @@ export type SellFitter = (quote: DesiredQuote, reservedE6: SizeE6) => DesiredQuo
  * SELL fitted earlier in the same plan adds to it. Reconcile the result again (a substitute
  * may match an order already live).
  */
-export function fitPlacedSells(desired: readonly DesiredQuote[], plan: QuotePlan, reservedOf: (tokenId: string) => SizeE6, fit: SellFitter): DesiredQuote[] {
+export function fitPlacedSells(
+  desired: readonly DesiredQuote[],
+  plan: QuotePlan,
+  reservedOf: (tokenId: string) => SizeE6,
+  fit: SellFitter,
+): DesiredQuote[] {
   const fitted = new Map<DesiredQuote, DesiredQuote | null>();
   const reserved = new Map<string, SizeE6>();
   for (const q of plan.place) {

@@ -200,7 +200,14 @@ export function calculateQuotes(input: QuoteInput): DesiredQuotes {
  * `buyToken` (YES at the bid, or NO at 1 − ask); when we hold enough of `sellToken`, selling
  * it at 1 − that price is the same trade without locking more collateral.
  */
-function sideOrder(buyPriceE4: PriceE4, size: SizeE6, heldSellE6: SizeE6, minSizeE6: SizeE6, buyToken: string, sellToken: string): QuoteOrder {
+function sideOrder(
+  buyPriceE4: PriceE4,
+  size: SizeE6,
+  heldSellE6: SizeE6,
+  minSizeE6: SizeE6,
+  buyToken: string,
+  sellToken: string,
+): QuoteOrder {
   const sellable = Math.floor(heldSellE6 / LOT_E6) * LOT_E6;
   if (sellable >= minSizeE6 && sellable > 0) {
     return { tokenId: sellToken, side: "SELL", priceE4: ONE_E4 - buyPriceE4, sizeE6: Math.min(size, sellable) };
@@ -281,7 +288,12 @@ export const DEFAULT_JUMP_PARAMS: JumpParams = { jumpSigmas: 3, bothSigmas: 8, m
  * or BUY NO) is now too cheap and will be lifted before the book reprices: pull the ask. A
  * down-jump exposes the bid. Both when the jump is extreme.
  */
-export function exposedSideOnJump(logMove: number, sigmaPerSec: number, dtSec: number, params: JumpParams = DEFAULT_JUMP_PARAMS): ExposedSide {
+export function exposedSideOnJump(
+  logMove: number,
+  sigmaPerSec: number,
+  dtSec: number,
+  params: JumpParams = DEFAULT_JUMP_PARAMS,
+): ExposedSide {
   if (!Number.isFinite(logMove) || Math.abs(logMove) < params.minLogMove) return "none";
   const sd = sigmaPerSec * Math.sqrt(Math.max(1, dtSec));
   const z = sd > 0 ? Math.abs(logMove) / sd : Number.POSITIVE_INFINITY;
@@ -291,5 +303,5 @@ export function exposedSideOnJump(logMove: number, sigmaPerSec: number, dtSec: n
 }
 
 function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(1, Math.max(0, x));
 }

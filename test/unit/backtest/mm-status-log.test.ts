@@ -23,19 +23,30 @@ test("status lines once a second; parseLogs takes mids and quote timelines from 
   const venue = inProcessVenue({ sim, clock, windowsSec: [900], latencyMs: 2 });
   const sink = new MemorySink();
   const logger = new Logger({ clock, sinks: [sink], base: { bot: "mm" } });
-  const bot = new MarketMakerBot({ feed: venue.feed, exchange: venue.exchange, clock, params: DEFAULT_MM_PARAMS, events: (level, event, fields) => logger.log(level, event, fields) });
+  const bot = new MarketMakerBot({
+    feed: venue.feed,
+    exchange: venue.exchange,
+    clock,
+    params: DEFAULT_MM_PARAMS,
+    events: (level, event, fields) => logger.log(level, event, fields),
+  });
   void bot.run();
   venue.feed.start();
   for (let i = 0; i < 240; i++) venue.advance(1000);
   bot.stop("duration");
   venue.feed.close();
 
-  const lines = sink.lines.join("").split("\n").filter((l) => l !== "");
+  const lines = sink.lines
+    .join("")
+    .split("\n")
+    .filter((l) => l !== "");
   const status = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o.event === "status");
   // One a second of clock time once a market is live (a few ticks may coalesce).
   expect(status.length).toBeGreaterThan(200);
   expect(status.length).toBeLessThanOrEqual(241);
-  const quoted = status.flatMap((o) => o.markets as Record<string, unknown>[]).filter((m) => (m.bidE4 as number) > 0 && (m.askE4 as number) > 0);
+  const quoted = status
+    .flatMap((o) => o.markets as Record<string, unknown>[])
+    .filter((m) => (m.bidE4 as number) > 0 && (m.askE4 as number) > 0);
   expect(quoted.length).toBeGreaterThan(100);
   for (const m of quoted.slice(0, 20)) {
     expect(m).toMatchObject({ slug: expect.stringMatching(/^btc-updown-15m-/), state: expect.any(String) });
@@ -64,11 +75,43 @@ test("status lines once a second; parseLogs takes mids and quote timelines from 
 
 test("status lines with no book (one-sided or stale) still give fair-value mids between fills", () => {
   const status = (tMs: number, fv: number) =>
-    JSON.stringify({ tsMs: tMs, level: "info", event: "status", bot: "mm", markets: [{ conditionId: "0xc", slug: "m", bookBidE4: 0, bookAskE4: 0, bidE4: 0, askE4: 0, fairValue: fv, yesE6: 0, noE6: 0, state: "quoting" }] });
+    JSON.stringify({
+      tsMs: tMs,
+      level: "info",
+      event: "status",
+      bot: "mm",
+      markets: [
+        {
+          conditionId: "0xc",
+          slug: "m",
+          bookBidE4: 0,
+          bookAskE4: 0,
+          bidE4: 0,
+          askE4: 0,
+          fairValue: fv,
+          yesE6: 0,
+          noE6: 0,
+          state: "quoting",
+        },
+      ],
+    });
   const lines = [
     JSON.stringify({ tsMs: 0, level: "info", event: "market_started", bot: "mm", market: "m", conditionId: "0xc", endMs: 900_000 }),
     status(1_000, 0.5),
-    JSON.stringify({ tsMs: 1_500, level: "info", event: "fill", bot: "mm", market: "m", side: "BUY", quoteSide: "bid", priceE4: 4900, sizeE6: 10_000_000, feeE6: 0, liquidity: "maker", fairValue: 0.5 }),
+    JSON.stringify({
+      tsMs: 1_500,
+      level: "info",
+      event: "fill",
+      bot: "mm",
+      market: "m",
+      side: "BUY",
+      quoteSide: "bid",
+      priceE4: 4900,
+      sizeE6: 10_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      fairValue: 0.5,
+    }),
     status(2_000, 0.52),
     status(3_000, 0.55),
   ];

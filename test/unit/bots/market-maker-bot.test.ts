@@ -129,12 +129,27 @@ describe("MarketMakerBot quoting", () => {
     const feed = new FakeFeed();
     const ex = new AckingExchange();
     const events: Array<{ event: string; fields: BotEventFields }> = [];
-    const bot = new MarketMakerBot({ feed, exchange: ex, clock, params: PARAMS, events: (_l, event, fields) => events.push({ event, fields }) });
+    const bot = new MarketMakerBot({
+      feed,
+      exchange: ex,
+      clock,
+      params: PARAMS,
+      events: (_l, event, fields) => events.push({ event, fields }),
+    });
     void bot.run();
     const market = upDownMarket(START_MS, { endMs: START_MS + 300_000, windowSec: 300 });
     const priceAt = (sec: number) => P0 + sec; // one dollar per second: the start second is recognisable
     // The RTDS subscribe frame: the last minute, flagged backfill.
-    for (let s = -39; s <= 20; s++) feed.emit({ kind: "underlying", symbol: "btc/usd", price: priceAt(s), priceTsMs: START_MS + s * 1000, source: "chainlink", recvNs: 0, backfill: true });
+    for (let s = -39; s <= 20; s++)
+      feed.emit({
+        kind: "underlying",
+        symbol: "btc/usd",
+        price: priceAt(s),
+        priceTsMs: START_MS + s * 1000,
+        source: "chainlink",
+        recvNs: 0,
+        backfill: true,
+      });
     expect(bot.underlyings.get("btc/usd")?.lastRecvMs).toBeNaN(); // history, not liveness
     feed.setYesBook(market, [[4850, 200_000_000]], [[5050, 200_000_000]]);
     feed.emit({ kind: "market_started", market, recvNs: 0 });
@@ -155,7 +170,9 @@ describe("MarketMakerBot quoting", () => {
     const prepared = r.ex.calls.filter((c) => c.op === "prepare");
     expect(prepared.length).toBeGreaterThan(0);
     const last = prepared[prepared.length - 1];
-    const live = liveOf(r.ex).map((i) => `${i.tokenId}|${i.side}|${i.priceE4}|${i.sizeE6}`).sort();
+    const live = liveOf(r.ex)
+      .map((i) => `${i.tokenId}|${i.side}|${i.priceE4}|${i.sizeE6}`)
+      .sort();
     expect(last?.op === "prepare" && last.intents.map((i) => `${i.tokenId}|${i.side}|${i.priceE4}|${i.sizeE6}`).sort()).toEqual(live);
   });
 
@@ -170,7 +187,9 @@ describe("MarketMakerBot quoting", () => {
     expect(placedSince(r.ex, placed)).toEqual([]);
     expect(cancelledSince(r.ex, cancelled)).toEqual([]);
     // microprice 0.535 → fair value 0.5175: centre +200 > 150 → both sides cancel-and-replace
-    const before = liveOf(r.ex).map((i) => `oid-${i.clientId}`).sort();
+    const before = liveOf(r.ex)
+      .map((i) => `oid-${i.clientId}`)
+      .sort();
     r.book = [5250, 5450];
     r.step();
     expect(cancelledSince(r.ex, cancelled).sort()).toEqual(before);
@@ -217,7 +236,9 @@ describe("MarketMakerBot quoting", () => {
     expect(r.ex.cancelled()).toContain(`oid-${sellYes?.clientId}`);
     expect(fresh.some((i) => i.tokenId === r.market.yesTokenId && i.side === "SELL")).toBe(false);
     const ask = r.bot.snapshot().markets[0]?.askE4 ?? 0;
-    expect(fresh).toContainEqual(expect.objectContaining({ tokenId: r.market.noTokenId, side: "BUY", priceE4: 10_000 - ask, sizeE6: 10_000_000 }));
+    expect(fresh).toContainEqual(
+      expect.objectContaining({ tokenId: r.market.noTokenId, side: "BUY", priceE4: 10_000 - ask, sizeE6: 10_000_000 }),
+    );
     expect(r.bot.totals.sellsAsBuys).toBe(1);
     // The venue confirms the cancel: the shares are free, and the next requote sells them again.
     r.ex.answering = true;
@@ -226,7 +247,9 @@ describe("MarketMakerBot quoting", () => {
     const placed2 = r.ex.placed().length;
     r.book = [5550, 5750];
     r.step();
-    expect(placedSince(r.ex, placed2)).toContainEqual(expect.objectContaining({ tokenId: r.market.yesTokenId, side: "SELL", sizeE6: 10_000_000 }));
+    expect(placedSince(r.ex, placed2)).toContainEqual(
+      expect.objectContaining({ tokenId: r.market.yesTokenId, side: "SELL", sizeE6: 10_000_000 }),
+    );
   });
 
   test("an up-jump of the underlying cancels the ask first, and keeps it out for the cooldown", () => {
@@ -366,7 +389,20 @@ describe("MarketMakerBot risk", () => {
     expect(r.bot.ordersSettled).toBe(false);
     const [a, b] = live.map((i) => `oid-${i.clientId}`);
     // A fill that raced the cancel-all, then the closes.
-    r.ex.emit({ kind: "fill", tradeId: "late", orderId: a as string, tokenId: live[0]?.tokenId ?? "", side: "BUY", priceE4: live[0]?.priceE4 ?? 0, sizeE6: 5_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 0, atNs: 0 });
+    r.ex.emit({
+      kind: "fill",
+      tradeId: "late",
+      orderId: a as string,
+      tokenId: live[0]?.tokenId ?? "",
+      side: "BUY",
+      priceE4: live[0]?.priceE4 ?? 0,
+      sizeE6: 5_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      status: "MATCHED",
+      exchTsMs: 0,
+      atNs: 0,
+    });
     expect(r.bot.orders.position(live[0]?.tokenId ?? "").netE6).toBe(5_000_000);
     r.ex.emit({ kind: "order_closed", orderId: a as string, reason: "cancelled", atNs: 0 });
     expect(r.bot.ordersSettled).toBe(false);
@@ -374,7 +410,20 @@ describe("MarketMakerBot risk", () => {
     expect(r.bot.ordersSettled).toBe(true);
     expect(r.bot.orders.getActiveOrders()).toEqual([]);
     // Stopped listening: later events change nothing.
-    r.ex.emit({ kind: "fill", tradeId: "later", orderId: b as string, tokenId: live[1]?.tokenId ?? "", side: "BUY", priceE4: 100, sizeE6: 1_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 0, atNs: 0 });
+    r.ex.emit({
+      kind: "fill",
+      tradeId: "later",
+      orderId: b as string,
+      tokenId: live[1]?.tokenId ?? "",
+      side: "BUY",
+      priceE4: 100,
+      sizeE6: 1_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      status: "MATCHED",
+      exchTsMs: 0,
+      atNs: 0,
+    });
     expect(r.bot.orders.stats.fills).toBe(1);
   });
 });

@@ -31,7 +31,9 @@ describe("NaiveBot", () => {
     clock.advanceBy(1000);
     const placed = ex.placed();
     expect(placed).toHaveLength(2);
-    expect(placed.map((o) => `${o.tokenId} ${o.side} ${o.priceE4}`).sort()).toEqual([`${market.yesTokenId} BUY 4900`, `${market.noTokenId} BUY 4900`].sort());
+    expect(placed.map((o) => `${o.tokenId} ${o.side} ${o.priceE4}`).sort()).toEqual(
+      [`${market.yesTokenId} BUY 4900`, `${market.noTokenId} BUY 4900`].sort(),
+    );
 
     // And an unchanged mid after quoting sends nothing more.
     clock.advanceBy(3000);

@@ -16,7 +16,10 @@ import { SimServer } from "../../../src/sim/server.ts";
 const SHARED = path.resolve(import.meta.dir, "../../../../shared");
 
 async function realMarket(): Promise<Record<string, unknown>> {
-  return JSON.parse(await Bun.file(path.join(SHARED, "data/gamma/nautilus_gamma_market_btc-updown-5m-1773307200.json")).text()) as Record<string, unknown>;
+  return JSON.parse(await Bun.file(path.join(SHARED, "data/gamma/nautilus_gamma_market_btc-updown-5m-1773307200.json")).text()) as Record<
+    string,
+    unknown
+  >;
 }
 
 function strikeOf(o: unknown): number | undefined {
@@ -48,7 +51,19 @@ describe("parseGammaMarket: strikePrice from eventMetadata.priceToBeat", () => {
   test("not yet known or unusable: no strike, never a parse error", async () => {
     const m = await realMarket();
     const events = m.events as Record<string, unknown>[];
-    for (const meta of [{}, null, "", "{not json", { priceToBeat: null }, { priceToBeat: "" }, { priceToBeat: "abc" }, { priceToBeat: 0 }, { priceToBeat: -5 }, [1, 2], 42]) {
+    for (const meta of [
+      {},
+      null,
+      "",
+      "{not json",
+      { priceToBeat: null },
+      { priceToBeat: "" },
+      { priceToBeat: "abc" },
+      { priceToBeat: 0 },
+      { priceToBeat: -5 },
+      [1, 2],
+      42,
+    ]) {
       expect(strikeOf({ ...m, events: [{ ...events[0], eventMetadata: meta }] })).toBeUndefined();
     }
     expect(strikeOf({ ...m, events: "nope" })).toBeUndefined();
@@ -92,7 +107,12 @@ describe("parseGammaMarket: strikePrice from eventMetadata.priceToBeat", () => {
 describe("the simulator's Gamma carries the strike once the window started", () => {
   test("market objects: events[0].eventMetadata.priceToBeat = the sim's strike after the start, none before", () => {
     const startMs = 1_780_876_860_000;
-    const sim = new SimExchange({ seed: 3, startMs, flow: null, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300, 3600] } });
+    const sim = new SimExchange({
+      seed: 3,
+      startMs,
+      flow: null,
+      schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300, 3600] },
+    });
     const running = sim.allMarkets().filter((m) => m.sched.info.startMs <= startMs);
     const upcoming = sim.allMarkets().filter((m) => m.sched.info.startMs > startMs);
     expect(running.length).toBeGreaterThan(0);
@@ -108,7 +128,12 @@ describe("the simulator's Gamma carries the strike once the window started", () 
 
   test("over HTTP: discovery of a running hourly window returns its strike", async () => {
     const clock = new ManualClock(1_780_876_860_000);
-    const sim = new SimExchange({ seed: 4, startMs: clock.wallMs(), flow: null, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [3600] } });
+    const sim = new SimExchange({
+      seed: 4,
+      startMs: clock.wallMs(),
+      flow: null,
+      schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [3600] },
+    });
     const srv = new SimServer({ exchange: sim, clock });
     const urls = srv.start();
     try {

@@ -29,7 +29,9 @@ describe("RtdsFeed subscribe backfill", () => {
       websocket: {
         message: (ws, m) => {
           if (String(m) === "PING") return;
-          ws.send(JSON.stringify({ topic: "crypto_prices", type: "subscribe", timestamp: NOW_MS, payload: { symbol: "btc/usd", data: history } }));
+          ws.send(
+            JSON.stringify({ topic: "crypto_prices", type: "subscribe", timestamp: NOW_MS, payload: { symbol: "btc/usd", data: history } }),
+          );
           w.poke();
         },
       },
