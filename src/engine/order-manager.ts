@@ -21,35 +21,42 @@
  *   are derived from fills only, including fills of orphans (they are ours all the same).
  *
  * Deadlines run on the injected `Clock` (one timer at a time, set to the earliest one).
- * The indexes, the unclaimed-event buffer, fills and positions, observers and that timer are
- * `OrderTracker`'s (order-tracker.ts); this file sends commands, applies events and resolves
- * unknown orders.
+ * Layers: `OrderTracker` (order-tracker.ts: indexes, unclaimed-event buffer, fills and
+ * positions, observers, the deadline timer) ← `OrderResolver` (order-resolver.ts: orphans,
+ * stuck and ambiguous orders, lookups, retention) ← this file (commands and venue events).
  */
-import type { OpenOrderSnapshot, OrderIntent, OrderLookup, ExchangeClient, ExchangeEvent } from "../core/ports.ts";
-import { applyAck, applyClosed, applyFillEvent, applyFillToOrder, applyFillToPosition, applyReject, isTerminal, newPosition, newTrackedOrder, type OrderView, remainingE6, type TrackedOrder } from "./order-state.ts";
-import { OrderTracker, type OrderManagerOptions } from "./order-tracker.ts";
+import type { ExchangeEvent, OpenOrderSnapshot, OrderIntent } from "../core/ports.ts";
+import {
+  applyAck,
+  applyClosed,
+  applyFillEvent,
+  applyFillToOrder,
+  applyFillToPosition,
+  applyReject,
+  isTerminal,
+  newPosition,
+  newTrackedOrder,
+  type OrderView,
+  remainingE6,
+} from "./order-state.ts";
+import type { OrderManagerOptions } from "./order-tracker.ts";
+import { matchesIntent, OrderResolver } from "./order-resolver.ts";
 import { type DesiredQuote, fitPlacedSells, type QuotePlan, reconcileQuotes, type SellFitter } from "./quote-reconcile.ts";
 
 export { NO_JOURNAL, OrderTracker } from "./order-tracker.ts";
+export { OrderResolver } from "./order-resolver.ts";
 export type { OrderJournal, OrderListener, OrderManagerOptions, OrderManagerStats } from "./order-tracker.ts";
 
-export class OrderManager extends OrderTracker {
-  private readonly ex: ExchangeClient;
+export class OrderManager extends OrderResolver {
   private readonly pendingTimeoutNs: number;
-  private readonly lookupRetryNs: number;
-  private readonly lookupAttempts: number;
   private readonly sizeToleranceE6: number;
   private readonly newClientId: () => string;
-  private readonly lookupsInFlight = new Set<TrackedOrder>();
   private readonly unsubscribe: () => void;
   private seq = 0;
 
   constructor(opts: OrderManagerOptions) {
     super(opts);
-    this.ex = opts.exchange;
     this.pendingTimeoutNs = (opts.pendingTimeoutMs ?? 10_000) * 1e6;
-    this.lookupRetryNs = (opts.lookupRetryMs ?? 1_000) * 1e6;
-    this.lookupAttempts = opts.lookupAttempts ?? 3;
     this.sizeToleranceE6 = opts.sizeToleranceE6 ?? 0;
     this.newClientId = opts.newClientId ?? (() => `om-${this.clock.wallMs()}-${++this.seq}`);
     this.unsubscribe = this.ex.onEvent((ev) => this.onExchangeEvent(ev));
@@ -94,7 +101,7 @@ export class OrderManager extends OrderTracker {
   }
 
   /** Cancels by clientId. A pending order is cancelled as soon as its exchange id is known. */
-  cancelOrders(clientIds: readonly string[]): void {
+  override cancelOrders(clientIds: readonly string[]): void {
     const now = this.clock.nowNs();
     const ids: string[] = [];
     for (const cid of clientIds) {
@@ -146,7 +153,11 @@ export class OrderManager extends OrderTracker {
     }));
     let plan = reconcileQuotes(desired, live, this.sizeToleranceE6);
     if (fitSell && plan.place.some((q) => q.side === "SELL")) {
-      plan = reconcileQuotes(fitPlacedSells(desired, plan, (t) => this.reservedSellE6(t), fitSell), live, this.sizeToleranceE6);
+      plan = reconcileQuotes(
+        fitPlacedSells(desired, plan, (t) => this.reservedSellE6(t), fitSell),
+        live,
+        this.sizeToleranceE6,
+      );
     }
     if (plan.cancel.length > 0) this.cancelOrders(plan.cancel);
     if (plan.place.length > 0) {
@@ -165,17 +176,6 @@ export class OrderManager extends OrderTracker {
       );
     }
     return plan;
-  }
-
-  /**
-   * Shares of `tokenId` our SELL orders hold at the exchange: the unfilled rest of every SELL
-   * not yet terminal, including pending ones and those whose cancel is in flight (the
-   * exchange releases the shares only when it confirms the order gone).
-   */
-  reservedSellE6(tokenId: string): number {
-    let n = 0;
-    for (const o of this.getActiveOrders()) if (o.intent.side === "SELL" && o.intent.tokenId === tokenId) n += remainingE6(o);
-    return n;
   }
 
   /**
@@ -214,30 +214,6 @@ export class OrderManager extends OrderTracker {
   /** Fetches the exchange's open orders and runs `syncOpenOrders`. */
   async reconcileWithExchange(): Promise<{ orphans: string[]; closed: string[] }> {
     return this.syncOpenOrders(await this.ex.fetchOpenOrders());
-  }
-
-  /** Runs every deadline due at `nowNs`. Called by the manager's own timer; callable by a loop. */
-  override onTimer(nowNs: number): void {
-    for (const [orderId, u] of this.unclaimed) {
-      if (nowNs - u.firstNs < this.graceNs) continue;
-      this.unclaimed.delete(orderId);
-      this.handleOrphan(orderId, u.events);
-    }
-    for (const [cid, o] of this.byClient) {
-      if (isTerminal(o.state)) {
-        if (this.isExpired(o, nowNs) && !this.lookupsInFlight.has(o)) this.forget(cid, o);
-        continue;
-      }
-      if (o.deadlineNs === 0 || o.deadlineNs > nowNs || this.lookupsInFlight.has(o)) continue;
-      o.deadlineNs = 0;
-      if (o.state === "pending") {
-        this.stats.stuckPending++;
-        o.state = "unknown";
-        o.message = "no reply within the pending timeout";
-      }
-      if (o.state === "unknown") void this.lookup(o);
-    }
-    this.reschedule();
   }
 
   close(): void {
@@ -350,102 +326,4 @@ export class OrderManager extends OrderTracker {
         return;
     }
   }
-
-  // ── internals ────────────────────────────────────────────────────────────
-  /** Events for an id nobody claimed within the grace period: not ours, cancel it if open. */
-  private handleOrphan(orderId: string, events: readonly ExchangeEvent[]): void {
-    if (this.byOrderId.has(orderId)) return;
-    if (events.some((e) => e.kind === "order_closed")) return;
-    this.stats.orphansCancelled++;
-    this.ex.cancel([orderId]);
-  }
-
-  /** An order we had given up on (timed out, not found) turned out to exist: cancel it. */
-  private cancelZombie(o: TrackedOrder): void {
-    this.stats.orphansCancelled++;
-    o.cancelOnAck = false;
-    o.cancelRequested = false;
-    this.cancelOrders([o.intent.clientId]);
-  }
-
-  private async lookup(o: TrackedOrder): Promise<void> {
-    if (this.lookupsInFlight.has(o)) return;
-    this.lookupsInFlight.add(o);
-    this.stats.lookups++;
-    let found: OrderLookup | OpenOrderSnapshot | null = null;
-    let failed = false;
-    try {
-      found = await this.find(o);
-    } catch (e) {
-      // A failed lookup proves nothing either way: retry later, never resend.
-      if (!(e instanceof Error)) throw e;
-      this.stats.lookupErrors++;
-      o.message = `lookup failed: ${e.message}`;
-      failed = true;
-    } finally {
-      this.lookupsInFlight.delete(o);
-    }
-    if (o.state !== "unknown") return; // an event resolved it meanwhile
-    const now = this.clock.nowNs();
-    if (failed) {
-      o.deadlineNs = now + this.lookupRetryNs;
-      this.schedule(o.deadlineNs);
-      return;
-    }
-    o.lookupAttempts++;
-    if (found) {
-      this.adoptFound(o, found, now);
-      return;
-    }
-    if (o.lookupAttempts < this.lookupAttempts) {
-      o.deadlineNs = now + this.lookupRetryNs;
-      this.schedule(o.deadlineNs);
-      return;
-    }
-    this.stats.ambiguousResolvedAbsent++;
-    o.state = "rejected";
-    o.rejectCode = "TIMEOUT_AMBIGUOUS";
-    o.message = `not on the exchange after ${o.lookupAttempts} lookups`;
-    o.updatedNs = now;
-    this.journal.reject(o.intent.clientId, o.orderId, o.rejectCode, o.message, now);
-    this.emit(o, { kind: "reject", clientId: o.intent.clientId, orderId: o.orderId, code: o.rejectCode, message: o.message, atNs: now });
-  }
-
-  private async find(o: TrackedOrder): Promise<OrderLookup | OpenOrderSnapshot | null> {
-    if (o.orderId !== "" && this.ex.fetchOrder) return this.ex.fetchOrder(o.orderId);
-    const open = await this.ex.fetchOpenOrders();
-    if (o.orderId !== "") return open.find((s) => s.orderId === o.orderId) ?? null;
-    return open.find((s) => !this.byOrderId.has(s.orderId) && matchesIntent(s, o.intent)) ?? null;
-  }
-
-  private adoptFound(o: TrackedOrder, found: OrderLookup | OpenOrderSnapshot, now: number): void {
-    const wasStuck = o.orderId === "";
-    this.claim(o, found.orderId);
-    const status = "status" in found ? found.status : "live";
-    if (status === "cancelled" || status === "invalid") {
-      const ev: ExchangeEvent = { kind: "order_closed", orderId: o.orderId, reason: "cancelled", atNs: now };
-      applyClosed(o, ev);
-      this.journal.closed(o.intent.clientId, o.orderId, o.state, now);
-      this.emit(o, ev);
-    } else {
-      this.stats.ambiguousResolvedLive++;
-      const ev: ExchangeEvent = { kind: "ack", clientId: o.intent.clientId, orderId: o.orderId, status: "live", atNs: now };
-      applyAck(o, ev);
-      if (status === "matched" && o.filledE6 === 0) o.message = "matched on the exchange; fills pending";
-      this.journal.ack(o.intent.clientId, o.orderId, status, now);
-      this.emit(o, ev);
-    }
-    this.drainUnclaimed(o);
-    // A stuck order (no reply at all) is an orphan by the brief: cancel what we found.
-    if (wasStuck && !isTerminal(o.state)) this.cancelZombie(o);
-    else if (o.cancelOnAck && !isTerminal(o.state)) {
-      o.cancelOnAck = false;
-      this.cancelOrders([o.intent.clientId]);
-    }
-  }
-}
-
-/** Same token, side, price and original size: how an order with no known id is recognised. */
-function matchesIntent(s: OpenOrderSnapshot, i: OrderIntent): boolean {
-  return s.tokenId === i.tokenId && s.side === i.side && s.priceE4 === i.priceE4 && s.originalSizeE6 === i.sizeE6;
 }

@@ -24,6 +24,7 @@ import {
   type OrderState,
   type OrderView,
   type Position,
+  remainingE6,
   type TrackedOrder,
 } from "./order-state.ts";
 
@@ -135,6 +136,17 @@ export abstract class OrderTracker {
       out.push(o);
     }
     return out;
+  }
+
+  /**
+   * Shares of `tokenId` our SELL orders hold at the exchange: the unfilled rest of every SELL
+   * not yet terminal, including pending ones and those whose cancel is in flight (the
+   * exchange releases the shares only when it confirms the order gone).
+   */
+  reservedSellE6(tokenId: string): number {
+    let n = 0;
+    for (const o of this.getActiveOrders()) if (o.intent.side === "SELL" && o.intent.tokenId === tokenId) n += remainingE6(o);
+    return n;
   }
 
   getOrder(clientId: string): OrderView | undefined {
