@@ -186,20 +186,7 @@ export class Journal extends JournalStore {
     const written = this.tx(() => {
       const cur = this.st.fillStatus.get(f.tradeId, f.orderId);
       if (!cur) {
-        this.st.insertFill.run(
-          f.tradeId,
-          f.orderId,
-          f.tokenId,
-          f.side,
-          f.priceE4,
-          f.sizeE6,
-          f.feeE6,
-          f.liquidity,
-          f.status,
-          f.exchTsMs,
-          nowMs,
-          nowMs,
-        );
+        this.#insertFill(f, nowMs);
         this.st.insertFillLog.run(f.tradeId, f.orderId, f.status, nowMs);
         outcome = { kind: "new", status: f.status };
         return;
@@ -357,23 +344,15 @@ export class Journal extends JournalStore {
     else o.state = state;
   }
 
+  #insertFill(f: JournalFill, nowMs: number): void {
+    const st = this.st.insertFill;
+    st.run(f.tradeId, f.orderId, f.tokenId, f.side, f.priceE4, f.sizeE6, f.feeE6, f.liquidity, f.status, f.exchTsMs, nowMs, nowMs);
+  }
+
   #recordFill(f: JournalFill, nowMs: number): void {
     const cur = this.st.fillStatus.get(f.tradeId, f.orderId);
     if (!cur) {
-      this.st.insertFill.run(
-        f.tradeId,
-        f.orderId,
-        f.tokenId,
-        f.side,
-        f.priceE4,
-        f.sizeE6,
-        f.feeE6,
-        f.liquidity,
-        f.status,
-        f.exchTsMs,
-        nowMs,
-        nowMs,
-      );
+      this.#insertFill(f, nowMs);
     } else if (isStatusAdvance(cur.status, f.status)) {
       this.st.updateFillStatus.run(f.status, nowMs, f.tradeId, f.orderId);
     } else return;
