@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { ManualClock } from "../../../src/core/clock.ts";
-import type { TradeStatus } from "../../../src/core/ports.ts";
+import type { OpenOrderSnapshot, TradeStatus } from "../../../src/core/ports.ts";
 import { type OrderJournal, OrderManager } from "../../../src/engine/order-manager.ts";
 import type { OrderState } from "../../../src/engine/order-state.ts";
 import { FakeExchange, settleMicrotasks, withoutFetchOrder } from "../../helpers/fake-exchange.ts";
@@ -11,6 +11,19 @@ const CID = "0xcond";
 const TOKEN = "111";
 
 const intent = intentFactory({ conditionId: CID, tokenId: TOKEN });
+
+/** The venue's view of `intent(…)` resting under `orderId`. */
+const snapshot = (orderId: string, over: Partial<OpenOrderSnapshot> = {}): OpenOrderSnapshot => ({
+  orderId,
+  conditionId: CID,
+  tokenId: TOKEN,
+  side: "BUY",
+  priceE4: 4_500,
+  originalSizeE6: 10_000_000,
+  matchedSizeE6: 0,
+  createdAtSec: 0,
+  ...over,
+});
 
 function setup(opts: { withFetchOrder?: boolean } = {}) {
   const clock = new ManualClock();
@@ -340,17 +353,7 @@ describe("ambiguous submits and orphans", () => {
   test("an ambiguous submit timeout is resolved by looking the order up by its hash (found live)", async () => {
     const { ex, om } = setup();
     om.submitOrder(intent("a"));
-    ex.orders.set("0xhash", {
-      orderId: "0xhash",
-      conditionId: CID,
-      tokenId: TOKEN,
-      side: "BUY",
-      priceE4: 4_500,
-      originalSizeE6: 10_000_000,
-      matchedSizeE6: 0,
-      createdAtSec: 0,
-      status: "live",
-    });
+    ex.orders.set("0xhash", { ...snapshot("0xhash"), status: "live" });
     ex.emit({ kind: "reject", clientId: "a", orderId: "0xhash", code: "TIMEOUT_AMBIGUOUS", message: "request timed out", atNs: 0 });
     expect(om.getOrder("a")?.state).toBe("unknown");
     await settleMicrotasks();
@@ -405,17 +408,7 @@ describe("ambiguous submits and orphans", () => {
     expect(om.stats.lookupErrors).toBe(2);
     expect(om.getOrder("a")?.state).toBe("unknown");
     ex.lookupError = undefined;
-    ex.orders.set("0xhash", {
-      orderId: "0xhash",
-      conditionId: CID,
-      tokenId: TOKEN,
-      side: "BUY",
-      priceE4: 4_500,
-      originalSizeE6: 10_000_000,
-      matchedSizeE6: 0,
-      createdAtSec: 0,
-      status: "live",
-    });
+    ex.orders.set("0xhash", { ...snapshot("0xhash"), status: "live" });
     clock.advanceBy(1_000);
     await settleMicrotasks();
     expect(om.getOrder("a")?.state).toBe("live");
@@ -425,18 +418,7 @@ describe("ambiguous submits and orphans", () => {
   test("lookup falls back to the open orders when the venue has no fetchOrder", async () => {
     const { ex, om } = setup({ withFetchOrder: false });
     om.submitOrder(intent("a"));
-    ex.open = [
-      {
-        orderId: "0xhash",
-        conditionId: CID,
-        tokenId: TOKEN,
-        side: "BUY",
-        priceE4: 4_500,
-        originalSizeE6: 10_000_000,
-        matchedSizeE6: 0,
-        createdAtSec: 0,
-      },
-    ];
+    ex.open = [snapshot("0xhash")];
     ex.emit({ kind: "reject", clientId: "a", orderId: "0xhash", code: "TIMEOUT_AMBIGUOUS", message: "timeout", atNs: 0 });
     await settleMicrotasks();
     expect(ex.count("fetchOpenOrders")).toBe(1);
@@ -446,18 +428,7 @@ describe("ambiguous submits and orphans", () => {
   test("a pending order stuck past the timeout is found by fingerprint and cancelled", async () => {
     const { clock, ex, om } = setup();
     om.submitOrder(intent("a"));
-    ex.open = [
-      {
-        orderId: "0xstuck",
-        conditionId: CID,
-        tokenId: TOKEN,
-        side: "BUY",
-        priceE4: 4_500,
-        originalSizeE6: 10_000_000,
-        matchedSizeE6: 0,
-        createdAtSec: 0,
-      },
-    ];
+    ex.open = [snapshot("0xstuck")];
     clock.advanceBy(9_999);
     expect(om.getOrder("a")?.state).toBe("pending");
     clock.advanceBy(1);
@@ -499,18 +470,8 @@ describe("ambiguous submits and orphans", () => {
     ack("a", "0xa");
     ack("b", "0xb");
     clock.advanceBy(5_000);
-    const snap = (orderId: string, priceE4 = 4_500) => ({
-      orderId,
-      conditionId: CID,
-      tokenId: TOKEN,
-      side: "BUY" as const,
-      priceE4,
-      originalSizeE6: 10_000_000,
-      matchedSizeE6: 0,
-      createdAtSec: 0,
-    });
     // 0xc matches pending c's fingerprint: left alone; 0xzz is nobody's.
-    const r = om.syncOpenOrders([snap("0xa"), snap("0xzz", 3_000), snap("0xc", 4_000)]);
+    const r = om.syncOpenOrders([snapshot("0xa"), snapshot("0xzz", { priceE4: 3_000 }), snapshot("0xc", { priceE4: 4_000 })]);
     expect(r.orphans).toEqual(["0xzz"]);
     expect(r.closed).toEqual(["b"]);
     expect(om.getOrder("b")?.state).toBe("cancelled");
