@@ -1,3 +1,5 @@
+import { setDefaultTimeout } from "bun:test";
+
 /**
  * Loaded before every test file (bunfig.toml). Tests never touch the internet and never
  * see real credentials: every credential variable is blanked, and `fetch` / `WebSocket`
@@ -6,6 +8,11 @@
 for (const key of Object.keys(process.env)) {
   if (/PRIVATE_KEY|SECRET|PASSPHRASE|API_KEY|KEY_FILE|TELEGRAM|WEBHOOK/i.test(key)) delete process.env[key];
 }
+
+// Every test's default timeout (bun's is 5 s; bunfig has no key for it). Time in tests comes
+// from ManualClock, so this only matters on a loaded machine, where a heavy property or e2e
+// test can take longer than 5 s of wall time without anything being wrong.
+setDefaultTimeout(30_000);
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
