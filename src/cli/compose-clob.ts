@@ -164,8 +164,20 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
       }
     },
   });
-  feed.onSubscribe = (ms) => user.subscribe(ms.map((m) => m.conditionId));
-  feed.onUnsubscribe = (ids) => user.unsubscribe(ids);
+  const tokensOf = new Map<string, readonly string[]>();
+  feed.onSubscribe = (ms) => {
+    for (const m of ms) tokensOf.set(m.conditionId, [m.yesTokenId, m.noTokenId]);
+    user.subscribe(ms.map((m) => m.conditionId));
+  };
+  feed.onUnsubscribe = (ids) => {
+    // A market that rolled off keeps no signed orders: they would be kept (and re-signed as
+    // they age) forever — the soak showed ~4 MB of heap per simulated hour without this.
+    for (const id of ids) {
+      for (const t of tokensOf.get(id) ?? []) pool.invalidate(t, "market_roll");
+      tokensOf.delete(id);
+    }
+    user.unsubscribe(ids);
+  };
   let stopRefill: (() => void) | undefined;
 
   return ok({
