@@ -86,7 +86,9 @@ describe("order faults", () => {
     if (!bid) throw new Error("no bid");
     const fills0 = x.bot.totals.fills;
     // Another account offers just above our bid: a bot that requotes up to its fair value
-    // would cross it with a post-only bid.
+    // would cross it with a post-only bid. Synthetic flow is paused so no other taker lifts
+    // that offer during the check (a bid above a consumed offer would be legitimate).
+    x.sim.exchange.setFlowEnabled(false);
     await x.testApi("/test/book", { token_id: bid.tokenId, bids: [], asks: [[((bid.priceE4 + 100) / 10_000).toString(), "200"]] });
     await x.run(10);
     for (const o of x.open()) {
