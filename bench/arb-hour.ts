@@ -42,7 +42,17 @@ interface Args {
 }
 
 function parse(argv: readonly string[]): Args {
-  const a: Args = { minutes: 60, seed: 1, rule: "unwind", order: "FOK", latencyMs: 20, network: false, speed: 20, dislocation: true, json: "" };
+  const a: Args = {
+    minutes: 60,
+    seed: 1,
+    rule: "unwind",
+    order: "FOK",
+    latencyMs: 20,
+    network: false,
+    speed: 20,
+    dislocation: true,
+    json: "",
+  };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const v = (): string => argv[++i] ?? "";
@@ -57,14 +67,17 @@ function parse(argv: readonly string[]): Args {
     else if (f === "--json") a.json = v();
     else throw new Error(`unknown flag ${f}`);
   }
-  if (!(a.minutes > 0) || !Number.isInteger(a.seed) || !(a.latencyMs >= 0) || !(a.speed > 0)) throw new Error("bad --minutes / --seed / --latency / --speed");
+  if (!(a.minutes > 0) || !Number.isInteger(a.seed) || !(a.latencyMs >= 0) || !(a.speed > 0))
+    throw new Error("bad --minutes / --seed / --latency / --speed");
   return a;
 }
 
 const args = parse(process.argv.slice(2));
 const params: ArbBotParams = { ...DEFAULT_ARB_PARAMS, legRule: args.rule, orderType: args.order };
 const progress = (minute: number, s: ArbSummary) =>
-  process.stderr.write(`\r${minute} min  opp ${s.opportunitiesSeen}  trades ${s.tradesTaken}  pairs ${s.pairsBought}  profit $${s.profit.toFixed(2)}  incidents ${s.legIncidents}   `);
+  process.stderr.write(
+    `\r${minute} min  opp ${s.opportunitiesSeen}  trades ${s.tradesTaken}  pairs ${s.pairsBought}  profit $${s.profit.toFixed(2)}  incidents ${s.legIncidents}   `,
+  );
 
 /** In process on a ManualClock: as fast as the machine runs. */
 async function inProcessRun(): Promise<{ s: ArbSummary; collateralDelta: number; openAtExit: number; extra: Record<string, unknown> }> {
@@ -84,7 +97,12 @@ async function inProcessRun(): Promise<{ s: ArbSummary; collateralDelta: number;
   bot.stop();
   venue.advance(1_000, 10);
   const openAtExit = sim.openOrders(venue.exchange.apiKey).length;
-  const out = { s: bot.summary(), collateralDelta: (sim.collateral(venue.exchange.apiKey) - collateral0) / 1e6, openAtExit, extra: { transport: "in-process", latencyMs: args.latencyMs } };
+  const out = {
+    s: bot.summary(),
+    collateralDelta: (sim.collateral(venue.exchange.apiKey) - collateral0) / 1e6,
+    openAtExit,
+    extra: { transport: "in-process", latencyMs: args.latencyMs },
+  };
   venue.feed.close();
   await venue.exchange.close();
   return out;
@@ -93,7 +111,15 @@ async function inProcessRun(): Promise<{ s: ArbSummary; collateralDelta: number;
 /** Over the network stack, as `arb --venue sim` runs: embedded server + real client stack, accelerated clock. */
 async function networkRun(): Promise<{ s: ArbSummary; collateralDelta: number; openAtExit: number; extra: Record<string, unknown> }> {
   const config = loadConfig({}, { overrides: { SIM_SEED: String(args.seed) } });
-  const composed = await composeVenue({ config, venue: "sim", tradingMode: "paper", speed: args.speed, seed: args.seed, simStartMs: alignedSimStart(DEFAULT_SIM.startMs), dislocation: args.dislocation ? DEFAULT_DISLOCATION : null });
+  const composed = await composeVenue({
+    config,
+    venue: "sim",
+    tradingMode: "paper",
+    speed: args.speed,
+    seed: args.seed,
+    simStartMs: alignedSimStart(DEFAULT_SIM.startMs),
+    dislocation: args.dislocation ? DEFAULT_DISLOCATION : null,
+  });
   if (!composed.ok) throw new Error(composed.reason);
   const v = composed.value;
   const sim = v.sim;
@@ -107,13 +133,21 @@ async function networkRun(): Promise<{ s: ArbSummary; collateralDelta: number; o
   while (v.clock.wallMs() < endMs) {
     await Bun.sleep(Math.min(1_000, Math.max(10, (endMs - v.clock.wallMs()) / args.speed)));
     const m = Math.floor((v.clock.wallMs() - (endMs - args.minutes * 60_000)) / 60_000);
-    if (m !== minute) progress((minute = m), bot.summary());
+    if (m !== minute) {
+      minute = m;
+      progress(minute, bot.summary());
+    }
   }
   bot.stop("duration");
   await done;
   const openAtExit = await drainOpenOrders(v.exchange);
   const pool = v.poolStats?.();
-  const out = { s: bot.summary(), collateralDelta: (sim.exchange.collateral(v.apiKey) - collateral0) / 1e6, openAtExit, extra: { transport: "network", speed: args.speed, poolHits: pool?.hits ?? 0, poolMisses: pool?.misses ?? 0 } };
+  const out = {
+    s: bot.summary(),
+    collateralDelta: (sim.exchange.collateral(v.apiKey) - collateral0) / 1e6,
+    openAtExit,
+    extra: { transport: "network", speed: args.speed, poolHits: pool?.hits ?? 0, poolMisses: pool?.misses ?? 0 },
+  };
   await v.close();
   return out;
 }
@@ -125,12 +159,32 @@ const outcomes: Record<string, number> = {};
 for (const i of s.incidents) outcomes[i.outcome] = (outcomes[i.outcome] ?? 0) + 1;
 process.stderr.write("\n");
 const how = args.network ? `network stack at ×${args.speed}` : `in process, latency ${args.latencyMs} ms`;
-console.log(`arb-hour: ${args.minutes} simulated min in ${wallS.toFixed(1)} s (seed ${args.seed}, rule ${args.rule}, ${args.order}, ${how}, dislocations ${args.dislocation ? "on" : "off"})`);
-console.log(`  opportunities ${s.opportunitiesSeen} (detections ${s.detections}), trades ${s.tradesTaken}: filled ${s.tradesFilled}, missed ${s.tradesMissed}`);
+console.log(
+  `arb-hour: ${args.minutes} simulated min in ${wallS.toFixed(1)} s (seed ${args.seed}, rule ${args.rule}, ${args.order}, ${how}, dislocations ${args.dislocation ? "on" : "off"})`,
+);
+console.log(
+  `  opportunities ${s.opportunitiesSeen} (detections ${s.detections}), trades ${s.tradesTaken}: filled ${s.tradesFilled}, missed ${s.tradesMissed}`,
+);
 console.log(`  pairs bought ${s.pairsBought}, sold ${s.pairsSold}, merged ${s.mergedPairs}`);
-console.log(`  earned $${s.profit.toFixed(4)} (realised $${s.realisedProfit.toFixed(4)}, locked by pairs $${s.lockedProfit.toFixed(4)}, fees $${s.fees.toFixed(4)}); collateral change $${collateralDelta.toFixed(4)}`);
-console.log(`  leg incidents ${s.legIncidents}: ${JSON.stringify(outcomes)}, leg loss $${s.legLoss.toFixed(4)} (bound $${DEFAULT_ARB_PARAMS.maxLegLossUsdE6 / 1e6} each); unpaired ${s.unpairedShares} shares; open orders at exit ${openAtExit}`);
+console.log(
+  `  earned $${s.profit.toFixed(4)} (realised $${s.realisedProfit.toFixed(4)}, locked by pairs $${s.lockedProfit.toFixed(4)}, fees $${s.fees.toFixed(4)}); collateral change $${collateralDelta.toFixed(4)}`,
+);
+console.log(
+  `  leg incidents ${s.legIncidents}: ${JSON.stringify(outcomes)}, leg loss $${s.legLoss.toFixed(4)} (bound $${DEFAULT_ARB_PARAMS.maxLegLossUsdE6 / 1e6} each); unpaired ${s.unpairedShares} shares; open orders at exit ${openAtExit}`,
+);
 if (args.network) console.log(`  pre-signed pool: ${String(extra.poolHits)} hits, ${String(extra.poolMisses)} misses`);
-const line = { minutes: args.minutes, seed: args.seed, rule: args.rule, orderType: args.order, ...extra, dislocation: args.dislocation, wallSeconds: wallS, collateralChange: collateralDelta, openOrdersAtExit: openAtExit, ...s, incidents: s.incidents };
+const line = {
+  minutes: args.minutes,
+  seed: args.seed,
+  rule: args.rule,
+  orderType: args.order,
+  ...extra,
+  dislocation: args.dislocation,
+  wallSeconds: wallS,
+  collateralChange: collateralDelta,
+  openOrdersAtExit: openAtExit,
+  ...s,
+  incidents: s.incidents,
+};
 console.log(JSON.stringify({ ...line, markets: undefined, totals: undefined }));
 if (args.json !== "") writeFileSync(args.json, `${JSON.stringify(line, null, 2)}\n`);

@@ -23,7 +23,7 @@ export function freePairsE6(pnl: PnlTracker, m: MarketState<ArbMarket>): SizeE6 
 export function capitalInUseE6(pnl: PnlTracker, markets: MarketRegistry<ArbMarket>): UsdE6 {
   let total = 0;
   const open = (o: OrderView | undefined): void => {
-    if (!o || o.intent.side !== "BUY" || isTerminal(o.state)) return;
+    if (o?.intent.side !== "BUY" || isTerminal(o.state)) return;
     total += Math.round((Math.max(0, o.intent.sizeE6 - o.filledE6) * o.intent.priceE4) / ONE_E4);
   };
   for (const m of markets.values()) {
@@ -63,7 +63,8 @@ export function summarize(s: SummaryInputs): ArbSummary {
     const diff = Math.abs(y - n);
     unpaired += diff;
     if (pos && pos.qtyE6 > 0) unpairedCost += Math.round((pos.costE6 * diff) / pos.qtyE6);
-    const unreal = pnl.unrealisedOf(m.info.yesTokenId, mark(m.info.yesTokenId)) + pnl.unrealisedOf(m.info.noTokenId, mark(m.info.noTokenId));
+    const unreal =
+      pnl.unrealisedOf(m.info.yesTokenId, mark(m.info.yesTokenId)) + pnl.unrealisedOf(m.info.noTokenId, mark(m.info.noTokenId));
     const x = m.ext;
     markets.push({
       conditionId: m.info.conditionId,

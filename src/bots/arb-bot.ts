@@ -5,10 +5,10 @@
  * (simulator, live) is chosen in `cli/compose.ts`.
  *
  * Per event, in the engine loop's order (engine/loop.ts):
- *  - book change of either token of a live market → `detectBuyPair` (and `detectSellPair`
- *    when pairs are held) on the live books; an opportunity within capital, rate and risk
- *    limits becomes two FOK (or FAK) orders sent in ONE `place` call (one batch request),
- *    each taken from the pre-signed pool or signed on the spot by the venue client;
+ *  - book change of either token of a live market (arb-execution.ts) → `detectBuyPair`
+ *    (and `detectSellPair` when pairs are held) on the live books; an opportunity within
+ *    capital, rate and risk limits becomes two FOK (or FAK) orders sent in ONE `place` call
+ *    (one batch request), each taken from the pre-signed pool or signed on the spot;
  *  - fills, acks, rejects → the legs' states (OrderManager); both legs settled → the trade
  *    is booked: equal fills = pairs; unequal = a leg incident (see below);
  *  - every `tickMs`: leg deadlines, incident repairs, merges, the loss limit.
@@ -26,21 +26,43 @@
  * the loss limit stops new trades for the rest of the run.
  */
 import type { Clock } from "../core/clock.ts";
-import type { BookView, ConnectionState, ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, MarketInfo, OrderIntent } from "../core/ports.ts";
-import { ONE_E4, type UsdE6 } from "../core/units.ts";
+import type { ConnectionState, ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
+import type { UsdE6 } from "../core/units.ts";
 import { BotLifecycle, type Channel, Connectivity } from "../engine/bot-lifecycle.ts";
 import { EngineLoop } from "../engine/loop.ts";
 import { MarketRegistry, type MarketState } from "../engine/markets.ts";
 import { NO_JOURNAL, OrderManager } from "../engine/order-manager.ts";
-import type { OrderView } from "../engine/order-state.ts";
 import { bookMidE4, PnlTracker } from "../engine/pnl.ts";
-import { type ArbParams, detectBuyPair, detectSellPair, mergeSuggestion, type Opportunity } from "../strategy/arb-detect.ts";
+import { detectSellPair, mergeSuggestion } from "../strategy/arb-detect.ts";
 import { capitalInUseE6, freePairsE6, summarize } from "./arb-accounts.ts";
+import { ArbExecutor } from "./arb-execution.ts";
 import { ArbLegs } from "./arb-legs.ts";
 import { DEFAULT_ARB_PARAMS, type ArbBotParams } from "./arb-params.ts";
-import { type ArbDeps, type ArbEventSink, type ArbMarket, type ArbRunResult, type ArbStopReason, type ArbSummary, type ArbTotals, type IncidentRecord, newMarketState, newTotals } from "./arb-types.ts";
+import {
+  type ArbDeps,
+  type ArbEventSink,
+  type ArbMarket,
+  type ArbRunResult,
+  type ArbStopReason,
+  type ArbSummary,
+  type ArbTotals,
+  type IncidentRecord,
+  newMarketState,
+  newTotals,
+} from "./arb-types.ts";
 
-export type { ArbDeps, ArbEventFields, ArbEventLevel, ArbEventSink, ArbRunResult, ArbStopReason, ArbSummary, ArbTotals, IncidentRecord, MarketSummary } from "./arb-types.ts";
+export type {
+  ArbDeps,
+  ArbEventFields,
+  ArbEventLevel,
+  ArbEventSink,
+  ArbRunResult,
+  ArbStopReason,
+  ArbSummary,
+  ArbTotals,
+  IncidentRecord,
+  MarketSummary,
+} from "./arb-types.ts";
 
 const noopSink: ArbEventSink = () => {};
 
@@ -59,6 +81,7 @@ export class ArbBot {
   private readonly lifecycle: BotLifecycle;
   private readonly links = new Connectivity();
   private readonly legs: ArbLegs;
+  private readonly executor: ArbExecutor;
   private readonly newClientId: () => string;
   private halted = false;
   private tokens: number;
@@ -73,16 +96,31 @@ export class ArbBot {
     this.log = deps.events ?? noopSink;
     this.tokens = this.params.orderBurst;
     this.newClientId = deps.newClientId ?? (() => `arb-${this.clock.wallMs()}-${++this.seq}`);
-    this.orders = new OrderManager({ exchange: deps.exchange, clock: deps.clock, journal: deps.journal ?? NO_JOURNAL, retentionMs: 60_000 });
+    this.orders = new OrderManager({
+      exchange: deps.exchange,
+      clock: deps.clock,
+      journal: deps.journal ?? NO_JOURNAL,
+      retentionMs: 60_000,
+    });
     this.loop = new EngineLoop({
       feed: deps.feed,
       exchange: deps.exchange,
       clock: deps.clock,
       tickMs: this.params.tickMs,
-      handler: { onFeedEvent: (ev) => this.onFeedEvent(ev), onExchangeEvent: (ev) => this.onExchangeEvent(ev), onTick: () => this.onTick() },
+      handler: {
+        onFeedEvent: (ev) => this.onFeedEvent(ev),
+        onExchangeEvent: (ev) => this.onExchangeEvent(ev),
+        onTick: () => this.onTick(),
+      },
       onFatal: (e) => this.lifecycle.halt(e),
     });
-    this.lifecycle = new BotLifecycle({ bot: "arb", loop: this.loop, orders: this.orders, log: this.log, cancelAll: () => this.orders.cancelAll() });
+    this.lifecycle = new BotLifecycle({
+      bot: "arb",
+      loop: this.loop,
+      orders: this.orders,
+      log: this.log,
+      cancelAll: () => this.orders.cancelAll(),
+    });
     this.legs = new ArbLegs({
       clock: this.clock,
       feed: this.feed,
@@ -92,6 +130,19 @@ export class ArbBot {
       incidents: this.incidents,
       log: this.log,
       venueUp: () => this.links.venueUp,
+      takeTokens: (n, nowMs) => this.takeTokens(n, nowMs),
+    });
+    this.executor = new ArbExecutor({
+      clock: this.clock,
+      feed: this.feed,
+      orders: this.orders,
+      pnl: this.pnl,
+      params: this.params,
+      totals: this.totals,
+      log: this.log,
+      newClientId: () => this.newClientId(),
+      capitalInUseE6: () => this.capitalInUseE6(),
+      tradingOn: () => !this.halted && this.links.allUp,
       takeTokens: (n, nowMs) => this.takeTokens(n, nowMs),
     });
   }
@@ -113,6 +164,16 @@ export class ArbBot {
     this.lifecycle.stop(reason);
   }
 
+  /** Stopped, and the exchange confirmed every order of ours closed (all of it journaled). */
+  get ordersSettled(): boolean {
+    return this.lifecycle.ordersSettled;
+  }
+
+  /** Stops listening to the venue's order events now (after the caller's bounded wait). */
+  dispose(): void {
+    this.lifecycle.dispose();
+  }
+
   get isHalted(): boolean {
     return this.halted;
   }
@@ -124,7 +185,10 @@ export class ArbBot {
     switch (ev.kind) {
       case "book": {
         const ref = this.markets.byToken(ev.tokenId);
-        if (ref) this.onBook(ref.market);
+        if (!ref) return;
+        const x = ref.market.ext;
+        if (x.trade || x.incident) this.legs.progress(ref.market);
+        else this.executor.onBook(ref.market);
         return;
       }
       case "market_started":
@@ -215,122 +279,11 @@ export class ArbBot {
     const ids = [m.info.yesTokenId, m.info.noTokenId];
     const before = this.pnl.realisedOf(ids);
     this.pnl.onResolved(conditionId, winningTokenId);
-    this.log("info", "market_resolved", { market: m.info.slug, settlementPnlE6: this.pnl.realisedOf(ids) - before, realisedE6: this.pnl.realisedOf(ids) });
-  }
-
-  // ── detection and execution ──────────────────────────────────────────────
-
-  private onBook(m: MarketState<ArbMarket>): void {
-    const x = m.ext;
-    if (x.incident || x.trade) {
-      this.legs.progress(m);
-      return;
-    }
-    const yes = this.feed.book(m.info.yesTokenId);
-    const no = this.feed.book(m.info.noTokenId);
-    if (!yes || !no || yes.stale || no.stale) return;
-    const nowMs = this.clock.wallMs();
-    const opp = this.detect(m, yes, no);
-    if (!opp) {
-      x.inOpportunity = false;
-      if (this.params.presignNearE4 > 0) this.presign(m, yes, no);
-      return;
-    }
-    this.totals.detections++;
-    if (!x.inOpportunity) {
-      x.inOpportunity = true;
-      x.opportunities++;
-      this.totals.opportunitiesSeen++;
-      this.log("info", "opportunity", { market: m.info.slug, kind: opp.kind, pairsE6: opp.pairsE6, yesE4: opp.legs[0].limitPriceE4, noE4: opp.legs[1].limitPriceE4, expectedProfitE6: opp.expectedProfitE6 });
-    }
-    if (!this.mayTrade(m, nowMs)) {
-      this.totals.skippedBusy++;
-      return;
-    }
-    if (!legsAreMarketable(opp)) {
-      // Polymarket refuses a marketable BUY under $1 (protocol notes §3.4): the cheap leg of
-      // a gap near 0 or 1 would be killed and leave the other leg alone.
-      this.totals.skippedSmall++;
-      return;
-    }
-    if (!this.takeTokens(2, nowMs)) {
-      this.totals.skippedRate++;
-      return;
-    }
-    this.execute(m, opp, nowMs);
-  }
-
-  private detect(m: MarketState<ArbMarket>, yes: BookView, no: BookView): Opportunity | null {
-    const p = this.detectParams(m);
-    const held = freePairsE6(this.pnl, m);
-    if (held >= m.info.minSizeE6) {
-      const sell = detectSellPair(yes, no, held, held, p);
-      if (sell) return sell;
-    }
-    return p.maxCapitalUsdE6 > 0 ? detectBuyPair(yes, no, p) : null;
-  }
-
-  private detectParams(m: MarketState<ArbMarket>, extraEdgeE4 = 0): ArbParams {
-    return {
-      minEdgeE4: this.params.minEdgeE4 + extraEdgeE4,
-      maxCapitalUsdE6: Math.max(0, this.params.maxCapitalUsdE6 - this.capitalInUseE6()),
-      minSizeE6: m.info.minSizeE6,
-      feeRate: m.info.feeRate,
-      feeExponent: m.info.feeExponent,
-      maxLevels: this.params.maxLevels,
-      // Legs are FOK/FAK: Polymarket takes them as market orders (amount precision, BUY spends its amount).
-      marketAmounts: true,
-    };
-  }
-
-  private mayTrade(m: MarketState<ArbMarket>, nowMs: number): boolean {
-    return m.phase === "live" && !this.halted && this.links.allUp && nowMs >= m.ext.cooldownUntilMs && nowMs < m.info.endMs - this.params.stopBeforeEndMs;
-  }
-
-  /** Both legs in one `place` call: one batch request, signed from the pool or on the spot. */
-  private execute(m: MarketState<ArbMarket>, opp: Opportunity, nowMs: number): void {
-    const id = this.newClientId();
-    const intent = (leg: Opportunity["legs"][number], tag: string): OrderIntent => ({
-      clientId: `${id}-${tag}`,
-      conditionId: m.info.conditionId,
-      tokenId: leg.tokenId,
-      side: leg.side,
-      priceE4: leg.limitPriceE4,
-      sizeE6: leg.sizeE6,
-      orderType: this.params.orderType,
-      postOnly: false,
-      expirationSec: 0,
-    });
-    const [yes, no] = this.orders.submitOrders([intent(opp.legs[0], "y"), intent(opp.legs[1], "n")]) as [OrderView, OrderView];
-    m.ext.trade = { id, kind: opp.kind, opportunity: opp, yes, no, sentMs: nowMs };
-    m.ext.trades++;
-    this.totals.tradesTaken++;
-    this.log("info", "trade_sent", {
+    this.log("info", "market_resolved", {
       market: m.info.slug,
-      trade: id,
-      kind: opp.kind,
-      pairsE6: opp.pairsE6,
-      yesLimitE4: opp.legs[0].limitPriceE4,
-      noLimitE4: opp.legs[1].limitPriceE4,
-      costE6: opp.costE6,
-      proceedsE6: opp.proceedsE6,
-      expectedProfitE6: opp.expectedProfitE6,
-      orderType: this.params.orderType,
+      settlementPnlE6: this.pnl.realisedOf(ids) - before,
+      realisedE6: this.pnl.realisedOf(ids),
     });
-  }
-
-  /** Warms the pre-signed pool with what a trade would send if the edge were reached now. */
-  private presign(m: MarketState<ArbMarket>, yes: BookView, no: BookView): void {
-    if (yes.bestAskE4() + no.bestAskE4() > ONE_E4 - this.params.minEdgeE4 + this.params.presignNearE4) return;
-    const near = detectBuyPair(yes, no, this.detectParams(m, -this.params.presignNearE4));
-    if (!near) return;
-    const key = `${near.legs[0].limitPriceE4}/${near.legs[1].limitPriceE4}/${near.pairsE6}`;
-    if (key === m.ext.presignKey) return;
-    m.ext.presignKey = key;
-    this.totals.presigned += 2;
-    this.orders.preSignOrders(
-      near.legs.map((leg) => ({ clientId: "", conditionId: m.info.conditionId, tokenId: leg.tokenId, side: leg.side, priceE4: leg.limitPriceE4, sizeE6: leg.sizeE6, orderType: this.params.orderType, postOnly: false, expirationSec: 0 })),
-    );
   }
 
   // ── inventory, capital, risk ─────────────────────────────────────────────
@@ -338,12 +291,16 @@ export class ArbBot {
   /** Sells held pairs when that beats $1 (done by detection), else merges them back to collateral. */
   private manageInventory(m: MarketState<ArbMarket>, nowMs: number): void {
     const x = m.ext;
-    if (!this.params.merges || m.phase === "resolved" || x.mergePendingE6 > 0 || nowMs - x.lastMergeMs < this.params.mergeIntervalMs) return;
+    if (!this.params.merges || m.phase === "resolved" || x.mergePendingE6 > 0 || nowMs - x.lastMergeMs < this.params.mergeIntervalMs)
+      return;
     const held = freePairsE6(this.pnl, m);
     if (held <= 0) return;
     const yes = this.feed.book(m.info.yesTokenId);
     const no = this.feed.book(m.info.noTokenId);
-    const sell = yes && no && !yes.stale && !no.stale && m.phase === "live" ? detectSellPair(yes, no, held, held, this.detectParams(m)) : null;
+    const sell =
+      yes && no && !yes.stale && !no.stale && m.phase === "live"
+        ? detectSellPair(yes, no, held, held, this.executor.detectParams(m))
+        : null;
     const size = mergeSuggestion(held, held, this.params.mergeMinE6, sell);
     if (size <= 0) return;
     x.mergePendingE6 = size;
@@ -378,7 +335,8 @@ export class ArbBot {
   /** Token bucket on orders sent (trades and repairs), refilled on the clock. */
   private takeTokens(n: number, nowMs: number): boolean {
     const p = this.params;
-    if (!Number.isNaN(this.tokensAtMs)) this.tokens = Math.min(p.orderBurst, this.tokens + ((nowMs - this.tokensAtMs) / 1000) * p.ordersPerSec);
+    if (!Number.isNaN(this.tokensAtMs))
+      this.tokens = Math.min(p.orderBurst, this.tokens + ((nowMs - this.tokensAtMs) / 1000) * p.ordersPerSec);
     this.tokensAtMs = nowMs;
     if (this.tokens < n) return false;
     this.tokens -= n;
@@ -391,15 +349,13 @@ export class ArbBot {
   readonly mark = (tokenId: string): number => bookMidE4(this.feed.book(tokenId));
 
   summary(): ArbSummary {
-    return summarize({ pnl: this.pnl, markets: this.markets, mark: this.mark, totals: this.totals, incidents: this.incidents, halted: this.halted });
+    return summarize({
+      pnl: this.pnl,
+      markets: this.markets,
+      mark: this.mark,
+      totals: this.totals,
+      incidents: this.incidents,
+      halted: this.halted,
+    });
   }
-}
-
-/** A marketable BUY must be worth at least $1 at its limit (protocol notes §3.4). */
-const MIN_MARKETABLE_BUY_E6 = 1_000_000;
-
-/** Every BUY leg is worth at least the $1 minimum at its limit price. */
-export function legsAreMarketable(opp: Opportunity): boolean {
-  for (const leg of opp.legs) if (leg.side === "BUY" && (leg.sizeE6 * leg.limitPriceE4) / ONE_E4 < MIN_MARKETABLE_BUY_E6) return false;
-  return true;
 }

@@ -42,7 +42,16 @@ export interface IncidentState {
 
 export type IncidentOutcome = "repaired" | "unwound" | "mixed" | "held" | "resolved_by_fill";
 
-export function newIncident(tradeId: string, info: MarketInfo, kind: PairKind, rule: LegRule, yes: OrderView, no: OrderView, openedMs: number, deadlineMs: number): ArbIncident {
+export function newIncident(
+  tradeId: string,
+  info: MarketInfo,
+  kind: PairKind,
+  rule: LegRule,
+  yes: OrderView,
+  no: OrderView,
+  openedMs: number,
+  deadlineMs: number,
+): ArbIncident {
   const yesLong = yes.filledE6 > no.filledE6;
   return {
     id: `${tradeId}-leg`,

@@ -65,8 +65,26 @@ export class ArbLegs {
     const rec = closeIncident(inc, forced);
     m.ext.incident = null;
     this.c.totals.legLossE6 += rec.lossE6;
-    this.c.incidents.push({ id: inc.id, market: m.info.slug, kind: inc.kind, rule: inc.rule, excessShares: inc.initialExcessE6 / 1e6, outcome: rec.outcome, loss: usd(rec.lossE6), repairs: inc.repairs.length, durationMs: nowMs - inc.openedMs });
-    this.c.log(rec.outcome === "held" ? "warn" : "info", "leg_incident_closed", { market: m.info.slug, incident: inc.id, outcome: rec.outcome, lossE6: rec.lossE6, unpairedE6: rec.unpairedE6, repairs: inc.repairs.length, reason: why });
+    this.c.incidents.push({
+      id: inc.id,
+      market: m.info.slug,
+      kind: inc.kind,
+      rule: inc.rule,
+      excessShares: inc.initialExcessE6 / 1e6,
+      outcome: rec.outcome,
+      loss: usd(rec.lossE6),
+      repairs: inc.repairs.length,
+      durationMs: nowMs - inc.openedMs,
+    });
+    this.c.log(rec.outcome === "held" ? "warn" : "info", "leg_incident_closed", {
+      market: m.info.slug,
+      incident: inc.id,
+      outcome: rec.outcome,
+      lossE6: rec.lossE6,
+      unpairedE6: rec.unpairedE6,
+      repairs: inc.repairs.length,
+      reason: why,
+    });
   }
 
   private bookTrade(m: MarketState<ArbMarket>, t: ArbTrade): void {
@@ -94,14 +112,34 @@ export class ArbLegs {
     if (t.yes.filledE6 === t.no.filledE6) {
       if (paired > 0) totals.tradesFilled++;
       else totals.tradesMissed++;
-      this.c.log("info", paired > 0 ? "trade_filled" : "trade_missed", { market: m.info.slug, trade: t.id, kind: t.kind, pairsE6: paired, yes: t.yes.state, no: t.no.state, yesCode: t.yes.rejectCode, noCode: t.no.rejectCode });
+      this.c.log("info", paired > 0 ? "trade_filled" : "trade_missed", {
+        market: m.info.slug,
+        trade: t.id,
+        kind: t.kind,
+        pairsE6: paired,
+        yes: t.yes.state,
+        no: t.no.state,
+        yesCode: t.yes.rejectCode,
+        noCode: t.no.rejectCode,
+      });
       return;
     }
     const inc = newIncident(t.id, m.info, t.kind, params.legRule, t.yes, t.no, nowMs, nowMs + params.repairWindowMs);
     x.incident = inc;
     totals.legIncidents++;
     const s = incidentState(inc);
-    this.c.log("warn", "leg_incident", { market: m.info.slug, incident: inc.id, kind: t.kind, rule: inc.rule, yesFilledE6: t.yes.filledE6, noFilledE6: t.no.filledE6, excessE6: s.excessE6, longToken: inc.longTokenId === m.info.yesTokenId ? "YES" : "NO", shortCode: inc.shortLeg.rejectCode, shortMessage: inc.shortLeg.message });
+    this.c.log("warn", "leg_incident", {
+      market: m.info.slug,
+      incident: inc.id,
+      kind: t.kind,
+      rule: inc.rule,
+      yesFilledE6: t.yes.filledE6,
+      noFilledE6: t.no.filledE6,
+      excessE6: s.excessE6,
+      longToken: inc.longTokenId === m.info.yesTokenId ? "YES" : "NO",
+      shortCode: inc.shortLeg.rejectCode,
+      shortMessage: inc.shortLeg.message,
+    });
     this.repair(m, inc);
   }
 
@@ -157,11 +195,30 @@ export class ArbLegs {
         }
         if (!this.c.takeTokens(1, nowMs)) return; // rate limit: the next tick tries again
         const clientId = `${inc.id}-r${inc.repairs.length + 1}`;
-        const o = this.c.orders.submitOrder({ clientId, conditionId: m.info.conditionId, tokenId: action.tokenId, side: action.side, priceE4: action.limitPriceE4, sizeE6: action.sizeE6, orderType: "FAK", postOnly: false, expirationSec: 0 });
+        const o = this.c.orders.submitOrder({
+          clientId,
+          conditionId: m.info.conditionId,
+          tokenId: action.tokenId,
+          side: action.side,
+          priceE4: action.limitPriceE4,
+          sizeE6: action.sizeE6,
+          orderType: "FAK",
+          postOnly: false,
+          expirationSec: 0,
+        });
         inc.repairs.push(o);
         inc.vias.push(action.via);
         this.c.totals.repairOrders++;
-        this.c.log("info", "leg_repair_sent", { market: m.info.slug, incident: inc.id, via: action.via, side: action.side, priceE4: action.limitPriceE4, sizeE6: action.sizeE6, worstLossE6: action.worstLossE6, lossSoFarE6: s.lossE6 });
+        this.c.log("info", "leg_repair_sent", {
+          market: m.info.slug,
+          incident: inc.id,
+          via: action.via,
+          side: action.side,
+          priceE4: action.limitPriceE4,
+          sizeE6: action.sizeE6,
+          worstLossE6: action.worstLossE6,
+          lossSoFarE6: s.lossE6,
+        });
         return;
       }
     }

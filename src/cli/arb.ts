@@ -27,7 +27,19 @@ import { DEFAULT_DISLOCATION } from "../sim/dislocation.ts";
 import { SimExchange } from "../sim/exchange.ts";
 import { inProcessVenue } from "../venue/sim-inprocess.ts";
 import { observabilityOf } from "../monitor/bot-observability.ts";
-import { type BotArgs, closeRun, drainOpenOrders, emitSummary, loadBotConfig, openRunJournal, openVenue, parseBotArgs, untilStopped, venueLabel } from "./bot-runner.ts";
+import {
+  awaitOrdersSettled,
+  type BotArgs,
+  closeRun,
+  drainOpenOrders,
+  emitSummary,
+  loadBotConfig,
+  openRunJournal,
+  openVenue,
+  parseBotArgs,
+  untilStopped,
+  venueLabel,
+} from "./bot-runner.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 import { alignedSimStart, type VenueHandle } from "./compose.ts";
 
@@ -74,7 +86,8 @@ export function parseArbArgs(argv: readonly string[]): ArbArgs | string {
     return true;
   });
   if (typeof a === "string") return a;
-  if (own.inProcess && (a.venue === "polymarket" || a.simUrl !== undefined)) return "--in-process runs the embedded simulator: it excludes --venue polymarket and --sim-url";
+  if (own.inProcess && (a.venue === "polymarket" || a.simUrl !== undefined))
+    return "--in-process runs the embedded simulator: it excludes --venue polymarket and --sim-url";
   return { ...a, ...own };
 }
 
@@ -107,8 +120,17 @@ function inProcessHandle(cfg: Config, args: ArbArgs): VenueHandle {
   const speed = args.speed ?? cfg.sim.speed;
   const clock = new AcceleratedClock(speed, alignedSimStart(Date.now()));
   const seed = args.seed ?? cfg.sim.seed;
-  const sim = new SimExchange({ seed, startMs: clock.wallMs(), initialBalanceE6: cfg.sim.startBalanceUsdE6, dislocation: args.dislocation ? DEFAULT_DISLOCATION : null });
-  const v = inProcessVenue({ sim, clock: { nowNs: () => clock.nowNs(), wallMs: () => clock.wallMs(), setTimer: (ms, fn) => clock.setTimer(ms, fn), advanceBy: () => {} }, latencyMs: 5 });
+  const sim = new SimExchange({
+    seed,
+    startMs: clock.wallMs(),
+    initialBalanceE6: cfg.sim.startBalanceUsdE6,
+    dislocation: args.dislocation ? DEFAULT_DISLOCATION : null,
+  });
+  const v = inProcessVenue({
+    sim,
+    clock: { nowNs: () => clock.nowNs(), wallMs: () => clock.wallMs(), setTimer: (ms, fn) => clock.setTimer(ms, fn), advanceBy: () => {} },
+    latencyMs: 5,
+  });
   // At most 2 simulated seconds per pump: a slow machine lets the simulator lag the clock
   // (like latency) instead of blocking the event loop in ever longer catch-ups.
   const pump = setInterval(() => sim.advanceTo(Math.min(clock.wallMs(), sim.nowMs + 2_000)), 10);
@@ -150,7 +172,9 @@ export const command: CliCommand = {
       console.error("arb: --in-process runs the embedded simulator: it needs VENUE=sim");
       return EXIT.USAGE;
     }
-    const venue = args.inProcess ? inProcessHandle(cfg, args) : await openVenue("arb", cfg, args, () => arbLiveLimits(cfg), { dislocation: args.dislocation ? DEFAULT_DISLOCATION : null });
+    const venue = args.inProcess
+      ? inProcessHandle(cfg, args)
+      : await openVenue("arb", cfg, args, () => arbLiveLimits(cfg), { dislocation: args.dislocation ? DEFAULT_DISLOCATION : null });
     if (typeof venue === "number") return venue;
     if (args.inProcess) for (const line of venue.lines) console.error(line);
     const run = await openRunJournal("arb", arbJournalPath(cfg.ops.journalPath), cfg, venue);
@@ -162,19 +186,28 @@ export const command: CliCommand = {
     const log = new Logger({ clock, sinks: [new StderrSink()], base: { bot: "arb" } });
     // Without merges at the venue, held pairs wait for a sale above $1 or for resolution.
     const params = { ...arbParamsFromConfig(cfg), merges: venue.merges !== false };
-    const bot = new ArbBot({ feed: venue.feed, exchange: venue.exchange, clock, params, ...(run.journal !== undefined && { journal: run.journal }), events: (level, event, fields) => {
-      log.log(level, event, fields);
-      observabilityOf(venue)?.botEvent(level, event, fields);
-    } });
+    const bot = new ArbBot({
+      feed: venue.feed,
+      exchange: venue.exchange,
+      clock,
+      params,
+      ...(run.journal !== undefined && { journal: run.journal }),
+      events: (level, event, fields) => {
+        log.log(level, event, fields);
+        observabilityOf(venue)?.botEvent(level, event, fields);
+      },
+    });
     for (const ev of run.positionFills) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();
     const done = bot.run();
     await venue.start();
     const result = await untilStopped(done, (reason) => bot.stop(reason), args.durationMs);
-    if (result.reason === "fatal") console.error(`arb: halted on a fatal error: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+    if (result.reason === "fatal")
+      console.error(`arb: halted on a fatal error: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
 
     const openOrdersAtExit = await drainOpenOrders(venue.exchange);
+    await awaitOrdersSettled(bot);
     const pool = venue.poolStats?.();
     const summary: ArbSummary & Record<string, unknown> = {
       ...bot.summary(),

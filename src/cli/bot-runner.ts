@@ -48,7 +48,17 @@ export function parseDuration(text: string): number {
 }
 
 export function parseBotArgs(argv: readonly string[], own: OwnFlag = () => false): BotArgs | string {
-  const a: BotArgs = { venue: undefined, speed: undefined, durationMs: 0, summaryJson: "", seed: undefined, simUrl: undefined, live: false, paper: false, yes: false };
+  const a: BotArgs = {
+    venue: undefined,
+    speed: undefined,
+    durationMs: 0,
+    summaryJson: "",
+    seed: undefined,
+    simUrl: undefined,
+    live: false,
+    paper: false,
+    yes: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? "";
     const value = (): string => argv[++i] ?? "";
@@ -86,7 +96,8 @@ export function parseBotArgs(argv: readonly string[], own: OwnFlag = () => false
       }
       case "--sim-url": {
         const v = value();
-        if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(v)) return "--sim-url must be the simulator's loopback REST URL, e.g. http://127.0.0.1:8080";
+        if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(v))
+          return "--sim-url must be the simulator's loopback REST URL, e.g. http://127.0.0.1:8080";
         a.simUrl = v;
         break;
       }
@@ -120,7 +131,8 @@ export function loadBotConfig(args: BotArgs, botMode: BotMode): Config | string 
     if (!(e instanceof ConfigError)) throw e;
     return e.message;
   }
-  if ((args.live || args.paper) && cfg.venue !== "polymarket") return `--${args.live ? "live" : "paper"} needs --venue polymarket (or VENUE=polymarket)`;
+  if ((args.live || args.paper) && cfg.venue !== "polymarket")
+    return `--${args.live ? "live" : "paper"} needs --venue polymarket (or VENUE=polymarket)`;
   for (const n of cfg.notices) console.error(`notice: ${n}`);
   for (const line of describeConfig(cfg)) console.error(line);
   return cfg;
@@ -134,7 +146,13 @@ export const venueLabel = (cfg: Config): string => (cfg.venue === "sim" ? "sim" 
  * venue is composed and its banner printed. Returns the venue, or the exit code after
  * saying why on stderr.
  */
-export async function openVenue(cmd: string, cfg: Config, args: BotArgs, liveLimits: () => readonly string[], extra: Partial<ComposeOptions> = {}): Promise<VenueHandle | number> {
+export async function openVenue(
+  cmd: string,
+  cfg: Config,
+  args: BotArgs,
+  liveLimits: () => readonly string[],
+  extra: Partial<ComposeOptions> = {},
+): Promise<VenueHandle | number> {
   if (cfg.venue === "polymarket" && cfg.tradingMode === "live") {
     if (!args.live) {
       console.error(`${cmd}: TRADING_MODE=live trades real money: pass --live explicitly (or --paper)`);
@@ -196,7 +214,13 @@ export async function openRunJournal(cmd: string, path: string, cfg: Config, ven
   observabilityOf(venue)?.attachJournal(journal);
   journal.startRun(cmd, "0.1.0");
   const clock = venue.clock;
-  const recovered = await recoverAtStartup({ journal, exchange: venue.exchange, clock, ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }), log: (l) => console.error(`reconcile: ${l}`) });
+  const recovered = await recoverAtStartup({
+    journal,
+    exchange: venue.exchange,
+    clock,
+    ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }),
+    log: (l) => console.error(`reconcile: ${l}`),
+  });
   return { journal, positionFills: startupPositionFills(recovered, clock.nowNs(), clock.wallMs()) };
 }
 
@@ -204,7 +228,11 @@ export async function openRunJournal(cmd: string, path: string, cfg: Config, ven
  * Waits for the bot's run to end, asking it to stop after `durationMs` of real time (0 =
  * never) or on SIGINT/SIGTERM. Resolves with the run's own result.
  */
-export async function untilStopped<R>(done: Promise<R>, stop: (reason: Extract<StopReason, "duration" | "signal">) => void, durationMs: number): Promise<R> {
+export async function untilStopped<R>(
+  done: Promise<R>,
+  stop: (reason: Extract<StopReason, "duration" | "signal">) => void,
+  durationMs: number,
+): Promise<R> {
   const timer = durationMs > 0 ? setTimeout(() => stop("duration"), durationMs) : undefined;
   const onSignal = () => stop("signal");
   process.once("SIGINT", onSignal);
@@ -237,6 +265,16 @@ export async function drainOpenOrders(exchange: ExchangeClient, maxMs = 3_000): 
     if (attempt > 0) exchange.cancelAll();
     await Bun.sleep(50 * (attempt + 1));
   }
+}
+
+/**
+ * After the read-back shows nothing open: lets the exchange's confirmations of the final
+ * cancel-all (and any fill that raced it) reach the order manager and the journal, for up to
+ * `maxMs` of real time, then stops the bot listening.
+ */
+export async function awaitOrdersSettled(bot: { readonly ordersSettled: boolean; dispose(): void }, maxMs = 2_000): Promise<void> {
+  for (const end = performance.now() + maxMs; !bot.ordersSettled && performance.now() < end; ) await Bun.sleep(20);
+  bot.dispose();
 }
 
 /** Closes the run: the journal's stop marker, then the venue (sockets, timers, embedded simulator). */

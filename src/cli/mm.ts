@@ -17,7 +17,19 @@ import { marketMakerParamsFromConfig } from "../bots/market-maker-params.ts";
 import { SystemClock } from "../core/clock.ts";
 import { openEventLog, StatusBoard } from "../monitor/status.ts";
 import { observabilityOf } from "../monitor/bot-observability.ts";
-import { type BotArgs, closeRun, drainOpenOrders, emitSummary, loadBotConfig, openRunJournal, openVenue, parseBotArgs, untilStopped, venueLabel } from "./bot-runner.ts";
+import {
+  awaitOrdersSettled,
+  type BotArgs,
+  closeRun,
+  drainOpenOrders,
+  emitSummary,
+  loadBotConfig,
+  openRunJournal,
+  openVenue,
+  parseBotArgs,
+  untilStopped,
+  venueLabel,
+} from "./bot-runner.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 import { liveLimitsSummary } from "./compose.ts";
 
@@ -91,7 +103,12 @@ export interface MmSummary {
   readonly simulatedMs: number;
 }
 
-export function summaryOf(s: BotSnapshot, trips: readonly string[], openOrdersAtExit: number, extra: { exitReason: string; venue: string; wallMs: number; simulatedMs: number }): MmSummary {
+export function summaryOf(
+  s: BotSnapshot,
+  trips: readonly string[],
+  openOrdersAtExit: number,
+  extra: { exitReason: string; venue: string; wallMs: number; simulatedMs: number },
+): MmSummary {
   const t = s.totals;
   const mo = s.pnl.markout.perShareE4;
   return {
@@ -160,17 +177,23 @@ export const command: CliCommand = {
     const startedSimMs = clock.wallMs();
     const done = bot.run();
     await venue.start();
-    const board = args.status ? new StatusBoard(() => bot.snapshot(), { clock: new SystemClock(), write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY === true }) : undefined;
+    const board = args.status
+      ? new StatusBoard(() => bot.snapshot(), {
+          clock: new SystemClock(),
+          write: (t) => process.stdout.write(t),
+          isTTY: process.stdout.isTTY === true,
+        })
+      : undefined;
     board?.start();
     const result: RunResult = await untilStopped(done, (reason) => bot.stop(reason), args.durationMs);
     board?.stop();
-    if (result.reason === "fatal") console.error(`mm: halted on a fatal error: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+    if (result.reason === "fatal")
+      console.error(`mm: halted on a fatal error: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
 
     const openOrdersAtExit = await drainOpenOrders(venue.exchange);
     // The exchange shows none open: let its confirmations (and any fill that raced the
     // cancel-all) reach the order manager and the journal before the journal closes.
-    for (const end = performance.now() + 2_000; !bot.ordersSettled && performance.now() < end; ) await Bun.sleep(20);
-    bot.dispose();
+    await awaitOrdersSettled(bot);
     const summary = summaryOf(bot.snapshot(), trips, openOrdersAtExit, {
       exitReason: result.reason,
       venue: venueLabel(cfg),

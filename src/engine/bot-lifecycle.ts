@@ -6,8 +6,12 @@
  * - `run()` starts the loop and resolves once, when the bot stops: `stop(reason)` (duration,
  *   signal, a caller's request) or `halt(error)` (a handler threw: the loop has already
  *   stopped itself and called `onFatal`). Both cancel everything first (the bot's own
- *   `cancelAll`, which also resets its bookkeeping), close the order manager and log one
- *   line; both are idempotent, and whichever comes first wins.
+ *   `cancelAll`, which also resets its bookkeeping) and log one line; both are idempotent,
+ *   and whichever comes first wins.
+ * - The order manager keeps listening after the stop until none of our orders is open
+ *   (`ordersSettled`), so the exchange's confirmations of that cancel-all, and any fill that
+ *   raced it, still reach the journal; `dispose()` stops it listening at once (the caller's
+ *   bounded wait is over).
  * - `Connectivity` folds connection events per channel; the bot decides what a change means
  *   (pause and cancel all, a breaker trip).
  *
@@ -41,6 +45,8 @@ export interface BotLifecycleOptions {
 
 export class BotLifecycle {
   private stoppingNow = false;
+  private ordersClosed = false;
+  private offOrders: (() => void) | undefined;
   private finish: ((r: RunResult) => void) | undefined;
   private result: RunResult | undefined;
 
@@ -68,7 +74,7 @@ export class BotLifecycle {
     this.stoppingNow = true;
     this.o.cancelAll(`stop: ${reason}`);
     this.o.loop.stop();
-    this.o.orders.close();
+    this.closeOrdersWhenSettled();
     this.o.log("info", "bot_stopped", { bot: this.o.bot, reason });
     this.settle({ reason });
   }
@@ -78,10 +84,34 @@ export class BotLifecycle {
     if (this.stoppingNow) return;
     this.stoppingNow = true;
     this.o.cancelAll("fatal");
-    this.o.orders.close();
+    this.closeOrdersWhenSettled();
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.o.log("error", "bot_halted", { reason: message });
     this.settle({ reason: "fatal", error });
+  }
+
+  /** Stopped, and no order of ours is open any more (the order manager stopped listening). */
+  get ordersSettled(): boolean {
+    return this.ordersClosed;
+  }
+
+  /** Stops the order manager listening now, settled or not. Idempotent. */
+  dispose(): void {
+    if (this.ordersClosed) return;
+    this.ordersClosed = true;
+    this.offOrders?.();
+    this.offOrders = undefined;
+    this.o.orders.close();
+  }
+
+  private closeOrdersWhenSettled(): void {
+    if (this.o.orders.getActiveOrders().length === 0) {
+      this.dispose();
+      return;
+    }
+    this.offOrders = this.o.orders.onUpdate(() => {
+      if (this.o.orders.getActiveOrders().length === 0) this.dispose();
+    });
   }
 
   private settle(r: RunResult): void {

@@ -189,7 +189,13 @@ function walkPairs(ny: number, nn: number, buy: boolean, p: ArbParams, limitE6: 
 }
 
 /** One leg of `sizeE6` shares walked over whole levels: notional, fee, worst price. */
-function legTotals(px: Int32Array, sz: Float64Array, n: number, sizeE6: number, p: ArbParams): { notionalE6: number; feeE6: number; worstE4: number } {
+function legTotals(
+  px: Int32Array,
+  sz: Float64Array,
+  n: number,
+  sizeE6: number,
+  p: ArbParams,
+): { notionalE6: number; feeE6: number; worstE4: number } {
   let left = sizeE6;
   let notionalE6 = 0;
   let feeE6 = 0;
@@ -305,7 +311,12 @@ export function detectSellPair(yes: BookView, no: BookView, heldYesE6: SizeE6, h
  * least `minMergeE6`, unless selling them beats $1 (`sellOpportunity` given), then only the
  * pairs that sale does not take.
  */
-export function mergeSuggestion(heldYesE6: SizeE6, heldNoE6: SizeE6, minMergeE6: SizeE6, sellOpportunity: Opportunity | null = null): SizeE6 {
+export function mergeSuggestion(
+  heldYesE6: SizeE6,
+  heldNoE6: SizeE6,
+  minMergeE6: SizeE6,
+  sellOpportunity: Opportunity | null = null,
+): SizeE6 {
   const held = Math.floor(Math.min(heldYesE6, heldNoE6) / LOT_E6) * LOT_E6;
   const left = held - (sellOpportunity?.kind === "sell_pair" ? sellOpportunity.pairsE6 : 0);
   return left >= minMergeE6 && left > 0 ? left : 0;

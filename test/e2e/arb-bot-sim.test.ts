@@ -44,7 +44,12 @@ afterEach(() => {
 
 function rig(params: Partial<ArbBotParams> = {}): Rig {
   const clock = new ManualClock(START_MS);
-  const sim = new SimExchange({ seed: 11, startMs: START_MS, flow: null, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [900] } });
+  const sim = new SimExchange({
+    seed: 11,
+    startMs: START_MS,
+    flow: null,
+    schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [900] },
+  });
   const venue = inProcessVenue({ sim, clock, underlyings: ["btc/usd"], windowsSec: [900], latencyMs: 5 });
   const events: Rig["events"] = [];
   const bot = new ArbBot({
@@ -103,7 +108,8 @@ function bids(r: Rig, token: "YES" | "NO", levels: [string, string][]): void {
   if (!res.ok) throw new Error(res.error);
 }
 
-const held = (r: Rig, token: "YES" | "NO"): number => r.sim.balanceOf(r.venue.exchange.apiKey, token === "YES" ? r.market.yesTokenId : r.market.noTokenId);
+const held = (r: Rig, token: "YES" | "NO"): number =>
+  r.sim.balanceOf(r.venue.exchange.apiKey, token === "YES" ? r.market.yesTokenId : r.market.noTokenId);
 
 /** Advances in small steps until `done` (or the limit), returning the ms advanced. */
 function until(r: Rig, done: () => boolean, limitMs = 10_000, stepMs = 1): number {
@@ -158,7 +164,10 @@ describe("arb bot on engineered simulator books", () => {
 
   test("sizes to depth: stops at the first level pair that fails the edge, limits at the worst level used", () => {
     const r = rig();
-    asks(r, "YES", [["0.40", "5"], ["0.45", "10"]]);
+    asks(r, "YES", [
+      ["0.40", "5"],
+      ["0.45", "10"],
+    ]);
     r.unmatched("YES", 5000, 8 * M); // NO ask 0.50 × 8
     r.unmatched("YES", 4500, 20 * M); // NO ask 0.55 × 20
     until(r, () => r.bot.totals.tradesFilled > 0, 5_000, 5);
@@ -185,7 +194,10 @@ describe("arb bot on engineered simulator books", () => {
 
   test("capital limit: never spends more than ARB_MAX_CAPITAL", () => {
     const r = rig({ maxCapitalUsdE6: 5 * M });
-    asks(r, "YES", [["0.40", "5"], ["0.45", "10"]]);
+    asks(r, "YES", [
+      ["0.40", "5"],
+      ["0.45", "10"],
+    ]);
     r.unmatched("YES", 5000, 8 * M);
     r.unmatched("YES", 4500, 20 * M);
     until(r, () => r.bot.totals.tradesFilled > 0, 5_000, 5);
@@ -262,7 +274,10 @@ describe("second leg fails to fill", () => {
 
   test("unwind with a tight bound: sells what the bound allows, holds and reports the rest", () => {
     const r = rig({ legRule: "unwind", maxLegLossUsdE6: 1 * M, repairWindowMs: 1_000 });
-    bids(r, "YES", [["0.43", "10"], ["0.30", "100"]]);
+    bids(r, "YES", [
+      ["0.43", "10"],
+      ["0.30", "100"],
+    ]);
     brokenSecondLeg(r);
     until(r, () => r.bot.incidents.length > 0, 5_000, 5);
     const inc = r.bot.incidents[0];

@@ -12,6 +12,8 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ManualClock } from "../../src/core/clock.ts";
+import { Journal } from "../../src/store/journal.ts";
 
 const ROOT = path.resolve(import.meta.dir, "../..");
 const dir = mkdtempSync(path.join(os.tmpdir(), "arb-cli-"));
@@ -31,7 +33,8 @@ test("arb --venue sim --speed 60 --duration 5s --summary-json: exit 0, summary c
   const r = run(["arb", "--venue", "sim", "--speed", "60", "--duration", "5s", "--summary-json", file, "--seed", "1"]);
   expect(r.exitCode).toBe(0);
   const s = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  for (const k of ["opportunitiesSeen", "tradesTaken", "pairsBought", "profit", "legIncidents", "openOrdersAtExit"]) expect(typeof s[k]).toBe("number");
+  for (const k of ["opportunitiesSeen", "tradesTaken", "pairsBought", "profit", "legIncidents", "openOrdersAtExit"])
+    expect(typeof s[k]).toBe("number");
   expect(s.openOrdersAtExit).toBe(0);
   expect(s.venue).toBe("sim");
   expect(s.transport).toBe("network");
@@ -40,10 +43,27 @@ test("arb --venue sim --speed 60 --duration 5s --summary-json: exit 0, summary c
   expect((s.presignedHits as number) + (s.presignedMisses as number)).toBeGreaterThanOrEqual(2 * (s.tradesTaken as number));
   expect(s.dislocation).toBe(true);
   expect(s.tradesTaken as number).toBeGreaterThanOrEqual((s.tradesFilled as number) + (s.legIncidents as number));
+  // the write-ahead journal (JOURNAL_PATH's -arb sibling) saw every order closed
+  const j = Journal.open({
+    path: path.join(dir, "data", "journal-sim-arb.sqlite"),
+    mode: "sim",
+    clock: new ManualClock(),
+    checkpoints: "manual",
+  });
+  if (!j.ok) throw new Error(j.reason);
+  try {
+    expect(j.value.openIntents()).toEqual([]);
+  } finally {
+    j.value.close();
+  }
   // the summary on stdout is the same document
   expect(JSON.parse(r.stdout.toString()).opportunitiesSeen).toBe(s.opportunitiesSeen);
   // event lines on stderr are JSON and carry no secret-looking field
-  const lines = r.stderr.toString().trim().split("\n").filter((l) => l.startsWith("{"));
+  const lines = r.stderr
+    .toString()
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"));
   expect(lines.length).toBeGreaterThan(0);
   for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
 }, 30_000);
@@ -68,7 +88,9 @@ test("--in-process: the same run with the simulator in this process, no sockets"
 test("live needs --venue polymarket, --live, a confirmation and a key; bad flags are usage errors", () => {
   // A well-known test key (Hardhat account 0): with no terminal the confirmation fails first,
   // so nothing connects anywhere.
-  const noTty = run(["arb", "--venue", "polymarket", "--live"], { PRIVATE_KEY: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" });
+  const noTty = run(["arb", "--venue", "polymarket", "--live"], {
+    PRIVATE_KEY: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  });
   expect(noTty.exitCode).toBe(2);
   expect(noTty.stderr.toString()).toContain("not confirmed");
   expect(noTty.stderr.toString()).toContain("bot: arbitrage");

@@ -36,14 +36,32 @@ describe("arbitrage bot on the simulator server, real client stack", () => {
   test("a gap taken from pooled orders and merged over REST; a failed leg unwound within the bound; nothing open at stop", async () => {
     const clock = new ManualClock(T0);
     const config = loadConfig({}, { overrides: { SIM_SEED: "11", RISK_DAILY_LOSS_LIMIT: "100000", PRE_SIGN_POOL_SIZE: "10" } });
-    const composed = await composeVenue({ config, venue: "sim", tradingMode: "paper", clock, simStartMs: T0, simTestApi: true, simFlow: null, dislocation: null, assets: ["BTC"], windows: ["15m"], rediscoverMs: 30_000 });
+    const composed = await composeVenue({
+      config,
+      venue: "sim",
+      tradingMode: "paper",
+      clock,
+      simStartMs: T0,
+      simTestApi: true,
+      simFlow: null,
+      dislocation: null,
+      assets: ["BTC"],
+      windows: ["15m"],
+      rediscoverMs: 30_000,
+    });
     if (!composed.ok) throw new Error(composed.reason);
     venue = composed.value;
     const v = venue;
     const sim = v.sim as EmbeddedSim;
     expect(sim).toBeDefined();
     const events: Array<{ event: string; fields: Readonly<Record<string, unknown>> }> = [];
-    const bot = new ArbBot({ feed: v.feed, exchange: v.exchange, clock, params: { ...DEFAULT_ARB_PARAMS, maxCapitalUsdE6: 1_000 * M }, events: (_l, event, fields) => events.push({ event, fields }) });
+    const bot = new ArbBot({
+      feed: v.feed,
+      exchange: v.exchange,
+      clock,
+      params: { ...DEFAULT_ARB_PARAMS, maxCapitalUsdE6: 1_000 * M },
+      events: (_l, event, fields) => events.push({ event, fields }),
+    });
     const done = bot.run();
     await v.start();
 
@@ -64,10 +82,14 @@ describe("arbitrage bot on the simulator server, real client stack", () => {
     // Sockets connect in real time; auto-roll announces the running window; snapshots arrive.
     let market: MarketInfo | undefined;
     expect(
-      await until(() => {
-        market = [...bot.markets.values()].find((m) => m.phase === "live")?.info;
-        return market !== undefined && v.feed.book(market.yesTokenId) !== undefined && v.feed.book(market.noTokenId) !== undefined;
-      }, 500, 100),
+      await until(
+        () => {
+          market = [...bot.markets.values()].find((m) => m.phase === "live")?.info;
+          return market !== undefined && v.feed.book(market.yesTokenId) !== undefined && v.feed.book(market.noTokenId) !== undefined;
+        },
+        500,
+        100,
+      ),
     ).toBe(true);
     const mk = market as MarketInfo;
     sim.exchange.openAccount(MAKER, MAKER_ADDRESS);
@@ -76,7 +98,19 @@ describe("arbitrage bot on the simulator server, real client stack", () => {
     /** A resting BUY of `outcome` at `priceE4` that is not matched: how a gap is engineered. */
     const unmatched = (outcome: "YES" | "NO", priceE4: number, sizeE6: number): string => {
       const orderId = `0x${(++n).toString(16).padStart(64, "d")}`;
-      const res = sim.exchange.placeUnmatched({ orderId, owner: MAKER, makerAddress: MAKER_ADDRESS, tokenId: outcome === "YES" ? mk.yesTokenId : mk.noTokenId, side: "BUY", priceE4, sizeE6, budgetE6: 0, orderType: "GTC", postOnly: false, expirationSec: 0 });
+      const res = sim.exchange.placeUnmatched({
+        orderId,
+        owner: MAKER,
+        makerAddress: MAKER_ADDRESS,
+        tokenId: outcome === "YES" ? mk.yesTokenId : mk.noTokenId,
+        side: "BUY",
+        priceE4,
+        sizeE6,
+        budgetE6: 0,
+        orderType: "GTC",
+        postOnly: false,
+        expirationSec: 0,
+      });
       if (!res.success) throw new Error(res.errorMsg);
       return orderId;
     };

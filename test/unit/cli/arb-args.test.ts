@@ -16,7 +16,13 @@ test("flags: the shared bot flags plus --no-dislocation and --in-process", () =>
     dislocation: true,
     inProcess: false,
   });
-  expect(parseArbArgs(["--venue", "polymarket", "--live", "--yes", "--no-dislocation", "--seed", "7"])).toMatchObject({ venue: "polymarket", live: true, yes: true, dislocation: false, seed: 7 });
+  expect(parseArbArgs(["--venue", "polymarket", "--live", "--yes", "--no-dislocation", "--seed", "7"])).toMatchObject({
+    venue: "polymarket",
+    live: true,
+    yes: true,
+    dislocation: false,
+    seed: 7,
+  });
   expect(parseArbArgs(["--in-process", "--speed", "50"])).toMatchObject({ inProcess: true, speed: 50, dislocation: true });
   expect(parseArbArgs(["--venue", "polymarket", "--paper"])).toMatchObject({ venue: "polymarket", paper: true });
   expect(parseArbArgs(["--venue", "kalshi"])).toContain("--venue");

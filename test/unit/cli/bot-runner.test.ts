@@ -52,10 +52,14 @@ test("untilStopped asks the bot to stop after the duration and returns its resul
     resolve = r;
   });
   const reasons: string[] = [];
-  const r = await untilStopped(done, (reason) => {
-    reasons.push(reason);
-    resolve(`stopped: ${reason}`);
-  }, 5);
+  const r = await untilStopped(
+    done,
+    (reason) => {
+      reasons.push(reason);
+      resolve(`stopped: ${reason}`);
+    },
+    5,
+  );
   expect(r).toBe("stopped: duration");
   expect(reasons).toEqual(["duration"]);
   expect(process.listenerCount("SIGINT")).toBe(0);

@@ -86,17 +86,28 @@ describe("market-order amounts (FOK/FAK legs on Polymarket)", () => {
     // without the option the 0.01 grid is kept
     expect(detectBuyPair(asks("Y", [[4500, 13_090_000]]), asks("N", [[4800, 13_090_000]]), P)?.pairsE6).toBe(13_090_000);
     // 0.44 (0.25-share lots) and 0.50 (0.02-share lots): 20.37 → 20.00
-    expect(detectBuyPair(asks("Y", [[4400, 20_370_000]]), asks("N", [[5000, 30 * M]]), { ...P, marketAmounts: true })?.pairsE6).toBe(20 * M);
+    expect(detectBuyPair(asks("Y", [[4400, 20_370_000]]), asks("N", [[5000, 30 * M]]), { ...P, marketAmounts: true })?.pairsE6).toBe(
+      20 * M,
+    );
   });
 
   test("a cut that drops a level lowers the limit and stays clean; below the minimum there is no trade", () => {
     // YES: 5.5 @ 0.40 then 0.5 @ 0.41; NO: 10 @ 0.50. Walked N = 6 (limit 0.41 → 1-share lots): 6 stays.
-    const o = detectBuyPair(asks("Y", [[4000, 5_500_000], [4100, 500_000]]), asks("N", [[5000, 10 * M]]), { ...P, marketAmounts: true });
+    const o = detectBuyPair(
+      asks("Y", [
+        [4000, 5_500_000],
+        [4100, 500_000],
+      ]),
+      asks("N", [[5000, 10 * M]]),
+      { ...P, marketAmounts: true },
+    );
     expect(o?.pairsE6).toBe(6 * M);
     expect(o?.legs[0].limitPriceE4).toBe(4100);
     // 5.3 at 0.47 (1-share lots) → 5 ≥ the 5-share minimum; 4.9 → 4 < 5: none
     expect(detectBuyPair(asks("Y", [[4700, 5_300_000]]), asks("N", [[4500, 10 * M]]), { ...P, marketAmounts: true })?.pairsE6).toBe(5 * M);
-    expect(detectBuyPair(asks("Y", [[4700, 4_990_000]]), asks("N", [[4500, 10 * M]]), { ...P, minSizeE6: 1 * M, marketAmounts: true })?.pairsE6).toBe(4 * M);
+    expect(
+      detectBuyPair(asks("Y", [[4700, 4_990_000]]), asks("N", [[4500, 10 * M]]), { ...P, minSizeE6: 1 * M, marketAmounts: true })?.pairsE6,
+    ).toBe(4 * M);
   });
 
   test("property: every buy the option returns has clean amounts and is never larger than without it", () => {
@@ -105,8 +116,14 @@ describe("market-order amounts (FOK/FAK legs on Polymarket)", () => {
       const pn = 9_000 - py - 100 * (1 + (k % 5));
       const sy = 5 * M + ((k * 7_919) % 3_000) * 10_000;
       const sn = 5 * M + ((k * 104_729) % 3_000) * 10_000;
-      const y = asks("Y", [[py, sy], [py + 100, sy]]);
-      const n = asks("N", [[pn, sn], [pn + 100, sn]]);
+      const y = asks("Y", [
+        [py, sy],
+        [py + 100, sy],
+      ]);
+      const n = asks("N", [
+        [pn, sn],
+        [pn + 100, sn],
+      ]);
       const plain = detectBuyPair(y, n, P);
       const clean = detectBuyPair(y, n, { ...P, marketAmounts: true });
       if (!clean) continue;
@@ -133,7 +150,14 @@ describe("minimum size and lot edges", () => {
 
   test("dust below one 0.01-share lot at a level is stepped over", () => {
     // YES 5.005 @ 0.40 then 10 @ 0.41: the 0.005 cannot be bought alone; pairs continue at the next level
-    const o = detectBuyPair(asks("Y", [[4000, 5_005_000], [4100, 10 * M]]), asks("N", [[5000, 12 * M]]), P);
+    const o = detectBuyPair(
+      asks("Y", [
+        [4000, 5_005_000],
+        [4100, 10 * M],
+      ]),
+      asks("N", [[5000, 12 * M]]),
+      P,
+    );
     expect(o?.pairsE6 ?? 0).toBeGreaterThanOrEqual(12 * M - 10_000);
     expect((o?.pairsE6 ?? 1) % 10_000).toBe(0);
   });
@@ -155,8 +179,22 @@ describe("minimum size and lot edges", () => {
 describe("the simulator's gaps: crossed books", () => {
   test("a crossed YES book (bid above ask) is read by its asks like any other", () => {
     // YES: bid 0.50 (the mirror of a NO ask at 0.50), ask 0.44 — the shape src/sim/dislocation.ts rests
-    const yes = new FakeBook("Y", [[5000, 20 * M], [4300, 100 * M]], [[4400, 20 * M]]);
-    const no = new FakeBook("N", [[5600, 20 * M]], [[5000, 20 * M], [5700, 100 * M]]);
+    const yes = new FakeBook(
+      "Y",
+      [
+        [5000, 20 * M],
+        [4300, 100 * M],
+      ],
+      [[4400, 20 * M]],
+    );
+    const no = new FakeBook(
+      "N",
+      [[5600, 20 * M]],
+      [
+        [5000, 20 * M],
+        [5700, 100 * M],
+      ],
+    );
     const o = detectBuyPair(yes, no, P);
     expect(o?.pairsE6).toBe(20 * M);
     expect(o?.costE6).toBe(8_800_000 + 344_960 + 10_000_000 + 350_000);
