@@ -131,8 +131,7 @@ export function loadBotConfig(args: BotArgs, botMode: BotMode): Config | string 
     if (!(e instanceof ConfigError)) throw e;
     return e.message;
   }
-  if ((args.live || args.paper) && cfg.venue !== "polymarket")
-    return `--${args.live ? "live" : "paper"} needs --venue polymarket (or VENUE=polymarket)`;
+  if (args.live && cfg.venue !== "polymarket") return "--live needs --venue polymarket (or VENUE=polymarket)";
   for (const n of cfg.notices) console.error(`notice: ${n}`);
   for (const line of describeConfig(cfg)) console.error(line);
   return cfg;
@@ -167,6 +166,8 @@ export async function openVenue(
     config: cfg,
     venue: cfg.venue,
     tradingMode: cfg.tradingMode,
+    // `--venue sim --paper`: the simulator's public feed, paper fills, nothing sent to it.
+    ...(cfg.venue === "sim" && args.paper && { simPaper: true }),
     ...(args.speed !== undefined && { speed: args.speed }),
     ...(args.seed !== undefined && { seed: args.seed }),
     ...(args.simUrl !== undefined && { simUrl: args.simUrl }),

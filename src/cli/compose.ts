@@ -50,6 +50,8 @@ export interface ComposeOptions {
   readonly seed?: number;
   /** Epoch ms the embedded simulator starts at (default: 90 s before the next 15-minute boundary). */
   readonly simStartMs?: number;
+  /** Paper mode on the simulator: its public feed in, the paper fill model decides fills, nothing is sent to it. */
+  readonly simPaper?: boolean;
   /** Serve the simulator's /test API (fault injection; tests). */
   readonly simTestApi?: boolean;
   /** Assets × windows to roll (default MM_MARKETS × MM_WINDOWS). */
@@ -151,6 +153,7 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
     sim = { exchange, server, urls: simUrls };
     urls = { rest: simUrls.rest, gamma: simUrls.gamma, wsMarket: simUrls.wsMarket, wsUser: simUrls.wsUser, wsRtds: simUrls.wsRtds };
   }
+  if (opts.simPaper) return ok(simPaperHandle(opts, clock, urls, sim, assets, windows));
   // A throwaway key: the simulator opens a funded account for any key it has not seen.
   // PRIVATE_KEY(_FILE) when configured, so a restarted bot finds its orders and positions.
   const key = cfg.credentials.privateKey ?? new Secret(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex"), "sim key");
@@ -166,6 +169,27 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
   ];
   if (opts.dislocation && sim) lines.push(`simulator: arbitrage gaps on (~${opts.dislocation.ratePerMin}/market/min, ${opts.dislocation.minGapE4 / 100}–${opts.dislocation.maxGapE4 / 100} c, ${opts.dislocation.ttlMs / 1000} s)`);
   return ok(handleOf(clock, c, lines, sim, true));
+}
+
+/** `--venue sim --paper`: the same paper venue as on Polymarket, fed by the simulator's public sockets. */
+function simPaperHandle(opts: ComposeOptions, clock: Clock, urls: ClobUrls, sim: EmbeddedSim | undefined, assets: readonly UpDownAsset[], windows: readonly UpDownWindow[]): VenueHandle {
+  const { feed, start, close } = publicFeed(urls, clock, assets, windows, opts.rediscoverMs ?? 60_000);
+  const paper = paperVenue({ feed, clock });
+  return {
+    clock,
+    feed,
+    exchange: paper.exchange,
+    lines: [`simulator: ${urls.rest} public data (${urls.wsMarket}); paper fills: no order is sent to the simulator`],
+    apiKey: "",
+    sim,
+    merges: true,
+    start,
+    async close() {
+      paper.detach();
+      close();
+      await sim?.server.stop();
+    },
+  };
 }
 
 function handleOf(clock: Clock, c: ClobConnection, lines: readonly string[], sim: EmbeddedSim | undefined, merges: boolean): VenueHandle {
