@@ -121,6 +121,10 @@ interface Sample {
   readonly walMB: number;
   readonly markets: number;
   readonly activeOrders: number;
+  /** The bot's active orders by state (live, live with a cancel in flight, pending, unknown). */
+  readonly activeByState: string;
+  /** Our open orders as the exchange has them. */
+  readonly exchangeOpen: number;
   readonly quotes: number;
   readonly fills: number;
   readonly trips: number;
@@ -144,7 +148,15 @@ const account = async (tokens: readonly string[]) => {
   return r;
 };
 
-console.log("hour  real_s  bot_heap_MB  rss_MB  sim_heap_MB  journal_MB  wal_MB  markets  active_orders  quotes  fills  trips  sim_orders  sim_trades");
+const byState = (): string => {
+  const c = new Map<string, number>();
+  for (const o of bot.orders.getActiveOrders()) {
+    const k = o.state === "live" && o.cancelRequested ? "cancelling" : o.state;
+    c.set(k, (c.get(k) ?? 0) + 1);
+  }
+  return [...c].map(([k, n]) => `${k}:${n}`).join(",");
+};
+console.log("hour  real_s  bot_heap_MB  rss_MB  sim_heap_MB  journal_MB  wal_MB  markets  active_orders  ex_open  quotes  fills  trips  sim_orders  sim_trades  active_by_state");
 const stepsPerHour = Math.round(3_600_000 / STEP_MS);
 for (let hour = 1; hour <= HOURS && fatal === undefined; hour++) {
   for (let i = 0; i < stepsPerHour; i++) await step();
@@ -161,6 +173,8 @@ for (let hour = 1; hour <= HOURS && fatal === undefined; hour++) {
     walMB: fileMB(`${journalPath}-wal`),
     markets: bot.snapshot().markets.length,
     activeOrders: bot.orders.getActiveOrders().length,
+    activeByState: byState(),
+    exchangeOpen: a.openOrders,
     quotes: bot.totals.quotesSent,
     fills: bot.totals.fills,
     trips: bot.totals.riskTrips,
@@ -169,7 +183,7 @@ for (let hour = 1; hour <= HOURS && fatal === undefined; hour++) {
   };
   samples.push(s);
   console.log(
-    [s.hour, s.realS, s.botHeapMB, s.rssMB, s.simHeapMB, s.journalMB, s.walMB, s.markets, s.activeOrders, s.quotes, s.fills, s.trips, s.simOrders, s.simTrades].map((v, k) => String(v).padStart(k === 0 ? 4 : 6)).join("  "),
+    `${[s.hour, s.realS, s.botHeapMB, s.rssMB, s.simHeapMB, s.journalMB, s.walMB, s.markets, s.activeOrders, s.exchangeOpen, s.quotes, s.fills, s.trips, s.simOrders, s.simTrades].map((v, k) => String(v).padStart(k === 0 ? 4 : 6)).join("  ")}  ${s.activeByState}`,
   );
 }
 
