@@ -183,6 +183,11 @@ export type ExchangeEvent =
       readonly kind: "order_closed";
       readonly orderId: string;
       readonly reason: "cancelled" | "expired" | "filled" | "market_closed";
+      /**
+       * Shares the exchange matched before it closed the order, when it says (a FOK/FAK's
+       * post reply): its fills may still be in flight, and the order settles once they are in.
+       */
+      readonly matchedE6?: SizeE6;
       readonly atNs: number;
     }
   | {

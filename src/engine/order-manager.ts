@@ -240,6 +240,7 @@ export class OrderManager extends OrderResolver {
         }
         this.stats.acks++;
         o.deadlineNs = 0;
+        this.armTakerDeadline(o, ev.atNs);
         this.journal.ack(o.intent.clientId, o.orderId, ev.status, ev.atNs);
         this.emit(o, ev);
         this.drainUnclaimed(o);
@@ -289,6 +290,7 @@ export class OrderManager extends OrderResolver {
         }
         const wasTerminal = isTerminal(o.state);
         if (applyFillToOrder(o, eff, ev.atNs) === "applied") {
+          this.armTakerDeadline(o, ev.atNs);
           this.emit(o, ev);
           if (wasTerminal && !isTerminal(o.state) && o.rejectCode === "TIMEOUT_AMBIGUOUS") this.cancelZombie(o);
           if (isTerminal(o.state)) this.journal.closed(o.intent.clientId, o.orderId, o.state, ev.atNs);
@@ -306,6 +308,8 @@ export class OrderManager extends OrderResolver {
           return;
         }
         o.deadlineNs = 0;
+        // A FOK/FAK closed with fills still in flight waits for them, within the deadline.
+        this.armTakerDeadline(o, ev.atNs);
         this.journal.closed(o.intent.clientId, o.orderId, o.state, ev.atNs);
         this.emit(o, ev);
         return;

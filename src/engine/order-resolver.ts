@@ -15,7 +15,7 @@
  * - **Retention.** Terminal orders are forgotten after `retentionMs`.
  */
 import type { ExchangeClient, ExchangeEvent, OpenOrderSnapshot, OrderIntent, OrderLookup } from "../core/ports.ts";
-import { applyAck, applyClosed, isTerminal, type TrackedOrder } from "./order-state.ts";
+import { applyAck, applyClosed, closeTakerRemainder, isTerminal, type TrackedOrder } from "./order-state.ts";
 import { type OrderManagerOptions, OrderTracker } from "./order-tracker.ts";
 
 export abstract class OrderResolver extends OrderTracker {
@@ -54,6 +54,11 @@ export abstract class OrderResolver extends OrderTracker {
         o.message = "no reply within the pending timeout";
       }
       if (o.state === "unknown") void this.lookup(o);
+      else if (closeTakerRemainder(o, nowNs) === "applied") {
+        this.stats.takerRemaindersClosed++;
+        this.journal.closed(o.intent.clientId, o.orderId, o.state, nowNs);
+        this.emit(o, { kind: "order_closed", orderId: o.orderId, reason: "cancelled", atNs: nowNs });
+      }
     }
     this.reschedule();
   }

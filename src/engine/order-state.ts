@@ -76,6 +76,12 @@ export interface TrackedOrder {
   rejectCode: RejectCode | "";
   message: string;
   closeReason: ClosedEvent["reason"] | "";
+  /**
+   * Shares the exchange will ever fill, when it closed the order saying so (a FOK/FAK's
+   * remainder is killed at once); −1 when not known. Until the fills reach it the order
+   * stays open, so a strategy waiting on it never acts on a position missing those fills.
+   */
+  finalE6: SizeE6;
   /** A cancel was sent and no answer yet. */
   cancelRequested: boolean;
   /** Cancel as soon as the exchange id is known (cancel asked while pending). */
@@ -104,6 +110,7 @@ export function newTrackedOrder(intent: OrderIntent, nowNs: number): TrackedOrde
     rejectCode: "",
     message: "",
     closeReason: "",
+    finalE6: -1,
     cancelRequested: false,
     cancelOnAck: false,
     submittedNs: nowNs,
@@ -129,6 +136,7 @@ export const avgPriceE4 = (o: Pick<TrackedOrder, "filledE6" | "notionalE6">): nu
  */
 function settle(o: TrackedOrder): void {
   if (o.filledE6 >= o.intent.sizeE6) o.state = "filled";
+  else if (o.finalE6 >= 0 && o.filledE6 < o.finalE6) o.state = o.filledE6 > 0 ? "partially_filled" : "live";
   else if (o.closeReason === "cancelled" || o.closeReason === "market_closed") o.state = "cancelled";
   else if (o.closeReason === "expired") o.state = "expired";
   else o.state = o.filledE6 > 0 ? "partially_filled" : "live";
@@ -171,6 +179,25 @@ export function applyClosed(o: TrackedOrder, ev: ClosedEvent): Transition {
   // The first close is the exchange's word; a repeat changes nothing.
   if (o.closeReason !== "" && o.closeReason !== "filled") return "ignored";
   o.closeReason = ev.reason;
+  if (ev.matchedE6 !== undefined) o.finalE6 = ev.matchedE6;
+  settle(o);
+  return "applied";
+}
+
+/** FOK and FAK orders take liquidity and never rest: their remainder dies on the spot. */
+export const isTakerOnly = (o: Pick<TrackedOrder, "intent">): boolean => o.intent.orderType === "FOK" || o.intent.orderType === "FAK";
+
+/**
+ * A FOK/FAK order accepted long enough ago with no word that it closed: its remainder is
+ * dead on the exchange, whatever news was lost (a reply without amounts, a venue that does
+ * not say). Closes it as cancelled (filled when its fills cover it); a fill that arrives
+ * later still counts. Returns whether it changed anything.
+ */
+export function closeTakerRemainder(o: TrackedOrder, atNs: number): Transition {
+  if (!isTakerOnly(o) || isTerminal(o.state) || o.state === "pending" || o.state === "unknown") return "ignored";
+  o.closeReason = "cancelled";
+  o.finalE6 = -1;
+  o.updatedNs = atNs;
   settle(o);
   return "applied";
 }

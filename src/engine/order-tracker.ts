@@ -19,6 +19,7 @@ import {
   applyClosed,
   applyFillToOrder,
   type FillRecord,
+  isTakerOnly,
   isTerminal,
   newPosition,
   type OrderState,
@@ -60,6 +61,11 @@ export interface OrderManagerOptions {
   readonly lookupAttempts?: number;
   /** Terminal orders are forgotten after this (their clientId can then never come back anyway). */
   readonly retentionMs?: number;
+  /**
+   * A FOK/FAK order accepted, or last filled, this long ago and still not closed is closed
+   * as cancelled: its remainder died on the exchange at once, only the news was lost.
+   */
+  readonly takerSettleMs?: number;
   /** `applyQuotes` keeps a live order whose remaining size is this close to the desired size. */
   readonly sizeToleranceE6?: number;
   readonly newClientId?: () => string;
@@ -79,6 +85,8 @@ export interface OrderManagerStats {
   lookupErrors: number;
   ambiguousResolvedLive: number;
   ambiguousResolvedAbsent: number;
+  /** FOK/FAK orders closed by `takerSettleMs` (no close or missing fills from the venue). */
+  takerRemaindersClosed: number;
   ignoredEvents: number;
 }
 
@@ -105,11 +113,13 @@ export abstract class OrderTracker {
     lookupErrors: 0,
     ambiguousResolvedLive: 0,
     ambiguousResolvedAbsent: 0,
+    takerRemaindersClosed: 0,
     ignoredEvents: 0,
   };
   protected readonly clock: Clock;
   protected readonly journal: OrderJournal;
   protected readonly graceNs: number;
+  protected readonly takerSettleNs: number;
   private readonly retentionNs: number;
   protected readonly byClient = new Map<string, TrackedOrder>();
   protected readonly byOrderId = new Map<string, TrackedOrder>();
@@ -124,6 +134,7 @@ export abstract class OrderTracker {
     this.clock = opts.clock;
     this.journal = opts.journal ?? NO_JOURNAL;
     this.graceNs = (opts.unknownOrderGraceMs ?? 3_000) * 1e6;
+    this.takerSettleNs = (opts.takerSettleMs ?? 5_000) * 1e6;
     this.retentionNs = (opts.retentionMs ?? 15 * 60_000) * 1e6;
   }
 
@@ -233,6 +244,13 @@ export abstract class OrderTracker {
     this.byClient.delete(clientId);
     if (o.orderId !== "" && this.byOrderId.get(o.orderId) === o) this.byOrderId.delete(o.orderId);
     for (const f of o.fills) this.fillIndex.delete(f.key);
+  }
+
+  /** Arms (or pushes back) the settle deadline of an open FOK/FAK order. */
+  protected armTakerDeadline(o: TrackedOrder, nowNs: number): void {
+    if (!isTakerOnly(o) || isTerminal(o.state) || o.state === "pending" || o.state === "unknown") return;
+    o.deadlineNs = nowNs + this.takerSettleNs;
+    this.schedule(o.deadlineNs);
   }
 
   protected emit(o: TrackedOrder, ev: ExchangeEvent): void {

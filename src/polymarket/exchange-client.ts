@@ -304,7 +304,15 @@ export class PolymarketExchangeClient implements ExchangeClient {
     const now = this.clock.nowNs();
     if (o.ok) {
       const status = o.value.status === "" || o.value.status === "unknown" ? "live" : o.value.status;
+      const f = this.ours.get(b.orderId);
       this.ackOnce(b.orderId, status, now);
+      // A FOK/FAK matched at once never rests: the reply's amounts are all it will fill, the
+      // rest is killed, and the user channel says nothing more about the order itself.
+      const type = f?.intent.orderType;
+      if (f && status === "matched" && (type === "FOK" || type === "FAK")) {
+        const matchedE6 = f.intent.side === "BUY" ? o.value.takingAmountE6 : o.value.makingAmountE6;
+        if (matchedE6 > 0) this.closed(b.orderId, matchedE6 >= f.intent.sizeE6 ? "filled" : "cancelled", now, matchedE6);
+      }
       return;
     }
     const f = this.ours.get(b.orderId);
@@ -333,10 +341,10 @@ export class PolymarketExchangeClient implements ExchangeClient {
     for (const [id, why] of r.value.notCanceled) this.emit({ kind: "cancel_failed", orderId: id, message: why, atNs: now });
   }
 
-  private closed(orderId: string, reason: "cancelled" | "expired" | "filled" | "market_closed", atNs: number): void {
+  private closed(orderId: string, reason: "cancelled" | "expired" | "filled" | "market_closed", atNs: number, matchedE6?: number): void {
     this.open.delete(orderId);
     this.ours.delete(orderId);
-    this.emit({ kind: "order_closed", orderId, reason, atNs });
+    this.emit(matchedE6 === undefined ? { kind: "order_closed", orderId, reason, atNs } : { kind: "order_closed", orderId, reason, matchedE6, atNs });
   }
 
   private onUserOrder(ev: UserOrderEvent): void {

@@ -17,7 +17,7 @@ import type {
   Side,
   VenueOrderStatus,
 } from "../core/ports.ts";
-import type { SizeE6 } from "../core/units.ts";
+import { parseSizeE6, type SizeE6 } from "../core/units.ts";
 import { takerFeeE6 } from "../polymarket/fees.ts";
 import { codeOfMessage } from "../polymarket/rest-errors.ts";
 import { decodeUserObject, type UserOrderEvent, type UserTradeEvent } from "../polymarket/user-channel.ts";
@@ -94,6 +94,11 @@ export class InProcessExchange implements ExchangeClient {
           this.stats.placed++;
           const status = r.status === "matched" ? "matched" : immediate ? "unmatched" : "live";
           this.emit({ kind: "ack", clientId: i.clientId, orderId, status, atNs });
+          // A FOK/FAK matched at once: the reply's amounts are all it fills, the rest is killed.
+          if (immediate && status === "matched") {
+            const matchedE6 = parseSizeE6((i.side === "BUY" ? r.takingAmount : r.makingAmount) || "0");
+            this.emit({ kind: "order_closed", orderId, reason: matchedE6 >= i.sizeE6 ? "filled" : "cancelled", matchedE6, atNs });
+          }
         });
       }
     });

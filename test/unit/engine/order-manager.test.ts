@@ -300,6 +300,51 @@ describe("OrderManager state machine", () => {
     expect(om.getOrder("g")?.state).toBe("live");
   });
 
+  test("FAK closed with its matched size waits for those fills, then is cancelled (remainder killed)", () => {
+    const { ex, om, ack, fill, log } = setup();
+    om.submitOrder(intent("k", { orderType: "FAK", postOnly: false, sizeE6: 10_000_000 }));
+    ack("k", "0xk", "matched");
+    ex.emit({ kind: "order_closed", orderId: "0xk", reason: "cancelled", matchedE6: 4_000_000, atNs: 1 });
+    // The 4 shares are still in flight: a strategy waiting on the order must not act yet.
+    expect(om.getOrder("k")?.state).toBe("live");
+    expect(om.getActiveOrders()).toHaveLength(1);
+    fill("0xk", "t1", 4_000_000);
+    const o = om.getOrder("k");
+    expect(o?.state).toBe("cancelled");
+    expect(o?.filledE6).toBe(4_000_000);
+    expect(om.getActiveOrders()).toHaveLength(0);
+    expect(om.reservedSellE6(TOKEN)).toBe(0);
+    expect(log.at(-1)).toBe("closed:k:cancelled");
+  });
+
+  test("FAK partly filled with no close from the venue is closed after takerSettleMs; a later fill still counts", () => {
+    const { clock, om, ack, fill } = setup();
+    om.submitOrder(intent("k", { orderType: "FAK", postOnly: false, sizeE6: 10_000_000 }));
+    ack("k", "0xk", "matched");
+    clock.advanceBy(1_000);
+    fill("0xk", "t1", 3_000_000);
+    // The fill pushed the deadline back: 4.9 s after it the order is still open.
+    clock.advanceBy(4_900);
+    expect(om.getOrder("k")?.state).toBe("partially_filled");
+    clock.advanceBy(200);
+    expect(om.getOrder("k")?.state).toBe("cancelled");
+    expect(om.stats.takerRemaindersClosed).toBe(1);
+    fill("0xk", "t2", 1_000_000);
+    expect(om.getOrder("k")?.filledE6).toBe(4_000_000);
+    expect(om.getOrder("k")?.state).toBe("cancelled");
+    expect(om.position(TOKEN).netE6).toBe(4_000_000);
+  });
+
+  test("a GTC order is never closed by the taker deadline", () => {
+    const { clock, om, ack, fill } = setup();
+    om.submitOrder(intent("g"));
+    ack("g", "0xg", "matched");
+    fill("0xg", "t1", 1_000_000);
+    clock.advanceBy(60_000);
+    expect(om.getOrder("g")?.state).toBe("partially_filled");
+    expect(om.stats.takerRemaindersClosed).toBe(0);
+  });
+
   test("cancel while pending is sent once the exchange id is known", () => {
     const { ex, om, ack } = setup();
     om.submitOrder(intent("a"));

@@ -135,6 +135,23 @@ describe("PolymarketExchangeClient", () => {
     expect(ex.stats.placed).toBe(1);
   });
 
+  test("a FAK matched in part: ack, then closed with the reply's matched shares (the remainder is dead)", async () => {
+    server.on("POST /order", () => json({ ...okReply("0xa", "matched"), makingAmount: "1.8", takingAmount: "4" }));
+    const { ex, events } = setup();
+    ex.place([intent("a", { orderType: "FAK", postOnly: false, side: "BUY", sizeE6: 10_000_000 })]);
+    await until(onEx(ex), () => events.length === 2);
+    expect(events[0]).toMatchObject({ kind: "ack", clientId: "a", status: "matched" });
+    expect(events[1]).toMatchObject({ kind: "order_closed", orderId: "0xa", reason: "cancelled", matchedE6: 4_000_000 });
+  });
+
+  test("a GTC matched at once is not closed by its reply (its remainder rests)", async () => {
+    server.on("POST /order", () => json({ ...okReply("0xa", "matched"), makingAmount: "1.8", takingAmount: "4" }));
+    const { ex, events } = setup();
+    ex.place([intent("a", { sizeE6: 10_000_000 })]);
+    await until(onEx(ex), () => events.length === 1);
+    expect(events.map((e) => e.kind)).toEqual(["ack"]);
+  });
+
   test("many intents → batches of 15; per-order acks and typed rejects", async () => {
     server.on("POST /orders", (req) => {
       const arr = JSON.parse(req.body) as { order: { salt: string } }[];
