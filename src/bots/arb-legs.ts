@@ -5,7 +5,8 @@
  *   `legSettleMs` (a FAK remainder is dead by then). Equal fills = pairs (locked profit
  *   booked); unequal = a leg incident (arb-incident.ts).
  * - An incident is repaired one FAK order at a time, each decided by `decideRepair`
- *   (leg-repair.ts: the limit price is the loss bound), until balanced; it is held when no
+ *   (leg-repair.ts: the limit price is the loss bound; the size a clean market-order lot, as
+ *   Polymarket takes a FAK as a market order), until balanced; it is held when no
  *   repair fits, the window or the attempts run out, or the market closes. Every incident is
  *   logged when it opens and when it closes, and recorded for the summary.
  *
@@ -37,6 +38,8 @@ export interface LegContext {
 }
 
 export class ArbLegs {
+  /** The last wait reason logged per incident: a repair that waits is logged once per reason, not per tick. */
+  private readonly waitLogged = new WeakMap<ArbIncident, string>();
   constructor(private readonly c: LegContext) {}
 
   /** Moves the market's trade or incident forward as far as its orders allow. */
@@ -180,6 +183,10 @@ export class ArbLegs {
         return;
       case "wait":
         if (!open) this.finishIncident(m, inc, "held", "market closed");
+        else if (this.waitLogged.get(inc) !== action.reason) {
+          this.waitLogged.set(inc, action.reason);
+          this.c.log("info", "leg_repair_waiting", { market: m.info.slug, incident: inc.id, reason: action.reason });
+        }
         return;
       case "hold":
         this.finishIncident(m, inc, "held", action.reason);

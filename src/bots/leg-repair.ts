@@ -23,10 +23,13 @@
  * `unwind` falls back at once to a no-loss `retry` when that is possible (it costs nothing).
  * When neither fits, the exposure is held (`hold`) and reported: never a loss beyond the
  * bound. Fewer excess shares than the market's minimum order size cannot be traded: `hold`
- * (dust). Units: PriceE4, SizeE6, UsdE6; fees by `takerFeeE6`.
+ * (dust). Repair sizes are clean market-order lots (`cleanMarketSizeE6`): a FAK is a market
+ * order on Polymarket, and a lot cut there loses no precision; a lot below the minimum is not
+ * sent (the reason is in the wait/hold reason). Units: PriceE4, SizeE6, UsdE6; fees by `takerFeeE6`.
  */
 import type { BookView, Side } from "../core/ports.ts";
 import { ONE_E4, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
+import { cleanMarketSizeE6, marketLotE6 } from "../polymarket/amounts.ts";
 import { takerFeeE6 } from "../polymarket/fees.ts";
 
 export type LegRule = "retry" | "unwind";
@@ -89,24 +92,43 @@ export function decideRepair(i: RepairInput): RepairAction {
   if (i.excessE6 < i.minSizeE6) return { kind: "hold", reason: `dust: ${i.excessE6} shares E6 below the minimum order size` };
   const retry = planRetry(i);
   const unwind = planUnwind(i);
-  const order = (p: Plan | null): RepairAction | null => (p ? toOrder(i, p) : null);
+  // An order, or why that plan cannot be sent ("" = no plan at all).
+  const order = (p: Plan | null): RepairAction | string => (p ? toOrder(i, p) : "");
+  const why = (...r: (RepairAction | string)[]): string => {
+    const text = r.filter((x): x is string => typeof x === "string" && x !== "").join("; ");
+    return text === "" ? "" : ` (${text})`;
+  };
   if (i.rule === "retry") {
     const r = order(retry);
-    if (r) return r;
-    if (i.mayWait) return { kind: "wait", reason: retry ? "retry: book too thin at the no-loss limit" : "retry: no price keeps the pair under $1" };
-    return order(unwind) ?? { kind: "hold", reason: "no retry keeps the pair under $1 and no unwind fits the loss bound" };
+    if (typeof r !== "string") return r;
+    if (i.mayWait) return { kind: "wait", reason: (retry ? "retry: book too thin at the no-loss limit" : "retry: no price keeps the pair under $1") + why(r) };
+    const u = order(unwind);
+    if (typeof u !== "string") return u;
+    return { kind: "hold", reason: `no retry keeps the pair under $1 and no unwind fits the loss bound${why(r, u)}` };
   }
-  const u = order(unwind) ?? order(retry);
-  if (u) return u;
-  return i.mayWait ? { kind: "wait", reason: "unwind: no bid/ask within the loss bound" } : { kind: "hold", reason: "no unwind within the loss bound and no retry under $1" };
+  const u = order(unwind);
+  if (typeof u !== "string") return u;
+  const r = order(retry);
+  if (typeof r !== "string") return r;
+  return i.mayWait
+    ? { kind: "wait", reason: `unwind: no bid/ask within the loss bound${why(u, r)}` }
+    : { kind: "hold", reason: `no unwind within the loss bound and no retry under $1${why(u, r)}` };
 }
 
-/** Sizes the order: what the book offers at the limit, whole lots, ≥ minimum; null if it cannot be sent. */
-function toOrder(i: RepairInput, p: Plan): RepairAction | null {
-  let size = Math.min(i.excessE6, p.availableE6);
-  size = Math.floor(size / LOT_E6) * LOT_E6;
-  if (size < i.minSizeE6 || size <= 0) return null;
-  if (p.side === "BUY" && (size * p.limitE4) / ONE_E4 < MIN_MARKETABLE_BUY_E6) return null;
+/**
+ * Sizes the order: what the book offers at the limit, cut to a clean market-order lot
+ * (`cleanMarketSizeE6`: a FAK is a market order on Polymarket, and at this size its pUSD /
+ * share amounts are exact, so a BUY buys exactly the size at its limit), ≥ the minimum order
+ * size and, for a BUY, ≥ $1. Otherwise the reason it cannot be sent.
+ */
+function toOrder(i: RepairInput, p: Plan): RepairAction | string {
+  const want = Math.floor(Math.min(i.excessE6, p.availableE6) / LOT_E6) * LOT_E6;
+  const size = cleanMarketSizeE6(p.side, p.limitE4, want);
+  if (size <= 0 || size < i.minSizeE6) {
+    if (want <= 0) return `${p.via}: nothing offered at ${p.limitE4}`;
+    return `${p.via}: ${want} shares E6 in clean lots of ${marketLotE6(p.side, p.limitE4)} at ${p.limitE4} is ${size}, below the minimum order size ${i.minSizeE6}`;
+  }
+  if (p.side === "BUY" && (size * p.limitE4) / ONE_E4 < MIN_MARKETABLE_BUY_E6) return `${p.via}: a BUY of ${size} shares E6 at ${p.limitE4} is under $1`;
   const part = Math.round((i.excessCashE6 * size) / i.excessE6);
   const worst = repairLossE6(i.kind, p.via, size, part, p.side === "BUY" ? buyCostE6(size, p.limitE4, i) : sellProceedsE6(size, p.limitE4, i));
   return { kind: "order", via: p.via, tokenId: p.tokenId, side: p.side, limitPriceE4: p.limitE4, sizeE6: size, worstLossE6: worst };

@@ -8,12 +8,15 @@
 import type { ExchangeEvent } from "../core/ports.ts";
 import type { SizeE6 } from "../core/units.ts";
 import type { MarketState } from "../engine/markets.ts";
+import { cleanMarketSizeE6, marketLotE6 } from "../polymarket/amounts.ts";
 import { checkOrder } from "../risk/gate.ts";
 import { planHedgeOrder } from "../strategy/delta-hedge.ts";
 import type { MmContext } from "./market-maker-context.ts";
 import { type MmMarket, quoteSideOf } from "./market-maker-types.ts";
 
 export class InventoryDesk {
+  /** Per market, the last reason a hedge was skipped (logged once per reason, not per check). */
+  private readonly skipLogged = new Map<string, string>();
   constructor(
     private readonly ctx: MmContext,
     /** Re-evaluates a market's quotes (the filled side is requoted). */
@@ -124,9 +127,20 @@ export class InventoryDesk {
       ctx.params.hedgeSlippageE4,
     );
     if (!order) return;
+    // A FAK is a market order on Polymarket: cut to a clean lot so its amounts are exact.
+    const sizeE6 = cleanMarketSizeE6(order.side, order.limitPriceE4, order.sizeE6);
+    if (sizeE6 <= 0 || sizeE6 < m.info.minSizeE6) {
+      const why = `${order.sizeE6} shares E6 in clean lots of ${marketLotE6(order.side, order.limitPriceE4)} at ${order.limitPriceE4} is ${sizeE6}, below the minimum order size ${m.info.minSizeE6}`;
+      if (this.skipLogged.get(m.info.conditionId) !== why) {
+        this.skipLogged.set(m.info.conditionId, why);
+        ctx.log("info", "hedge_skipped", { market: m.info.slug, via: order.via, side: order.side, reason: why });
+      }
+      return;
+    }
+    this.skipLogged.delete(m.info.conditionId);
     const view = ctx.portfolio();
     const r = checkOrder(
-      { conditionId: m.info.conditionId, tokenId: order.tokenId, side: order.side, priceE4: order.limitPriceE4, sizeE6: order.sizeE6 },
+      { conditionId: m.info.conditionId, tokenId: order.tokenId, side: order.side, priceE4: order.limitPriceE4, sizeE6 },
       view,
       ctx.params.risk,
     );
@@ -139,7 +153,7 @@ export class InventoryDesk {
       tokenId: order.tokenId,
       side: order.side,
       priceE4: order.limitPriceE4,
-      sizeE6: order.sizeE6,
+      sizeE6,
       orderType: "FAK",
       postOnly: false,
       expirationSec: 0,
@@ -150,7 +164,7 @@ export class InventoryDesk {
       via: order.via,
       side: order.side,
       priceE4: order.limitPriceE4,
-      sizeE6: order.sizeE6,
+      sizeE6,
     });
   }
 

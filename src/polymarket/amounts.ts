@@ -160,3 +160,86 @@ export function orderAmounts(
   const e = computeAmounts(side, priceE4, sizeE6, tickE4, mode, out);
   return e ?? out;
 }
+
+// ── Market orders (FOK/FAK) from share-sized intents ─────────────────────────
+//
+// Polymarket treats every FOK/FAK order as a market order (SDK `createMarketOrder`): a BUY's
+// `amount` is pUSD to spend, a SELL's is shares. Engine intents are sized in shares for both
+// sides, so a BUY of `s` shares at limit `p` becomes a market BUY of ⌊s × p⌋ (floored to the
+// cent) pUSD: it buys ⌊that / p⌋ shares at the limit (fewer than `s` when s × p is not whole
+// cents), more when the book is better than the limit (the exchange gives the taker the
+// shares its pUSD buys at the makers' prices). A SELL stays `s` shares, floored to 0.01.
+
+/** pUSD per cent, and per 0.0001 $, in base units. */
+const CENT_E6 = 10_000;
+const BASIS_E6 = 100;
+
+const gcd = (a: number, b: number): number => {
+  let x = a;
+  let y = b;
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+};
+
+/**
+ * The `amount` (6-decimal base units) a share-sized intent becomes as a market order:
+ * BUY → pUSD = shares (floored to 0.01) × limit price, floored to the cent; SELL → shares
+ * floored to 0.01. Pass it to `computeAmounts(…, "market", …)` / `OrderParams.sizeE6`.
+ */
+export function marketAmountE6(side: Side, priceE4: PriceE4, sizeE6: SizeE6): number {
+  const centi = Math.floor(sizeE6 / CENT_E6);
+  if (side === "SELL") return centi * CENT_E6;
+  // centi/100 shares × priceE4/10^4 $ = centi·priceE4 base units, exactly.
+  return Math.floor((centi * priceE4) / CENT_E6) * CENT_E6;
+}
+
+/**
+ * The share step (SizeE6) at which a market order at `priceE4` loses no precision and meets
+ * the server's stated rule (maker ≤ 2 decimals, taker ≤ 4): BUY when shares × price is whole
+ * cents (then the pUSD amount is exact and buys exactly the shares at the limit), SELL when
+ * shares × price has at most 4 decimals. A multiple of 0.01 share; at most 1 share (BUY, tick
+ * 0.01), 100 shares (BUY at a 0.0001-grid price such as 0.0001 · odd).
+ */
+export function marketLotE6(side: Side, priceE4: PriceE4): SizeE6 {
+  const quantum = side === "BUY" ? CENT_E6 : BASIS_E6;
+  const p = Math.max(1, Math.floor(priceE4));
+  return (quantum / gcd(p, quantum)) * CENT_E6;
+}
+
+/** `sizeE6` rounded down to a whole number of `marketLotE6(side, priceE4)` (0 when under one lot). */
+export function cleanMarketSizeE6(side: Side, priceE4: PriceE4, sizeE6: SizeE6): SizeE6 {
+  const lot = marketLotE6(side, priceE4);
+  return sizeE6 > 0 ? Math.floor(sizeE6 / lot) * lot : 0;
+}
+
+/**
+ * True when the limit-order amounts of this share-sized intent are byte-identical to its
+ * market-order amounts (`marketAmountE6` then `computeAmounts(…, "market")`): a pre-signed
+ * limit order may then be posted as FOK/FAK. Holds for every on-grid SELL, and for a BUY
+ * whose shares × price is whole cents. `scratch` pair avoids allocation on the hot path.
+ */
+export function limitMatchesMarket(
+  side: Side,
+  priceE4: PriceE4,
+  sizeE6: SizeE6,
+  tickE4: TickE4,
+  scratch: { readonly limit: AmountsOut; readonly market: AmountsOut } = newScratch(),
+): boolean {
+  const a = scratch.limit;
+  const b = scratch.market;
+  if (computeAmounts(side, priceE4, sizeE6, tickE4, "limit", a) !== null) return false;
+  if (computeAmounts(side, priceE4, marketAmountE6(side, priceE4, sizeE6), tickE4, "market", b) !== null) return false;
+  return a.makerAmount === b.makerAmount && a.takerAmount === b.takerAmount;
+}
+
+const newScratch = (): { limit: AmountsOut; market: AmountsOut } => ({ limit: newAmountsOut(), market: newAmountsOut() });
+
+/**
+ * Decimals the SDK's market-order builder can put in a taker amount at this tick:
+ * ROUNDING_CONFIG[tick].amount = price decimals + 2 (3 at tick 0.1, 4 at 0.01, 5 at 0.005 /
+ * 0.001, 6 at 0.0025 / 0.0001); 0 for an unknown tick.
+ */
+export function marketTakerDecimalsOf(tickE4: TickE4): number {
+  const pd = priceDecimalsOf(tickE4);
+  return pd === 0 ? 0 : pd + 2;
+}

@@ -8,6 +8,13 @@
  * ack) is attributed at once: the first of {REST reply, user `order` PLACEMENT, a trade
  * naming the order} emits the `ack`, the others are deduplicated.
  *
+ * FOK/FAK are market orders on Polymarket (SDK `createMarketOrder`): they are signed with
+ * market amounts. Intents stay in shares: a BUY of `size` at limit `price` spends
+ * ⌊size × price⌋ pUSD (floored to the cent; `marketAmountE6`), so it buys at most `size`
+ * shares at the limit (slightly fewer when size × price is not whole cents) and more when the
+ * book is better; a SELL sells `size` shares floored to 0.01. The order manager closes the
+ * order on the exchange's FOK/FAK outcome, whatever the filled size.
+ *
  * Failures: a reply that may mean "executed" (timeout, reset, gateway 5xx) is a `reject`
  * with code TIMEOUT_AMBIGUOUS and the order's hash, which the order manager resolves with
  * `fetchOrder`. Nothing is ever resent here.
@@ -29,6 +36,7 @@ import type {
 } from "../core/ports.ts";
 import { InvariantError } from "../core/result.ts";
 import type { PriceE4, SizeE6, TickE4, UsdE6 } from "../core/units.ts";
+import { type AmountMode, marketAmountE6 } from "./amounts.ts";
 import { takerFeeE6 } from "./fees.ts";
 import { type ApiCreds, l2Headers } from "./auth.ts";
 import { type OrderSigner, orderPostBody, type SignedOrder } from "./signing.ts";
@@ -70,9 +78,12 @@ export interface TokenMarket {
   readonly exchangeVersion: 2 | 3;
 }
 
-/** The pre-signed pool as the order path sees it: an O(1) take by (token, side, price, size). */
+/**
+ * The pre-signed pool as the order path sees it: an O(1) take by (token, side, price, size).
+ * `mode` "market" (FOK/FAK) must only return an order whose amounts are the market order's.
+ */
 export interface SignedOrderPool {
-  take(tokenId: string, side: Side, priceE4: PriceE4, sizeE6: SizeE6): SignedOrder | undefined;
+  take(tokenId: string, side: Side, priceE4: PriceE4, sizeE6: SizeE6, mode?: AmountMode): SignedOrder | undefined;
 }
 
 export interface SignerOrderSourceOptions {
@@ -91,8 +102,9 @@ export interface SignerOrderSourceOptions {
 /**
  * The live `OrderSource`: a pooled order when the pool has this exact (token, side, price,
  * size) and the intent has no expiry (pooled orders are signed without one), else a fresh
- * signature (counted as a miss). Invalid parameters become INVALID_ORDER / INVALID_TICK
- * rejects with the signer's message, never a throw.
+ * signature (counted as a miss). FOK/FAK intents are signed as market orders (see the file
+ * header) and taken from the pool only when the pooled bytes equal those. Invalid parameters
+ * become INVALID_ORDER / INVALID_TICK rejects with the signer's message, never a throw.
  */
 export class SignerOrderSource implements OrderSource {
   readonly stats = { pooled: 0, fresh: 0, failed: 0 };
@@ -104,7 +116,8 @@ export class SignerOrderSource implements OrderSource {
     if (i.postOnly && (i.orderType === "FOK" || i.orderType === "FAK")) {
       return { ok: false, code: "INVALID_ORDER", reason: "postOnly is only allowed with GTC and GTD" };
     }
-    let order = i.expirationSec === 0 ? this.o.pool?.take(i.tokenId, i.side, i.priceE4, i.sizeE6) : undefined;
+    const mode: AmountMode = i.orderType === "FOK" || i.orderType === "FAK" ? "market" : "limit";
+    let order = i.expirationSec === 0 ? this.o.pool?.take(i.tokenId, i.side, i.priceE4, i.sizeE6, mode) : undefined;
     const pooled = order !== undefined;
     if (!order) {
       try {
@@ -112,7 +125,9 @@ export class SignerOrderSource implements OrderSource {
           tokenId: i.tokenId,
           side: i.side,
           priceE4: i.priceE4,
-          sizeE6: i.sizeE6,
+          // Market BUY: pUSD to spend; market SELL and limit orders: shares.
+          sizeE6: mode === "market" ? marketAmountE6(i.side, i.priceE4, i.sizeE6) : i.sizeE6,
+          amountMode: mode,
           tickE4: m.tickE4,
           negRisk: m.negRisk,
           exchangeVersion: m.exchangeVersion,

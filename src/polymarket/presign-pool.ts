@@ -21,10 +21,18 @@
  * Pooled orders are GTC-style: no expiration, no builder/metadata unless planned. Salt comes
  * from the injected `nextSalt`, the timestamp from `clock.wallMs()` at signing time; both stay
  * fixed in the pooled order, which is fine because each order is used once.
+ *
+ * FOK/FAK: Polymarket reads them as market orders (a BUY spends its pUSD amount, at most 2
+ * decimals). Orders here are signed with limit amounts, so `take(…, "market")` serves one only
+ * when its bytes are exactly the market order the client would sign (`limitMatchesMarket`:
+ * every on-grid SELL; a BUY whose shares × price is whole cents — the arbitrage bot's "clean
+ * lot" legs, so its pre-signed legs keep the fast path). Any other market take is a counted
+ * `marketMisses` miss that leaves the pooled order in place; the caller signs in market mode.
  */
 import type { Clock } from "../core/clock.ts";
 import type { Side } from "../core/ports.ts";
 import type { PriceE4, SizeE6, TickE4 } from "../core/units.ts";
+import { type AmountMode, type AmountsOut, limitMatchesMarket, newAmountsOut } from "./amounts.ts";
 import { type OrderSigner, type SignedOrder, shownValue } from "./signing.ts";
 
 export type InvalidationReason = "tick_size_change" | "size_change" | "market_change" | "market_roll" | "manual";
@@ -56,6 +64,8 @@ export interface PreSignPoolOptions {
 export interface PoolStats {
   readonly hits: number;
   readonly misses: number;
+  /** Market-mode takes refused because the limit-signed order's amounts are not the market order's (also counted in misses). */
+  readonly marketMisses: number;
   /** Orders signed by `refill`. */
   readonly refills: number;
   /** Tokens emptied by `invalidate` (explicit or detected by `plan`). */
@@ -98,6 +108,8 @@ export class PreSignPool {
   readonly #tokens = new Map<string, TokenPool>();
   #hits = 0;
   #misses = 0;
+  #marketMisses = 0;
+  readonly #scratch: { readonly limit: AmountsOut; readonly market: AmountsOut } = { limit: newAmountsOut(), market: newAmountsOut() };
   #refills = 0;
   #expired = 0;
   #evicted = 0;
@@ -156,11 +168,20 @@ export class PreSignPool {
     }
   }
 
-  /** A pooled order for exactly this (token, side, price, size), removed from the pool; undefined = miss. */
-  take(tokenId: string, side: Side, priceE4: PriceE4, sizeE6: SizeE6): SignedOrder | undefined {
+  /**
+   * A pooled order for exactly this (token, side, price, size), removed from the pool;
+   * undefined = miss. `mode` "market" (FOK/FAK) serves only an order whose limit amounts
+   * are the market order's (see the header).
+   */
+  take(tokenId: string, side: Side, priceE4: PriceE4, sizeE6: SizeE6, mode: AmountMode = "limit"): SignedOrder | undefined {
     const tp = this.#tokens.get(tokenId);
     if (tp === undefined || tp.quotes.sizeE6 !== sizeE6) {
       this.#misses++;
+      return undefined;
+    }
+    if (mode === "market" && !limitMatchesMarket(side, priceE4, sizeE6, tp.quotes.tickE4, this.#scratch)) {
+      this.#misses++;
+      this.#marketMisses++;
       return undefined;
     }
     const key = keyOf(side, priceE4);
@@ -262,6 +283,7 @@ export class PreSignPool {
     return {
       hits: this.#hits,
       misses: this.#misses,
+      marketMisses: this.#marketMisses,
       refills: this.#refills,
       invalidations: this.#invalidations,
       invalidationsByReason: { ...this.#byReason },

@@ -38,6 +38,12 @@ export const EXACT_ERRORS: ReadonlyMap<string, RejectCode> = new Map<string, Rej
   ["Invalid L1 Request headers", "AUTH"],
   ["No orderbook exists for the requested token id", "MARKET_CLOSED"],
   ["Trading is currently disabled. Check polymarket.com for updates", "SERVER_ERROR"],
+  // Market (FOK/FAK) amounts finer than the server takes. Wording as SDK users report it:
+  // buy — rs-clob-client #114 / #261, rs-clob-client-v2 #59, py-clob-client-v2 #99,
+  // clob-client PR #266; sell — the same sentence (py-clob-client #121 quotes the older
+  // "the sell orders …" form, caught by the broad entry below).
+  ["invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals", "INVALID_ORDER"],
+  ["invalid amounts, the market sell orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals", "INVALID_ORDER"],
 ]);
 
 /** Substrings, most specific first. Matched case-insensitively. */
@@ -47,6 +53,7 @@ export const BROAD_ERRORS: readonly (readonly [string, RejectCode])[] = [
   ["invalid tick size", "INVALID_TICK"],
   ["lower than the minimum", "ORDER_TOO_SMALL"],
   ["invalid amount for a marketable buy order", "ORDER_TOO_SMALL"],
+  ["supports a max accuracy of", "INVALID_ORDER"], // "invalid amounts, the [market] buy|sell orders maker amount ..."
   ["duplicated", "DUPLICATE"],
   ["not enough balance", "INSUFFICIENT_BALANCE"],
   ["insufficient balance", "INSUFFICIENT_BALANCE"],

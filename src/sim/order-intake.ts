@@ -9,10 +9,21 @@
  * amount of pUSD to spend (`makerAmount`, the real API reports it as `original_size`) with
  * worst price ⌊maker/taker⌋ on the grid, a SELL sells `makerAmount` shares no lower than
  * ⌈taker/maker⌉. Sizes are taken on the 0.01-share grid (the SDK floors to 2 dp).
+ *
+ * Market-order amounts are checked like the real server (its message, as SDK users report
+ * it: rs-clob-client #114 / #261, rs-clob-client-v2 #59, py-clob-client-v2 #99): the maker
+ * amount (BUY pUSD, SELL shares) must be whole cents / 0.01 shares, and the taker amount at
+ * most 4 decimals — widened to what `@polymarket/clob-client-v2` 1.1.0's `createMarketOrder`
+ * signs on fine ticks (ROUNDING_CONFIG amount = price decimals + 2: 5 decimals at tick
+ * 0.001/0.005, 6 at 0.0001/0.0025), so every SDK market order is accepted here (parity test
+ * `test/golden/market-order-parity.test.ts`). py-clob-client-v2 #99 reports the live server
+ * refusing such 5-decimal takers; the engine never sends them (its FOK/FAK legs are clean
+ * lots: exact 2-decimal takers).
  * Pure: no I/O.
  */
 import type { OrderType, Side } from "../core/ports.ts";
 import { formatFixed, ONE_E4, type PriceE4, type SizeE6, snapAskUp, snapBidDown, type TickE4, type UsdE6 } from "../core/units.ts";
+import { marketTakerDecimalsOf } from "../polymarket/amounts.ts";
 import type { SignedOrder } from "../polymarket/signing.ts";
 import { ERR, SIZE_GRID_E6 } from "./matching.ts";
 
@@ -83,6 +94,18 @@ export function decodePostBody(v: unknown): PostBody | string {
   };
 }
 
+/** The server's reply to market-order amounts finer than it takes (BUY and SELL wording). */
+export const ERR_MARKET_BUY_AMOUNTS = "invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals";
+export const ERR_MARKET_SELL_AMOUNTS = "invalid amounts, the market sell orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals";
+
+/**
+ * Base-unit step a market order's taker amount must sit on at this tick: 4 decimals (the
+ * server's rule), or the SDK's price decimals + 2 when finer (see the header).
+ */
+export function marketTakerStepE6(tickE4: TickE4): number {
+  return 10 ** (6 - Math.max(4, marketTakerDecimalsOf(tickE4)));
+}
+
 /** Price and size of a signed order on a market with tick `tickE4`, or Polymarket's error string. */
 export function termsOf(orderId: string, side: Side, makerAmount: string, takerAmount: string, orderType: OrderType, tickE4: TickE4): OrderTerms | string {
   const maker = Number(makerAmount);
@@ -94,6 +117,7 @@ export function termsOf(orderId: string, side: Side, makerAmount: string, takerA
   const sizeE6 = Math.floor(shares / SIZE_GRID_E6) * SIZE_GRID_E6;
   const ratioE4 = (cash * ONE_E4) / shares;
   if (market) {
+    if (maker % SIZE_GRID_E6 !== 0 || taker % marketTakerStepE6(tickE4) !== 0) return side === "BUY" ? ERR_MARKET_BUY_AMOUNTS : ERR_MARKET_SELL_AMOUNTS;
     const priceE4 = side === "BUY" ? snapBidDown(Math.floor(ratioE4 + 1e-9), tickE4) : snapAskUp(Math.ceil(ratioE4 - 1e-9), tickE4);
     if (priceE4 < tickE4 || priceE4 > ONE_E4 - tickE4) return ERR.tick(orderId, Math.max(0, Math.min(ONE_E4, priceE4)), tickE4);
     return { priceE4, sizeE6, budgetE6: side === "BUY" ? Math.floor(maker / SIZE_GRID_E6) * SIZE_GRID_E6 : 0 };
