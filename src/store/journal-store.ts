@@ -1,6 +1,7 @@
 /**
  * The journal's database file and its read side: opening (create, migrate, refuse another
- * mode's file), WAL checkpoints in a worker, transactions whose failure is kept for
+ * mode's file), WAL checkpoints in a worker with the WAL bounded by `walLimitBytes`
+ * (journal-checkpointer.ts, docs/journal.md), transactions whose failure is kept for
  * `/healthz` rather than thrown, health probes, close, and the queries startup recovery
  * and tools run. `Journal` (journal.ts) extends it with the writes; see its header for the
  * durability and identity rules.
@@ -12,7 +13,14 @@ import type { Clock } from "../core/clock.ts";
 import type { TradeStatus } from "../core/ports.ts";
 import { type Result, err, ok } from "../core/result.ts";
 import { fillKeyOf } from "../engine/reconcile.ts";
-import type { CheckpointerReport, CheckpointerStart } from "./journal-checkpointer.ts";
+import {
+  type CheckpointerReport,
+  type CheckpointerStart,
+  DEFAULT_WAL_LIMIT_BYTES,
+  WalCheckpointer,
+  applyWalLimit,
+  fileBytes,
+} from "./journal-checkpointer.ts";
 import { type IntentRow, JOURNAL_SCHEMA_VERSION, type JournalStatements, MIGRATIONS, prepareStatements } from "./journal-sql.ts";
 import type {
   JournalErrorCode,
@@ -71,7 +79,9 @@ export class JournalStore {
   readonly #onWriteError: ((message: string) => void) | undefined;
   #closed = false;
   #checkpointer: Worker | undefined;
-  #lastCheckpointMs = 0;
+  /** Main-thread checkpoints when the worker could not run (see `#checkpointOnMainThread`). */
+  #fallbackTimer: ReturnType<typeof setInterval> | undefined;
+  #lastCheckpoint: CheckpointerReport | undefined;
   #lastWriteError = "";
 
   protected constructor(db: Database, opts: JournalOptions) {
@@ -82,19 +92,77 @@ export class JournalStore {
     this.#onWriteError = opts.onWriteError;
     this.redact = opts.redact ?? ((t) => t);
     this.st = prepareStatements(db);
+    const walLimitBytes = opts.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
+    // The writer applies the limit: its first commit after the WAL starts over truncates the file.
+    applyWalLimit(db, walLimitBytes);
     const mode = opts.checkpoints ?? (opts.path === ":memory:" ? "auto" : "worker");
     if (mode !== "auto") db.run("PRAGMA wal_autocheckpoint = 0");
+    const start: CheckpointerStart = {
+      kind: "journal-checkpointer-start",
+      path: opts.path,
+      everyMs: opts.checkpointEveryMs ?? 1_000,
+      pollMs: opts.checkpointPollMs ?? 25,
+      walLimitBytes,
+      restart: true,
+      restartBusyMs: opts.restartBusyMs ?? 20,
+    };
+    if (mode === "main") this.#checkpointOnMainThread(start);
     if (mode === "worker") {
-      const w = new Worker(new URL("./journal-checkpointer.ts", import.meta.url).href);
-      w.onmessage = (e: MessageEvent<CheckpointerReport>) => {
-        this.#lastCheckpointMs = e.data.durationMs;
-        if (!e.data.ok && !/busy|locked/i.test(e.data.error)) this.failed(new Error(`checkpoint: ${e.data.error}`));
+      const warn = opts.onWarning ?? ((m: string) => console.error(m));
+      // Inside a `bun build --compile` executable, `import.meta.url` is the importing chunk
+      // (`/$bunfs/root/cli/…`), and extra entry points are named relative to `--root src`.
+      const entry = import.meta.url.includes("/$bunfs/")
+        ? "./store/journal-checkpointer.ts"
+        : new URL("./journal-checkpointer.ts", import.meta.url).href;
+      const w = new Worker(entry);
+      w.onmessage = (e: MessageEvent<CheckpointerReport>) => this.#onCheckpoint(e.data);
+      w.onerror = (e: ErrorEvent) => {
+        if (this.#checkpointer !== w) return;
+        this.#checkpointer = undefined;
+        w.terminate();
+        warn(`journal: the WAL checkpointer worker failed (${e.message}); checkpoints now run on the main thread when writes pause`);
+        this.#checkpointOnMainThread(start);
       };
-      w.postMessage({ path: opts.path, everyMs: opts.checkpointEveryMs ?? 1_000 } satisfies CheckpointerStart);
+      w.postMessage(start);
       // The checkpointer must not keep the process alive on its own.
       w.unref();
       this.#checkpointer = w;
     }
+  }
+
+  #onCheckpoint(r: CheckpointerReport): void {
+    this.#lastCheckpoint = r;
+    if (!r.ok && !/busy|locked/i.test(r.error)) this.failed(new Error(`checkpoint: ${r.error}`));
+  }
+
+  /**
+   * The fallback when the worker cannot run: PASSIVE checkpoints on this connection, at a
+   * quiet moment (no write since the last look, `everyMs` since the last checkpoint) or,
+   * whatever the activity, when the WAL passes twice the limit. They stall the loop for
+   * their fsync, which is why the worker is preferred. This connection is the only writer,
+   * so a PASSIVE copies every frame and the next commit starts the WAL over.
+   */
+  #checkpointOnMainThread(start: CheckpointerStart): void {
+    if (this.#closed || this.#fallbackTimer !== undefined) return;
+    const ckpt = new WalCheckpointer(this.db, this.path, { ...start, restart: false });
+    const changes = this.db.query<{ n: number }, []>("SELECT total_changes() AS n");
+    let lastChanges = -1;
+    let lastRunMs = performance.now();
+    this.#fallbackTimer = setInterval(
+      () => {
+        if (this.#closed) return;
+        const n = changes.get()?.n ?? 0;
+        const quiet = n === lastChanges;
+        lastChanges = n;
+        const now = performance.now();
+        const over = fileBytes(ckpt.walPath) > 2 * start.walLimitBytes;
+        if (!over && !(quiet && now - lastRunMs >= start.everyMs)) return;
+        lastRunMs = now;
+        this.#onCheckpoint(ckpt.run(over));
+      },
+      Math.max(1, Math.min(start.pollMs, start.everyMs)),
+    );
+    this.#fallbackTimer.unref();
   }
 
   get runId(): number {
@@ -197,7 +265,22 @@ export class JournalStore {
 
   /** Duration of the checkpointer's last run (ms), for a gauge. */
   get lastCheckpointMs(): number {
-    return this.#lastCheckpointMs;
+    return this.#lastCheckpoint?.durationMs ?? 0;
+  }
+
+  /** The checkpointer's last report (worker or main-thread fallback); undefined before one. */
+  get lastCheckpoint(): CheckpointerReport | undefined {
+    return this.#lastCheckpoint;
+  }
+
+  /** Size of the `-wal` file now (bytes; 0 in memory or before the first write), for a gauge. */
+  walBytes(): number {
+    return this.path === ":memory:" ? 0 : fileBytes(`${this.path}-wal`);
+  }
+
+  /** Whether WAL checkpoints run in the worker thread (false: main thread, manual or auto). */
+  get checkpointsInWorker(): boolean {
+    return this.#checkpointer !== undefined;
   }
 
   /** The last write error since the last successful write, "" when none. */
@@ -225,6 +308,8 @@ export class JournalStore {
   close(): void {
     if (this.#closed) return;
     this.#checkpointer?.terminate();
+    this.#checkpointer = undefined;
+    if (this.#fallbackTimer !== undefined) clearInterval(this.#fallbackTimer);
     this.#checkpoint("TRUNCATE");
     this.#closed = true;
     for (const st of Object.values(this.st)) st.finalize();

@@ -96,10 +96,31 @@ export interface JournalOptions {
    * `worker` (default for files) — a worker thread on its own connection, every
    * `checkpointEveryMs`, so neither an order write nor the loop waits for the fsync;
    * `auto` — SQLite's default, inside whichever commit crosses 1,000 WAL pages;
-   * `manual` — only when `checkpoint()` is called (tests, tools).
+   * `manual` — only when `checkpoint()` is called (tests, tools);
+   * `main` — on this thread when writes pause (or the WAL passes twice `walLimitBytes`):
+   * what `worker` falls back to when the worker cannot start.
    */
-  readonly checkpoints?: "worker" | "auto" | "manual";
+  readonly checkpoints?: "worker" | "auto" | "manual" | "main";
   readonly checkpointEveryMs?: number;
+  /**
+   * Bound on the WAL file (bytes, default 64 MiB): `PRAGMA journal_size_limit` on both
+   * connections, and the size above which the checkpointer forces the WAL to start over
+   * (a RESTART checkpoint after PASSIVE rounds). Long write-heavy runs otherwise grow it
+   * without limit (docs/journal.md).
+   */
+  readonly walLimitBytes?: number;
+  /** How often the worker looks at the WAL file size (ms, default 25; a `stat`). */
+  readonly checkpointPollMs?: number;
+  /**
+   * The worker's busy timeout for the RESTART (ms, default 20): how long it may wait for the
+   * write lock; a busy RESTART is retried at the next poll, it is never an error.
+   */
+  readonly restartBusyMs?: number;
+  /**
+   * Degraded-but-working conditions (the checkpointer worker could not start and checkpoints
+   * moved to the main thread). Default: one line on stderr.
+   */
+  readonly onWarning?: (message: string) => void;
 }
 
 export type JournalErrorCode = "SCHEMA_TOO_NEW" | "MODE_MISMATCH" | "OPEN_FAILED";
