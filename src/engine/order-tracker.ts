@@ -248,7 +248,11 @@ export abstract class OrderTracker {
 
   /** Arms (or pushes back) the settle deadline of an open FOK/FAK order. */
   protected armTakerDeadline(o: TrackedOrder, nowNs: number): void {
-    if (!isTakerOnly(o) || isTerminal(o.state) || o.state === "pending" || o.state === "unknown") return;
+    if (!isTakerOnly(o) || o.state === "pending" || o.state === "unknown") return;
+    if (isTerminal(o.state)) {
+      o.deadlineNs = 0;
+      return;
+    }
     o.deadlineNs = nowNs + this.takerSettleNs;
     this.schedule(o.deadlineNs);
   }

@@ -335,6 +335,17 @@ describe("OrderManager state machine", () => {
     expect(om.position(TOKEN).netE6).toBe(4_000_000);
   });
 
+  test("a FAK filled in full drops its deadline (a stale one re-fired the timer forever)", () => {
+    const { clock, om, ack, fill } = setup();
+    om.submitOrder(intent("k", { orderType: "FAK", postOnly: false, sizeE6: 2_000_000 }));
+    ack("k", "0xk", "matched");
+    fill("0xk", "t1", 2_000_000);
+    expect(om.getOrder("k")?.state).toBe("filled");
+    expect(om.nextDeadlineNs()).toBe(Number.POSITIVE_INFINITY);
+    clock.advanceBy(10_000);
+    expect(om.stats.takerRemaindersClosed).toBe(0);
+  });
+
   test("a GTC order is never closed by the taker deadline", () => {
     const { clock, om, ack, fill } = setup();
     om.submitOrder(intent("g"));
