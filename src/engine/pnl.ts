@@ -21,6 +21,11 @@
  *
  * Daily P&L: total minus the total at the last `resetDay` (the caller resets at UTC midnight).
  *
+ * Long runs: `removeMarket` (a resolved, flat market) folds its tokens' realised P&L and fees
+ * into running totals and forgets their fills, so memory follows the markets live now, not
+ * every fill of the run. A fill reported later for a retired token (a replayed status) is
+ * ignored and counted; the last `RETIRED_TOKENS_KEPT` retired tokens are remembered for that.
+ *
  * Pure: times come in as arguments, no clock, no I/O. Money is integer UsdE6.
  */
 import type { BookView, ExchangeEvent, Side } from "../core/ports.ts";
@@ -93,6 +98,9 @@ interface MarketTokens {
   readonly noTokenId: string;
 }
 
+/** Retired tokens remembered to ignore late reports of their fills (~2 days of 5-min markets). */
+const RETIRED_TOKENS_KEPT = 4096;
+
 export interface PnlOptions {
   /** Mark-out horizon, ms (default 10 s). */
   readonly markoutMs?: number;
@@ -103,6 +111,14 @@ export class PnlTracker {
   private readonly tokens = new Map<string, TokenPnl>();
   private readonly markets = new Map<string, MarketTokens>();
   private readonly fillIndex = new Map<string, FillRecord>();
+  /** Fill keys per token, so a retired market's fills leave the index with it. */
+  private readonly fillKeysByToken = new Map<string, string[]>();
+  private readonly retired = new Set<string>();
+  private readonly retiredOrder: string[] = [];
+  private retiredRealisedE6 = 0;
+  private retiredFeesE6 = 0;
+  /** Fill reports for retired tokens, ignored. */
+  lateFillsIgnored = 0;
   /** FIFO by due time: fills arrive in time order and share one horizon. */
   private readonly pending: PendingMarkout[] = [];
   private pendingHead = 0;
@@ -124,7 +140,13 @@ export class PnlTracker {
 
   /** A venue fill event (any status). Returns the effect: "new", "reversed" or "ignored". */
   onFill(ev: FillEvent, nowMs: number): "new" | "reversed" | "ignored" {
+    if (this.retired.has(ev.tokenId)) {
+      this.lateFillsIgnored++;
+      return "ignored";
+    }
+    const indexed = this.fillIndex.size;
     const eff = applyFillEvent(this.fillIndex, ev);
+    if (this.fillIndex.size > indexed) this.keysOf(ev.tokenId).push(eff.fill.key);
     if (eff.kind === "new") {
       const f = eff.fill;
       this.trade(f.tokenId, f.side, f.priceE4, f.sizeE6, f.feeE6, 1);
@@ -217,9 +239,9 @@ export class PnlTracker {
   }
 
   summary(mark: MarkFn): PnlSummary {
-    let realised = 0;
+    let realised = this.retiredRealisedE6;
     let unrealised = 0;
-    let fees = 0;
+    let fees = this.retiredFeesE6;
     for (const t of this.tokens.values()) {
       realised += t.realisedE6;
       fees += t.feesE6;
@@ -251,15 +273,49 @@ export class PnlTracker {
     this.dayBaseE6 = this.summary(mark).totalE6;
   }
 
-  /** Forgets a finished market's flat tokens (long runs). Tokens still held are kept. */
+  /**
+   * Forgets a finished market once both its tokens are flat (long runs): their realised P&L
+   * and fees move into the run's totals, their fills leave the dedupe index, and later
+   * reports of those fills are ignored. A market still holding shares is kept.
+   */
   removeMarket(conditionId: string): void {
     const m = this.markets.get(conditionId);
     if (!m) return;
-    for (const id of [m.yesTokenId, m.noTokenId]) {
+    const ids = [m.yesTokenId, m.noTokenId];
+    if (ids.some((id) => (this.tokens.get(id)?.qtyE6 ?? 0) !== 0)) return;
+    for (const id of ids) {
       const t = this.tokens.get(id);
-      if (t && t.qtyE6 !== 0) return;
+      if (t) {
+        this.retiredRealisedE6 += t.realisedE6;
+        this.retiredFeesE6 += t.feesE6;
+        this.tokens.delete(id);
+      }
+      for (const k of this.fillKeysByToken.get(id) ?? []) this.fillIndex.delete(k);
+      this.fillKeysByToken.delete(id);
+      this.retire(id);
     }
     this.markets.delete(conditionId);
+  }
+
+  /** Fills held for deduplication (bounded by the live markets' fills). */
+  indexedFills(): number {
+    return this.fillIndex.size;
+  }
+
+  private retire(tokenId: string): void {
+    if (this.retired.has(tokenId)) return;
+    this.retired.add(tokenId);
+    this.retiredOrder.push(tokenId);
+    if (this.retiredOrder.length > RETIRED_TOKENS_KEPT) this.retired.delete(this.retiredOrder.shift() as string);
+  }
+
+  private keysOf(tokenId: string): string[] {
+    let keys = this.fillKeysByToken.get(tokenId);
+    if (!keys) {
+      keys = [];
+      this.fillKeysByToken.set(tokenId, keys);
+    }
+    return keys;
   }
 
   private token(tokenId: string): TokenPnl {

@@ -54,6 +54,29 @@ describe("PnlTracker", () => {
     expect(p.onFill({ ...f, status: "FAILED" }, 0)).toBe("ignored");
   });
 
+  test("removeMarket (resolved, flat): totals kept, its fills forgotten, a late report ignored; a held market stays", () => {
+    const p = new PnlTracker();
+    p.addMarket("c1", "Y1", "N1");
+    p.addMarket("c2", "Y2", "N2");
+    const late = fill("Y1", "BUY", 4000, 10_000_000, { tradeId: "a", feeE6: 10_000 });
+    p.onFill(late, 0);
+    p.onFill(fill("N1", "BUY", 5000, 10_000_000, { tradeId: "b" }), 0);
+    p.onFill(fill("Y2", "BUY", 3000, 1_000_000, { tradeId: "c" }), 0);
+    p.onResolved("c1", "Y1"); // pays $10 for $9 + $0.01 fee
+    const before = p.summary(() => 3000);
+    expect(before.realisedE6).toBe(990_000);
+    expect(p.indexedFills()).toBe(3);
+    p.removeMarket("c1");
+    p.removeMarket("c2"); // still holds Y2: kept
+    expect(p.indexedFills()).toBe(1);
+    expect(p.position("Y1")).toBeUndefined();
+    expect(p.summary(() => 3000)).toEqual(before);
+    expect(p.onFill({ ...late, status: "CONFIRMED" }, 0)).toBe("ignored");
+    expect(p.lateFillsIgnored).toBe(1);
+    expect(p.summary(() => 3000)).toEqual(before);
+    expect(p.qty("Y2")).toBe(1_000_000);
+  });
+
   test("fees are paid out of realised P&L", () => {
     const p = new PnlTracker();
     p.onFill(fill("Y", "BUY", 5000, 10_000_000, { feeE6: 175_000 }), 0);
