@@ -34,6 +34,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, MarketInfo } from "../core/ports.ts";
+import { BotLifecycle } from "../engine/bot-lifecycle.ts";
 import { EngineLoop } from "../engine/loop.ts";
 import { MarketRegistry, type MarketState, Underlyings } from "../engine/markets.ts";
 import { NO_JOURNAL, type OrderJournal, OrderManager } from "../engine/order-manager.ts";
@@ -123,11 +124,7 @@ export class MarketMakerBot {
   private readonly desk: MarketDesk;
   private dayIndex = Number.NaN;
   private lastStatusMs = Number.NEGATIVE_INFINITY;
-  private stopping = false;
-  private ordersClosed = false;
-  private offOrders: (() => void) | undefined;
-  private finish: ((r: RunResult) => void) | undefined;
-  private result: RunResult | undefined;
+  private readonly lifecycle: BotLifecycle;
 
   constructor(deps: MarketMakerDeps) {
     this.params = deps.params ?? DEFAULT_MM_PARAMS;
@@ -155,7 +152,14 @@ export class MarketMakerBot {
         onExchangeEvent: (ev) => this.onExchangeEvent(ev),
         onTick: () => this.onTick(),
       },
-      onFatal: (e) => this.halt(e),
+      onFatal: (e) => this.lifecycle.halt(e),
+    });
+    this.lifecycle = new BotLifecycle({
+      bot: "mm",
+      loop: this.loop,
+      orders: this.orders,
+      log: this.log,
+      cancelAll: (why) => this.guard.cancelEverything(why),
     });
     this.ctx = {
       params: this.params,
@@ -170,7 +174,7 @@ export class MarketMakerBot {
       markets: this.markets,
       underlyings: this.underlyings,
       totals: this.totals,
-      isStopping: () => this.stopping,
+      isStopping: () => this.lifecycle.stopping,
       mark: this.mark,
       portfolio: (replacing) => this.guard.portfolio(replacing),
     };
@@ -185,16 +189,12 @@ export class MarketMakerBot {
    * was cancelled). Markets arrive as `market_started` events (auto-roll) or `addMarkets`.
    */
   run(): Promise<RunResult> {
-    if (this.result) return Promise.resolve(this.result);
-    const done = new Promise<RunResult>((resolve) => {
-      this.finish = resolve;
-    });
-    const nowMs = this.clock.wallMs();
-    this.guard.start(nowMs);
-    this.dayIndex = Math.floor(nowMs / 86_400_000);
-    this.loop.start();
-    this.log("info", "bot_started", { bot: "mm" });
-    return done;
+    if (Number.isNaN(this.dayIndex)) {
+      const nowMs = this.clock.wallMs();
+      this.guard.start(nowMs);
+      this.dayIndex = Math.floor(nowMs / 86_400_000);
+    }
+    return this.lifecycle.run();
   }
 
   /** Markets to quote now (those already in their window); the feed must have them subscribed. */
@@ -210,37 +210,27 @@ export class MarketMakerBot {
    * confirmations of that cancel-all — and any fill that raced it — still reach the journal.
    */
   stop(reason: StopReason = "requested"): void {
-    if (this.stopping) return;
-    this.stopping = true;
-    this.guard.cancelEverything(`stop: ${reason}`);
-    this.loop.stop();
-    this.closeOrdersWhenSettled();
-    this.log("info", "bot_stopped", { bot: "mm", reason });
-    this.settle({ reason });
+    this.lifecycle.stop(reason);
   }
 
   get isStopping(): boolean {
-    return this.stopping;
+    return this.lifecycle.stopping;
   }
 
   /** True once stopped and no order of ours is open (the order manager has stopped listening). */
   get ordersSettled(): boolean {
-    return this.ordersClosed;
+    return this.lifecycle.ordersSettled;
   }
 
   /** Stops listening to the venue now, settled or not (after the caller's bounded wait). */
   dispose(): void {
-    if (this.ordersClosed) return;
-    this.ordersClosed = true;
-    this.offOrders?.();
-    this.offOrders = undefined;
-    this.orders.close();
+    this.lifecycle.dispose();
   }
 
   // ── events ───────────────────────────────────────────────────────────────
 
   onFeedEvent(ev: FeedEvent): void {
-    if (this.stopping) return;
+    if (this.lifecycle.stopping) return;
     switch (ev.kind) {
       case "book": {
         this.guard.noteBookData(this.clock.wallMs());
@@ -300,7 +290,7 @@ export class MarketMakerBot {
         this.inventory.onMerged(ev);
         return;
       case "connection":
-        if (!this.stopping) this.guard.onConnection("venue", ev.state, ev.reason);
+        if (!this.lifecycle.stopping) this.guard.onConnection("venue", ev.state, ev.reason);
         return;
       case "ack":
       case "order_closed":
@@ -311,7 +301,7 @@ export class MarketMakerBot {
 
   /** The periodic risk check; also re-evaluates every market. */
   onTick(): void {
-    if (this.stopping) return;
+    if (this.lifecycle.stopping) return;
     const nowMs = this.clock.wallMs();
     const day = Math.floor(nowMs / 86_400_000);
     if (day !== this.dayIndex) {
@@ -330,32 +320,6 @@ export class MarketMakerBot {
       this.lastStatusMs = nowMs;
       this.log("info", "status", statusFieldsOf(this.ctx));
     }
-  }
-
-  private halt(error: unknown): void {
-    if (this.stopping) return;
-    this.stopping = true;
-    this.guard.cancelEverything("fatal");
-    this.closeOrdersWhenSettled();
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.log("error", "bot_halted", { reason: message });
-    this.settle({ reason: "fatal", error });
-  }
-
-  private closeOrdersWhenSettled(): void {
-    if (this.orders.getActiveOrders().length === 0) {
-      this.dispose();
-      return;
-    }
-    this.offOrders = this.orders.onUpdate(() => {
-      if (this.orders.getActiveOrders().length === 0) this.dispose();
-    });
-  }
-
-  private settle(r: RunResult): void {
-    this.result = r;
-    this.finish?.(r);
-    this.finish = undefined;
   }
 
   // ── views ────────────────────────────────────────────────────────────────

@@ -104,12 +104,8 @@ export interface BotTotals {
   maxAbsInventoryUsdE6: number;
 }
 
-export type StopReason = "duration" | "signal" | "fatal" | "requested";
-
-export interface RunResult {
-  readonly reason: StopReason;
-  readonly error?: unknown;
-}
+/** Run and stop are the engine's (engine/bot-lifecycle.ts), shared with the arbitrage bot. */
+export type { RunResult, StopReason } from "../engine/bot-lifecycle.ts";
 
 /** BUY YES / SELL NO add YES exposure (our bid); SELL YES / BUY NO are our ask. */
 export function quoteSideOf(side: "BUY" | "SELL", isYes: boolean): QuoteSide {
