@@ -17,7 +17,8 @@
  * truth and startup reconciles against it — whereas `synchronous=FULL` puts an fsync
  * (hundreds of µs to ms) in front of every order. `durability: "full"` is there for
  * operators who prefer it. WAL checkpoints (which do fsync) run in a worker thread on
- * their own connection, never inside an order write nor on the loop (`checkpoints`).
+ * their own connection, off the loop (`checkpoints`); only when the WAL outgrows its limit
+ * does one write wait for the worker's brief RESTART (docs/journal.md).
  *
  * Write-before-send is enforced: if the intent cannot be written, `intent()` throws
  * `InvariantError` (the loop edge halts and cancels all) so no unjournaled order leaves.
