@@ -197,6 +197,7 @@ export const command: CliCommand = {
         observabilityOf(venue)?.botEvent(level, event, fields);
       },
     });
+    observabilityOf(venue)?.watchBot(() => ({ pnl: bot.pnl.summary(bot.mark), halted: bot.summary().halted }), bot.orders);
     for (const ev of run.positionFills) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();

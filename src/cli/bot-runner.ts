@@ -14,6 +14,7 @@ import { type BotMode, type Config, ConfigError, type ConfigKey, describeConfig,
 import type { ExchangeClient, ExchangeEvent } from "../core/ports.ts";
 import type { StopReason } from "../engine/bot-lifecycle.ts";
 import { Journal, type JournalMode } from "../store/journal.ts";
+import { reconcileMismatchLines } from "../monitor/alert-events.ts";
 import { observabilityOf, observeVenue } from "../monitor/bot-observability.ts";
 import { recoverAtStartup, startupPositionFills } from "../store/recovery.ts";
 import { EXIT } from "./command.ts";
@@ -199,10 +200,14 @@ export interface RunJournal {
 /**
  * Opens the write-ahead journal (required live; otherwise a failure only turns it off) and
  * reconciles it with the exchange before the first order: orphans swept, positions back.
+ * When observed: failed writes count in `mmp_journal_write_errors_total`, a reconcile that
+ * found the journal and the exchange disagreeing raises `reconcileMismatchAlert`, and the
+ * recovered positions seed `mmp_inventory_shares`.
  */
 export async function openRunJournal(cmd: string, path: string, cfg: Config, venue: VenueHandle): Promise<RunJournal | number> {
   const mode: JournalMode = cfg.venue === "sim" ? "sim" : cfg.tradingMode;
-  const jr = Journal.open({ path, mode, clock: venue.clock });
+  const obs = observabilityOf(venue);
+  const jr = Journal.open({ path, mode, clock: venue.clock, ...(obs && { onWriteError: () => obs.journalWriteError() }) });
   if (!jr.ok && mode === "live") {
     console.error(`${cmd}: ${jr.reason} (live trading needs its write-ahead journal)`);
     return EXIT.FAILURE;
@@ -212,7 +217,7 @@ export async function openRunJournal(cmd: string, path: string, cfg: Config, ven
     return { journal: undefined, positionFills: [] };
   }
   const journal = jr.value;
-  observabilityOf(venue)?.attachJournal(journal);
+  obs?.attachJournal(journal);
   journal.startRun(cmd, "0.1.0");
   const clock = venue.clock;
   const recovered = await recoverAtStartup({
@@ -222,7 +227,10 @@ export async function openRunJournal(cmd: string, path: string, cfg: Config, ven
     ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }),
     log: (l) => console.error(`reconcile: ${l}`),
   });
-  return { journal, positionFills: startupPositionFills(recovered, clock.nowNs(), clock.wallMs()) };
+  const positionFills = startupPositionFills(recovered, clock.nowNs(), clock.wallMs());
+  obs?.reconcileMismatch(reconcileMismatchLines(recovered));
+  obs?.startupPositions(positionFills);
+  return { journal, positionFills };
 }
 
 /**

@@ -32,6 +32,7 @@ import { RtdsFeed } from "../polymarket/rtds-feed.ts";
 import { OrderSigner, randomSalt, type SignatureType } from "../polymarket/signing.ts";
 import { UserFeed } from "../polymarket/user-feed.ts";
 import type { TradeView } from "../engine/reconcile.ts";
+import { type RateLimitSample, venueStatsFor } from "../monitor/venue-stats.ts";
 import { tradeViewsOf } from "../store/recovery.ts";
 import { CompositeFeed, ConnectedExchange } from "./compose-feed.ts";
 
@@ -113,7 +114,8 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
   const creds = credsR.value;
 
   const http = new HttpClient({ clock });
-  const rest = new PolymarketRest({ baseUrl: urls.rest, http, limiter: new RateLimiter(clock), clock, auth: l2AuthFrom(creds, signer.address), signatureType: o.signatureType });
+  const limiter = new RateLimiter(clock);
+  const rest = new PolymarketRest({ baseUrl: urls.rest, http, limiter, clock, auth: l2AuthFrom(creds, signer.address), signatureType: o.signatureType });
 
   const market = new PolymarketMarketFeed({ clock, url: urls.wsMarket });
   const rtds = new RtdsFeed({ clock, url: urls.wsRtds, symbols: o.assets.map((a) => COIN_OF[a] ?? `${a.toLowerCase()}/usd`), sources: ["chainlink"] });
@@ -178,6 +180,10 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
     }
     user.unsubscribe(ids);
   };
+  // Counters the metrics read at scrape time (monitor/venue-stats.ts; the feed registered its own).
+  const stats = venueStatsFor(feed);
+  stats.parseErrors.push({ channel: "user", counts: () => user.codec.errors }, { channel: "rest", counts: () => rest.stats.badBodies });
+  stats.rateLimits.push(() => rateLimitSamples(limiter, rest));
   let stopRefill: (() => void) | undefined;
 
   return ok({
@@ -211,6 +217,21 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
       await exchange.close();
     },
   });
+}
+
+/** Per endpoint class: requests the limiter delayed plus 429 replies, and the limiter's waiting time. */
+function rateLimitSamples(limiter: RateLimiter, rest: PolymarketRest): RateLimitSample[] {
+  const out: RateLimitSample[] = [];
+  const snap = limiter.snapshot();
+  const classes = new Set([...Object.keys(snap), ...Object.keys(rest.stats.tooManyRequests)]);
+  for (const cls of classes) {
+    const s = snap[cls];
+    const n429 = rest.stats.tooManyRequests[cls as keyof typeof rest.stats.tooManyRequests] ?? 0;
+    const waits = (s?.waits ?? 0) + n429;
+    if (waits === 0) continue;
+    out.push({ endpoint: cls, waits, waitedMs: s?.waitedMs ?? 0 });
+  }
+  return out;
 }
 
 /** Hands the pool the prices a bot expects to send next (the quote of each token, per side). */

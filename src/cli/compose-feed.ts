@@ -27,7 +27,10 @@ import type {
   OrderLookup,
 } from "../core/ports.ts";
 import type { SizeE6 } from "../core/units.ts";
+import { venueStatsFor } from "../monitor/venue-stats.ts";
+import { PolymarketMarketFeed } from "../polymarket/market-feed.ts";
 import type { RollPlan } from "../polymarket/roll-planner.ts";
+import { RtdsFeed } from "../polymarket/rtds-feed.ts";
 
 /** Anything that emits feed events (the RTDS feed, a replay). */
 export interface FeedSource {
@@ -59,6 +62,10 @@ export class CompositeFeed implements MarketFeed {
       this.up.set(name, true);
       this.offs.push(src.onEvent((ev) => this.fromSource(name, ev)));
     }
+    // The parsers' error counts, for `mmp_parse_errors_total` (read at scrape time).
+    const stats = venueStatsFor(this);
+    if (market instanceof PolymarketMarketFeed) stats.parseErrors.push({ channel: "market", counts: () => market.codec.counters.errors });
+    for (const [name, src] of sources) if (src instanceof RtdsFeed) stats.parseErrors.push({ channel: name, counts: () => src.counters.errors });
   }
 
   subscribe(markets: readonly MarketInfo[]): void {

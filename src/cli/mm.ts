@@ -171,7 +171,7 @@ export const command: CliCommand = {
         observabilityOf(venue)?.botEvent(level, event, fields);
       },
     });
-    observabilityOf(venue)?.watchBot(() => bot.snapshot());
+    observabilityOf(venue)?.watchBot(() => bot.snapshot(), bot.orders);
     for (const ev of run.positionFills) bot.onExchangeEvent(ev);
     const startedReal = performance.now();
     const startedSimMs = clock.wallMs();

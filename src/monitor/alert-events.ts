@@ -5,6 +5,8 @@
  * and hand alerts to an `Alerter` (alerts.ts), which rate-limits and sends them.
  */
 import type { Clock } from "../core/clock.ts";
+import { formatSizeE6 } from "../core/units.ts";
+import type { ReconcilePlan } from "../engine/reconcile.ts";
 import type { Alert } from "./alert-sinks.ts";
 import { type Redactor, describeError } from "./logger.ts";
 
@@ -32,6 +34,43 @@ export function reconcileMismatchAlert(lines: readonly string[]): Alert {
     title: `Reconcile found ${lines.length} mismatch(es) with the exchange`,
     text: lines.join("\n"),
   };
+}
+
+/** What of a startup recovery report (store/recovery.ts `RecoveryReport`) says whether journal and exchange disagreed. */
+export interface ReconcileOutcome {
+  readonly plan: Pick<ReconcilePlan, "actions" | "mismatches">;
+  readonly remainingIds: readonly string[];
+}
+
+const shortId = (id: string): string => (id.length > 14 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+/**
+ * One line per disagreement startup recovery found between the journal and the exchange
+ * (empty = nothing to alert): positions that differ (the journal was corrected), orders
+ * whose matched size the journal did not know, live orders the journal did not know
+ * (adopted or cancelled), fills of orders the journal did not know, and orders still open
+ * after the sweep. Cancelling this key's own journaled orders after a restart is the
+ * normal sweep, not a mismatch.
+ */
+export function reconcileMismatchLines(r: ReconcileOutcome): string[] {
+  const lines: string[] = [];
+  for (const m of r.plan.mismatches) {
+    if (m.kind === "position") {
+      lines.push(
+        `position of token ${shortId(m.tokenId)}: journal ${formatSizeE6(m.journalConfirmedE6)} confirmed + ${formatSizeE6(m.journalPendingE6)} pending, ` +
+          `exchange ${formatSizeE6(m.exchangeE6)}; journal corrected by ${formatSizeE6(m.adjustE6)}`,
+      );
+    } else {
+      lines.push(`order ${shortId(m.orderId)} (${m.clientId}): exchange matched ${formatSizeE6(m.exchangeMatchedE6)}, journal knew ${formatSizeE6(m.journalFilledE6)}`);
+    }
+  }
+  for (const a of r.plan.actions) {
+    if (a.kind === "adopt_unknown") lines.push(`adopted live order ${shortId(a.order.orderId)} unknown to the journal (${a.order.side} ${formatSizeE6(a.order.originalSizeE6)})`);
+    else if (a.kind === "cancel" && a.reason === "unknown_order") lines.push(`cancelled live order ${shortId(a.orderId)} unknown to the journal`);
+    else if (a.kind === "record_fill" && !a.knownOrder) lines.push(`fill ${shortId(a.fill.tradeId)} of order ${shortId(a.fill.orderId)} unknown to the journal (${a.fill.side} ${formatSizeE6(a.fill.sizeE6)})`);
+  }
+  if (r.remainingIds.length > 0) lines.push(`${r.remainingIds.length} order(s) still open after the startup sweep: ${r.remainingIds.map(shortId).join(", ")}`);
+  return lines;
 }
 
 export function crashAlert(e: unknown, redactor?: Redactor): Alert {

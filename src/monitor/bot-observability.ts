@@ -11,7 +11,15 @@
  *   connection state → reconnects, seconds stale or disconnected, and `DisconnectWatch` alerts.
  * - The bot's own event sink (`botEvent`): `risk_trip` → `mmp_risk_trips_total` and a risk
  *   alert; `bot_halted` (an error caught at the loop edge) → a crash alert.
- * - An optional snapshot (`watchBot`) for P&L, quote uptime and the daily P&L summary.
+ * - An optional snapshot (`watchBot`) for P&L, quote uptime, trading time and the daily P&L
+ *   summary, and the bot's order manager, whose active orders per market are counted at
+ *   scrape time (`mmp_open_orders`).
+ * - The venue's own counters (monitor/venue-stats.ts, registered by the client stack): parse
+ *   errors per channel and code, rate-limit waits per endpoint, read at scrape time as the
+ *   difference since the last read.
+ * - Startup recovery (cli/bot-runner.ts `openRunJournal`): a reconcile that found the journal
+ *   and the exchange disagreeing raises `reconcileMismatchAlert`; the positions it hands the
+ *   bot seed the inventory gauge; journal write failures count.
  *
  * All of it is off unless `METRICS_PORT` or an `ALERT_*` sink is set (`observeVenue`).
  * Nothing here runs per message beyond a field write and a counter add.
@@ -19,17 +27,27 @@
 import type { Clock } from "../core/clock.ts";
 import type { ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, OrderIntent } from "../core/ports.ts";
 import type { Journal } from "../store/journal.ts";
-import { type AlertSink, Alerter, crashAlert, DailySummary, DisconnectWatch, riskTripAlert, sinksFromConfig } from "./alerts.ts";
+import { type AlertSink, Alerter, crashAlert, DailySummary, DisconnectWatch, reconcileMismatchAlert, riskTripAlert, sinksFromConfig } from "./alerts.ts";
 import type { VenueHandle } from "../cli/compose.ts";
 import type { Config } from "../config.ts";
 import { Redactor } from "./logger.ts";
 import { type EngineMetrics, type CounterChild, type HistogramChild, createEngineMetrics } from "./metrics.ts";
 import { feedFreshnessCheck, HealthRegistry, journalWritableCheck, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
+import { CumulativeSync, type VenueStats, venueStatsOf } from "./venue-stats.ts";
 
 /** What a bot snapshot offers to the metrics (the market maker's `BotSnapshot` fits). */
 export interface ObservedBotView {
   readonly pnl?: { readonly realisedE6: number; readonly unrealisedE6: number; readonly feesE6: number; readonly totalE6: number; readonly fills: number; readonly volumeE6: number };
   readonly markets?: ReadonlyArray<{ readonly slug: string; readonly bidE4: number; readonly askE4: number }>;
+  /** The market maker's breaker: "HALTED" stops trading time. */
+  readonly breaker?: string;
+  /** The arbitrage bot's loss-limit halt. */
+  readonly halted?: boolean;
+}
+
+/** The bot's order manager (`OrderManager.getActiveOrders`): orders not yet terminal. */
+export interface ActiveOrderSource {
+  getActiveOrders(): ReadonlyArray<{ readonly intent: { readonly conditionId: string } }>;
 }
 
 export interface BotObservabilityOptions {
@@ -82,7 +100,15 @@ export class BotObservability {
   readonly #tokens = new Map<string, { market: string; outcome: string }>();
   readonly #inventory = new Map<string, number>();
   #view: (() => ObservedBotView) | undefined;
+  #orders: ActiveOrderSource | undefined;
+  /** Live markets: condition id → slug (the `market` label). */
+  readonly #slugOf = new Map<string, string>();
+  #openOrderSeries = new Set<string>();
+  readonly #venueStats: VenueStats | undefined;
+  readonly #sync = new CumulativeSync();
   #lastQuoteNs = -1;
+  #lastTradingNs = -1;
+  #userStaleAccountedNs = 0;
   #riskTrips = 0;
   #fills = 0;
   #closed = false;
@@ -119,6 +145,7 @@ export class BotObservability {
       this.#daily.start();
     }
     health.register("feed", feedFreshnessCheck(o.clock, () => this.#lastFeedNs, o.feedStaleMs ?? 15_000));
+    this.#venueStats = venueStatsOf(o.feed);
     m.registry.onCollect(() => this.#collect());
     // First feed listener: registered before the bot's engine loop subscribes.
     this.#offs.push(o.feed.onEvent((ev) => this.#onFeedEvent(ev)));
@@ -159,9 +186,32 @@ export class BotObservability {
     this.health.register("journal", journalWritableCheck(journal));
   }
 
-  /** A snapshot read at scrape time (P&L, quote uptime) and for the daily summary. */
-  watchBot(view: () => ObservedBotView): void {
+  /**
+   * A snapshot read at scrape time (P&L, quote uptime, trading time) and for the daily
+   * summary; `orders` (the bot's order manager) is counted per market at scrape time.
+   */
+  watchBot(view: () => ObservedBotView, orders?: ActiveOrderSource): void {
     this.#view = view;
+    if (orders) this.#orders = orders;
+  }
+
+  /**
+   * Startup recovery found the journal and the exchange disagreeing (`reconcileMismatchLines`):
+   * one critical alert listing what differed. Nothing is sent for an empty list.
+   */
+  reconcileMismatch(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    this.alerter?.notify(reconcileMismatchAlert(lines.map((l) => this.#redactor.redact(l))));
+  }
+
+  /** The positions startup recovery hands the bot (fill events), so the inventory gauge starts from them. */
+  startupPositions(fills: readonly ExchangeEvent[]): void {
+    for (const ev of fills) if (ev.kind === "fill" && ev.status !== "FAILED") this.#addInventory(ev.tokenId, ev.side === "BUY" ? ev.sizeE6 : -ev.sizeE6);
+  }
+
+  /** A failed journal write (`JournalOptions.onWriteError`). */
+  journalWriteError(): void {
+    this.metrics.journalWriteErrors.inc();
   }
 
   /** The bot's event sink, teed: risk trips and halts become metrics and alerts. */
@@ -233,9 +283,16 @@ export class BotObservability {
     this.#lastFeedNs = now;
     if (ev.kind === "market_started") {
       const slug = ev.market.slug;
+      this.#slugOf.set(ev.market.conditionId, slug);
       this.#tokens.set(ev.market.yesTokenId, { market: slug, outcome: "yes" });
       this.#tokens.set(ev.market.noTokenId, { market: slug, outcome: "no" });
+      // Shares held before the market was announced (startup positions, early fills).
+      for (const [t, outcome] of [[ev.market.yesTokenId, "yes"], [ev.market.noTokenId, "no"]] as const) {
+        const pos = this.#inventory.get(t);
+        if (pos !== undefined) this.metrics.inventory.labels(slug, outcome).set(pos / 1e6);
+      }
     } else if (ev.kind === "market_ended") {
+      this.#slugOf.delete(ev.market.conditionId);
       for (const t of [ev.market.yesTokenId, ev.market.noTokenId]) {
         const k = this.#tokens.get(t);
         if (k) this.metrics.inventory.remove(k.market, k.outcome);
@@ -250,6 +307,8 @@ export class BotObservability {
   #connection(state: string, reason: string, now: number): void {
     const down = state === "disconnected" || state === "stale";
     this.#accountStale(now);
+    // A drop between two scrapes must not count as trading time: the next interval starts afresh.
+    if (down) this.#lastTradingNs = -1;
     if (down && !this.#feedDown) {
       this.#feedDown = true;
       this.#staleAccountedNs = now;
@@ -313,7 +372,11 @@ export class BotObservability {
         return;
       case "connection": {
         const down = ev.state === "disconnected" || ev.state === "stale";
+        const now = this.#o.clock.nowNs();
+        this.#accountUserStale(now);
         if (down) {
+          this.#lastTradingNs = -1;
+          if (!this.#userDown) this.#userStaleAccountedNs = now;
           this.#userDown = true;
           this.#disconnects?.disconnected("user", this.#redactor.redact(ev.reason));
           return;
@@ -335,13 +398,62 @@ export class BotObservability {
     if (k) this.metrics.inventory.labels(k.market, k.outcome).set(pos / 1e6);
   }
 
+  #accountUserStale(now: number): void {
+    if (!this.#userDown) return;
+    const ds = (now - this.#userStaleAccountedNs) / 1e9;
+    if (ds > 0) this.metrics.wsStaleSeconds.labels("user").inc(ds);
+    this.#userStaleAccountedNs = now;
+  }
+
+  /** The venue's cumulative counters → counter increments since the last scrape. */
+  #collectVenue(): void {
+    const vs = this.#venueStats;
+    if (!vs) return;
+    const m = this.metrics;
+    for (const src of vs.parseErrors) {
+      const counts = src.counts();
+      for (const code in counts) {
+        const n = counts[code] ?? 0;
+        if (n > 0) this.#sync.sync(m.parseErrors.labels(src.channel, code), `p\u0000${src.channel}\u0000${code}`, n);
+      }
+    }
+    for (const samples of vs.rateLimits) {
+      for (const r of samples()) {
+        this.#sync.sync(m.rateLimitWaits.labels(r.endpoint), `w\u0000${r.endpoint}`, r.waits);
+        if (r.waitedMs > 0) this.#sync.sync(m.rateLimitWaitSeconds.labels(r.endpoint), `s\u0000${r.endpoint}`, r.waitedMs / 1000);
+      }
+    }
+  }
+
+  /** The order manager's active orders per market; live markets without orders show 0. */
+  #collectOpenOrders(): void {
+    if (!this.#orders) return;
+    const counts = new Map<string, number>();
+    for (const slug of this.#slugOf.values()) counts.set(slug, 0);
+    for (const o of this.#orders.getActiveOrders()) {
+      const label = this.#slugOf.get(o.intent.conditionId) ?? o.intent.conditionId;
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    const g = this.metrics.openOrders;
+    for (const k of this.#openOrderSeries) if (!counts.has(k)) g.remove(k);
+    for (const [k, n] of counts) g.labels(k).set(n);
+    this.#openOrderSeries = new Set(counts.keys());
+  }
+
   #collect(): void {
     const now = this.#o.clock.nowNs();
     this.#accountStale(now);
+    this.#accountUserStale(now);
     if (this.#lastFeedNs >= 0) this.metrics.feedAge.labels(FEED).set(Math.max(0, (now - this.#lastFeedNs) / 1e9));
+    this.#collectVenue();
+    this.#collectOpenOrders();
     const v = this.#view?.();
     if (!v) return;
     const bot = this.#o.bot;
+    // Trading time accrues between scrapes while feed and user channel are up and the bot is not halted.
+    const tradable = this.#lastFeedNs >= 0 && !this.#feedDown && !this.#userDown && v.halted !== true && v.breaker !== "HALTED";
+    if (tradable && this.#lastTradingNs >= 0) this.metrics.tradingSeconds.labels(bot).inc(Math.max(0, (now - this.#lastTradingNs) / 1e9));
+    this.#lastTradingNs = tradable ? now : -1;
     if (v.pnl) {
       const p = this.metrics.pnl;
       p.labels(bot, "realized").set(v.pnl.realisedE6 / 1e6);

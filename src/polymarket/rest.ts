@@ -104,7 +104,16 @@ export type HeartbeatOutcome = Ok<{ heartbeatId: string; errorMsg: string }> | H
 /** Statuses after which an order post may have been executed by the exchange. */
 const AMBIGUOUS_STATUSES = new Set([500, 502, 504, 520, 521, 522, 523, 524, 525, 526, 527]);
 
+/** Running counts for the metrics (monitor/venue-stats.ts): only ever incremented. */
+export interface RestStats {
+  /** 2xx reply bodies that failed to parse, by code (`BAD_JSON`, or the decoder's `RestErrorCode`). */
+  readonly badBodies: Record<string, number>;
+  /** 429 replies that reached this client (after the HTTP layer's own retries), by endpoint class. */
+  readonly tooManyRequests: Partial<Record<EndpointClass, number>>;
+}
+
 export class PolymarketRest {
+  readonly stats: RestStats = { badBodies: {}, tooManyRequests: {} };
   serverTimeOffsetSec: number;
   private readonly base: string;
   private readonly http: HttpClient;
@@ -133,7 +142,7 @@ export class PolymarketRest {
   async postOrder(body: string): Promise<OrderPostOutcome> {
     const r = await this.send("post_order", 1, "POST", "/order", "", body, false, this.orderTimeoutMs);
     if (!r.ok) return r.failure;
-    return orderOutcome(r.status, parseOrderResponse(r.json));
+    return orderOutcome(r.status, this.parsed(parseOrderResponse(r.json)));
   }
 
   /**
@@ -153,7 +162,7 @@ export class PolymarketRest {
     const body = `[${bodies.join(",")}]`;
     const r = await this.send("post_orders", bodies.length, "POST", "/orders", "", body, false, this.orderTimeoutMs);
     if (!r.ok) return bodies.map(() => r.failure);
-    const parsed = parseOrderResponses(r.json);
+    const parsed = this.parsed(parseOrderResponses(r.json));
     if (!parsed.ok) return bodies.map(() => badBody(r.status, parsed.reason));
     const items = parsed.value;
     return bodies.map((_, i) => {
@@ -213,7 +222,7 @@ export class PolymarketRest {
 
   private async cancelReq(cls: EndpointClass, items: number, path: string, body: string | undefined): Promise<RestOutcome<CancelResult>> {
     const r = await this.send(cls, items, "DELETE", path, "", body, true);
-    return r.ok ? decoded(r.status, parseCancelResponse(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseCancelResponse(r.json))) : r.failure;
   }
 
   // ── account reads (L2) ────────────────────────────────────────────────
@@ -227,7 +236,7 @@ export class PolymarketRest {
   async getOrder(orderId: string): Promise<RestOutcome<OrderLookup | null>> {
     const r = await this.send("data_orders", 1, "GET", `/data/order/${orderId}`, "", undefined, true);
     if (!r.ok) return r.failure.status === 404 ? ok(null) : r.failure;
-    return decoded(r.status, parseOrderLookup(r.json));
+    return decoded(r.status, this.parsed(parseOrderLookup(r.json)));
   }
 
   /** `GET /data/trades`, every page. */
@@ -253,7 +262,7 @@ export class PolymarketRest {
     if (tokenId !== undefined) p.set("token_id", tokenId);
     p.set("signature_type", String(this.signatureType));
     const r = await this.send(cls, 1, "GET", path, `?${p}`, undefined, true);
-    return r.ok ? decoded(r.status, parseBalanceAllowance(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseBalanceAllowance(r.json))) : r.failure;
   }
 
   /**
@@ -266,7 +275,7 @@ export class PolymarketRest {
       const expected = r.json !== undefined ? parseHeartbeat(r.json) : undefined;
       return { ...r.failure, expectedId: expected?.ok ? expected.value.heartbeatId : "" };
     }
-    const parsed = parseHeartbeat(r.json);
+    const parsed = this.parsed(parseHeartbeat(r.json));
     return parsed.ok ? parsed : { ...badBody(r.status, `${parsed.code}: ${parsed.reason}`), expectedId: "" };
   }
 
@@ -274,40 +283,40 @@ export class PolymarketRest {
 
   async getBook(tokenId: string): Promise<RestOutcome<RestBook>> {
     const r = await this.send("book", 1, "GET", "/book", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
-    return r.ok ? decoded(r.status, parseRestBook(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseRestBook(r.json))) : r.failure;
   }
 
   async getBooks(tokenIds: readonly string[]): Promise<RestOutcome<RestBook[]>> {
     const body = JSON.stringify(tokenIds.map((token_id) => ({ token_id })));
     const r = await this.send("books", 1, "POST", "/books", "", body, true, undefined, false);
-    return r.ok ? decoded(r.status, parseRestBooks(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseRestBooks(r.json))) : r.failure;
   }
 
   async getTickSize(tokenId: string): Promise<RestOutcome<number>> {
     const r = await this.send("tick_size", 1, "GET", "/tick-size", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
-    return r.ok ? decoded(r.status, parseTickSize(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseTickSize(r.json))) : r.failure;
   }
 
   async getNegRisk(tokenId: string): Promise<RestOutcome<boolean>> {
     const r = await this.send("market_info", 1, "GET", "/neg-risk", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
-    return r.ok ? decoded(r.status, parseNegRisk(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseNegRisk(r.json))) : r.failure;
   }
 
   /** `GET /fee-rate` → `base_fee` (informational in V2; the effective rate is per market). */
   async getFeeRate(tokenId: string): Promise<RestOutcome<number>> {
     const r = await this.send("market_info", 1, "GET", "/fee-rate", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
-    return r.ok ? decoded(r.status, parseFeeRate(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseFeeRate(r.json))) : r.failure;
   }
 
   /** `GET /time` → unix seconds. */
   async getServerTime(): Promise<RestOutcome<number>> {
     const r = await this.send("market_info", 1, "GET", "/time", "", undefined, true, undefined, false);
-    return r.ok ? decoded(r.status, parseServerTime(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseServerTime(r.json))) : r.failure;
   }
 
   async getVersion(): Promise<RestOutcome<number>> {
     const r = await this.send("market_info", 1, "GET", "/version", "", undefined, true, undefined, false);
-    return r.ok ? decoded(r.status, parseVersion(r.json)) : r.failure;
+    return r.ok ? decoded(r.status, this.parsed(parseVersion(r.json))) : r.failure;
   }
 
   async getOk(): Promise<RestOutcome<true>> {
@@ -324,6 +333,16 @@ export class PolymarketRest {
 
   // ── plumbing ───────────────────────────────────────────────────────────
 
+  /** Passes a decoded body through, counting a failure in `stats.badBodies`. */
+  private parsed<T>(r: ParseResult<T>): ParseResult<T> {
+    if (!r.ok) this.countBadBody(r.code);
+    return r;
+  }
+
+  private countBadBody(code: string): void {
+    this.stats.badBodies[code] = (this.stats.badBodies[code] ?? 0) + 1;
+  }
+
   private async paginate<T>(cls: EndpointClass, path: string, params: [string, string][], parse: (v: unknown) => ParseResult<Page<T>>): Promise<RestOutcome<T[]>> {
     const out: T[] = [];
     let cursor = INITIAL_CURSOR;
@@ -331,7 +350,7 @@ export class PolymarketRest {
       const p = new URLSearchParams([...params, ["next_cursor", cursor]]);
       const r = await this.send(cls, 1, "GET", path, `?${p}`, undefined, true);
       if (!r.ok) return r.failure;
-      const parsed = parse(r.json);
+      const parsed = this.parsed(parse(r.json));
       if (!parsed.ok) return badBody(r.status, parsed.reason);
       out.push(...parsed.value.items);
       cursor = parsed.value.nextCursor;
@@ -395,12 +414,18 @@ export class PolymarketRest {
       }
     }
     if (out.status >= 200 && out.status < 300) {
-      if (json === undefined && out.body.length > 0) return { ok: false, ambiguous: false, failure: badBody(out.status, `not JSON: ${out.body.slice(0, 80)}`) };
+      if (json === undefined && out.body.length > 0) {
+        this.countBadBody("BAD_JSON");
+        return { ok: false, ambiguous: false, failure: badBody(out.status, `not JSON: ${out.body.slice(0, 80)}`) };
+      }
       return { ok: true, status: out.status, json };
     }
     const { message, retryAfterSec } = readErrorBody(out.body);
     const retryAfterMs = Math.max(retryAfterSec * 1000, parseRetryAfterMs(out.headers.get("retry-after"), this.clock.wallMs()));
-    if (out.status === 429) this.limiter.penalize(cls, retryAfterMs > 0 ? retryAfterMs : 1_000);
+    if (out.status === 429) {
+      this.stats.tooManyRequests[cls] = (this.stats.tooManyRequests[cls] ?? 0) + 1;
+      this.limiter.penalize(cls, retryAfterMs > 0 ? retryAfterMs : 1_000);
+    }
     if (!idempotent && AMBIGUOUS_STATUSES.has(out.status)) {
       return { ok: false, ambiguous: true, json, failure: { ok: false, code: "TIMEOUT_AMBIGUOUS", reason: `HTTP ${out.status}: ${message}`, status: out.status, retryAfterMs } };
     }
