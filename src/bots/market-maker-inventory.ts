@@ -3,7 +3,8 @@
  * FAILED reversals, merges, resolution); the DeltaHedger is brought in step with it after
  * every change, for the quote skew and for hedging. Every risk check, matched YES+NO pairs
  * not offered for sale are merged back to collateral, and an inventory beyond twice the
- * full-skew size is cut with one FAK order at a time.
+ * full-skew size whose net position at cost also exceeds MM_MAX_POSITION (a breach the
+ * quote gate did not prevent: a burst of fills) is cut with one FAK order at a time.
  */
 import type { ExchangeEvent } from "../core/ports.ts";
 import type { SizeE6 } from "../core/units.ts";
@@ -83,11 +84,9 @@ export class InventoryDesk {
       const diff = ctx.pnl.qty(token) - ctx.hedger.position(token);
       if (diff !== 0) ctx.hedger.updatePosition(token, Math.abs(diff), diff > 0 ? "BUY" : "SELL");
     }
-    const delta = ctx.hedger.delta(m.info.conditionId);
-    const abs = Math.abs(delta);
+    const abs = Math.abs(ctx.hedger.delta(m.info.conditionId));
     if (abs > ctx.totals.maxAbsInventoryE6) ctx.totals.maxAbsInventoryE6 = abs;
-    const held = ctx.pnl.position(delta > 0 ? m.info.yesTokenId : m.info.noTokenId);
-    const usd = held && held.qtyE6 > 0 ? Math.round((abs * held.costE6) / held.qtyE6) : 0;
+    const usd = this.netExposureUsdE6(m);
     if (usd > ctx.totals.maxAbsInventoryUsdE6) ctx.totals.maxAbsInventoryUsdE6 = usd;
   }
 
@@ -110,6 +109,10 @@ export class InventoryDesk {
       return;
     }
     if (!ctx.params.takerHedges || m.phase !== "live" || ctx.breaker.state() === "HALTED") return;
+    // Crossing the spread is for a breach only: while the net position at cost is within
+    // MM_MAX_POSITION the quote skew works it off (measured: cutting at the share threshold
+    // sold into informed flow at the bid less the slippage and lost several times the edge).
+    if (this.netExposureUsdE6(m) <= ctx.params.risk.maxPositionUsdE6) return;
     if (x.hedgeClientId !== "") {
       const o = ctx.orders.getOrder(x.hedgeClientId);
       if (o && o.state !== "filled" && o.state !== "cancelled" && o.state !== "rejected" && o.state !== "expired") return;
@@ -166,6 +169,14 @@ export class InventoryDesk {
       priceE4: order.limitPriceE4,
       sizeE6,
     });
+  }
+
+  /** |YES − NO| of a market at the average cost of the side held, UsdE6. */
+  private netExposureUsdE6(m: MarketState<MmMarket>): number {
+    const { ctx } = this;
+    const delta = ctx.pnl.qty(m.info.yesTokenId) - ctx.pnl.qty(m.info.noTokenId);
+    const held = ctx.pnl.position(delta > 0 ? m.info.yesTokenId : m.info.noTokenId);
+    return held && held.qtyE6 > 0 ? Math.round((Math.abs(delta) * held.costE6) / held.qtyE6) : 0;
   }
 
   /** YES+NO pairs not offered in resting SELL orders. */

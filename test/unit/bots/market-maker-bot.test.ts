@@ -370,6 +370,29 @@ describe("MarketMakerBot risk", () => {
     expect(liveOf(r.ex).some((i) => i.tokenId === r.market.yesTokenId && i.side === "SELL")).toBe(true);
   });
 
+  test("an urgent (taker) hedge is sent only on a breach of MM_MAX_POSITION, not at the share threshold alone", () => {
+    const hedge = { ...PARAMS.hedge, fullSkewE6: 5_000_000, hedgeThresholdE6: 8_000_000, hedgeTargetE6: 2_000_000 };
+    const fakSent = (maxPositionUsdE6: number): boolean[] => {
+      const r = rig({ ...PARAMS, hedge, risk: { ...PARAMS.risk, maxPositionUsdE6 } });
+      const bid = r.ex.find((i) => i.tokenId === r.market.yesTokenId && i.side === "BUY");
+      if (!bid) throw new Error("no bid");
+      const n = r.ex.placed().length;
+      r.ex.fill(bid.orderId, 30_000_000); // a burst: 30 YES at ~0.485 ≈ $14.6 at cost
+      r.step();
+      r.step();
+      // a cut sells the excess YES, or buys NO to merge
+      return placedSince(r.ex, n)
+        .filter((i) => i.orderType === "FAK")
+        .map((i) => (i.side === "SELL" && i.tokenId === r.market.yesTokenId) || (i.side === "BUY" && i.tokenId === r.market.noTokenId));
+    };
+    // 30 shares is past the 8-share hedge threshold but within a $100 limit: the skew works it off
+    expect(fakSent(100_000_000)).toEqual([]);
+    // past a $12 limit: FAKs cut the excess (one at a time: this venue kills each unmatched)
+    const cut = fakSent(12_000_000);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.every((reduces) => reduces)).toBe(true);
+  });
+
   test("stop() cancels everything and resolves run()", async () => {
     const r = rig();
     const done = r.bot.run();
