@@ -13,7 +13,7 @@
  * Nothing here prints or returns a secret.
  */
 import type { Config } from "../config.ts";
-import type { Clock } from "../core/clock.ts";
+import { AcceleratedClock, type Clock, SystemClock } from "../core/clock.ts";
 import { NO_ASK_E4, type OrderIntent } from "../core/ports.ts";
 import { err, ok, type Result } from "../core/result.ts";
 import { Secret } from "../core/secret.ts";
@@ -113,7 +113,7 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
   if (!credsR.ok) return credsR;
   const creds = credsR.value;
 
-  const http = new HttpClient({ clock });
+  const http = new HttpClient({ clock: networkClock(clock) });
   const limiter = new RateLimiter(clock);
   const rest = new PolymarketRest({ baseUrl: urls.rest, http, limiter, clock, auth: l2AuthFrom(creds, signer.address), signatureType: o.signatureType });
 
@@ -261,4 +261,13 @@ function simMerger(restUrl: string, creds: ApiCreds, address: string, clock: Clo
     await res.text();
     return res.ok;
   };
+}
+
+/**
+ * The clock of request timeouts. They measure the network, which is never accelerated: on
+ * an accelerated clock a 5 s timeout would be 250 ms at ×20, and a busy host would time
+ * orders out. A manual clock (tests, the soak) keeps driving them.
+ */
+export function networkClock(clock: Clock): Clock {
+  return clock instanceof AcceleratedClock ? new SystemClock() : clock;
 }
