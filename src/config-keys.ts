@@ -129,7 +129,7 @@ export const CONFIG_KEYS = [
     group: "operations",
     default: "",
     allowed: "file path",
-    doc: "SQLite journal; unset = data/journal-<venue>[-<trading mode>].sqlite, one per mode.",
+    doc: "SQLite journal; unset = data/journal-<venue>[-<trading mode>].sqlite, one per mode. A run on a new embedded simulator first moves the last run's file to <file>.prev.",
   },
   { key: "METRICS_PORT", group: "operations", default: "0", allowed: "integer 0 … 65535 (0 = off)", doc: "Port of /metrics and /healthz." },
   { key: "METRICS_HOST", group: "operations", default: "127.0.0.1", allowed: "host name or IP", doc: "Interface of the metrics server (keep it private)." },

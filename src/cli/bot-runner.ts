@@ -9,7 +9,7 @@
  * The bot itself, its summary and its exit rule stay in the command. Nothing here knows
  * which bot runs; the venue differences stay in compose.ts.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { type BotMode, type Config, ConfigError, type ConfigKey, describeConfig, loadConfigFromProcess } from "../config.ts";
 import type { ExchangeClient, ExchangeEvent } from "../core/ports.ts";
 import type { StopReason } from "../engine/bot-lifecycle.ts";
@@ -207,6 +207,12 @@ export interface RunJournal {
 export async function openRunJournal(cmd: string, path: string, cfg: Config, venue: VenueHandle): Promise<RunJournal | number> {
   const mode: JournalMode = cfg.venue === "sim" ? "sim" : cfg.tradingMode;
   const obs = observabilityOf(venue);
+  // The embedded simulator is born with this process (a new exchange, a new throwaway key):
+  // the last run's journal has nothing to reconcile against, so it is set aside, not replayed.
+  if (venue.sim !== undefined && existsSync(path)) {
+    for (const ext of ["", "-wal", "-shm"]) if (existsSync(path + ext)) renameSync(path + ext, `${path}.prev${ext}`);
+    console.error(`${cmd}: new embedded simulator: the last run's journal moved to ${path}.prev`);
+  }
   const jr = Journal.open({ path, mode, clock: venue.clock, ...(obs && { onWriteError: () => obs.journalWriteError() }) });
   if (!jr.ok && mode === "live") {
     console.error(`${cmd}: ${jr.reason} (live trading needs its write-ahead journal)`);
@@ -225,7 +231,7 @@ export async function openRunJournal(cmd: string, path: string, cfg: Config, ven
     exchange: venue.exchange,
     clock,
     ...(venue.fetchTrades && { fetchTrades: venue.fetchTrades }),
-    log: (l) => console.error(`reconcile: ${l}`),
+    log: (l) => console.error(l.startsWith("reconcile") ? l : `reconcile: ${l}`),
   });
   const positionFills = startupPositionFills(recovered, clock.nowNs(), clock.wallMs());
   obs?.reconcileMismatch(reconcileMismatchLines(recovered));

@@ -3,7 +3,15 @@
  * duration, and the read-back of open orders after cancel-all.
  */
 import { expect, test } from "bun:test";
-import { drainOpenOrders, parseBotArgs, parseDuration, untilStopped } from "../../../src/cli/bot-runner.ts";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { drainOpenOrders, openRunJournal, parseBotArgs, parseDuration, untilStopped } from "../../../src/cli/bot-runner.ts";
+import type { VenueHandle } from "../../../src/cli/compose.ts";
+import { loadConfig } from "../../../src/config.ts";
+import { ManualClock } from "../../../src/core/clock.ts";
+import { Journal } from "../../../src/store/journal.ts";
+import { FakeExchange } from "../../helpers/fake-exchange.ts";
 import { parseMmArgs } from "../../../src/cli/mm.ts";
 import type { ExchangeClient, OpenOrderSnapshot } from "../../../src/core/ports.ts";
 
@@ -79,4 +87,32 @@ test("drainOpenOrders cancels again until the exchange shows nothing; −1 when 
   expect(cancels).toBe(1);
   const broken = { fetchOpenOrders: async () => Promise.reject(new Error("down")), cancelAll: () => {} } as unknown as ExchangeClient;
   expect(await drainOpenOrders(broken, 100)).toBe(-1);
+});
+
+test("openRunJournal on a new embedded simulator sets the last run's journal aside instead of reconciling it", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mmp-runner-"));
+  try {
+    const file = path.join(dir, "journal-sim.sqlite");
+    const clock = new ManualClock(1_780_000_000_000);
+    const old = Journal.open({ path: file, mode: "sim", clock });
+    if (!old.ok) throw new Error(old.reason);
+    old.value.startRun("mm", "old");
+    old.value.close();
+    const cfg = loadConfig({}, {});
+    const base = { clock, exchange: new FakeExchange(), lines: [], apiKey: "k", start: async () => {}, close: async () => {} };
+    const embedded = { ...base, sim: {} } as unknown as VenueHandle;
+    const opened = await openRunJournal("mm", file, cfg, embedded);
+    if (typeof opened === "number") throw new Error(`exit ${opened}`);
+    opened.journal?.close();
+    expect(existsSync(`${file}.prev`)).toBe(true);
+    const current = statSync(file).ino;
+    // An external simulator (--sim-url) outlives us: its journal is kept and reconciled.
+    const external = { ...base, sim: undefined } as unknown as VenueHandle;
+    const again = await openRunJournal("mm", file, cfg, external);
+    if (typeof again === "number") throw new Error(`exit ${again}`);
+    again.journal?.close();
+    expect(statSync(file).ino).toBe(current);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
