@@ -34,6 +34,7 @@ import {
   drainOpenOrders,
   emitSummary,
   loadBotConfig,
+  journalStartsFresh,
   openRunJournal,
   openVenue,
   parseBotArgs,
@@ -177,7 +178,7 @@ export const command: CliCommand = {
       : await openVenue("arb", cfg, args, () => arbLiveLimits(cfg), { dislocation: args.dislocation ? DEFAULT_DISLOCATION : null });
     if (typeof venue === "number") return venue;
     if (args.inProcess) for (const line of venue.lines) console.error(line);
-    const run = await openRunJournal("arb", arbJournalPath(cfg.ops.journalPath), cfg, venue);
+    const run = await openRunJournal("arb", arbJournalPath(cfg.ops.journalPath), cfg, venue, { setAsidePrevious: journalStartsFresh(venue) });
     if (typeof run === "number") {
       await venue.close();
       return run;

@@ -204,12 +204,23 @@ export interface RunJournal {
  * found the journal and the exchange disagreeing raises `reconcileMismatchAlert`, and the
  * recovered positions seed `mmp_inventory_shares`.
  */
-export async function openRunJournal(cmd: string, path: string, cfg: Config, venue: VenueHandle): Promise<RunJournal | number> {
+/**
+ * Whether a run starts its journal afresh: on an embedded simulator, born with this process
+ * (a new exchange, a new throwaway key), the last run's journal has nothing to reconcile
+ * against, so it is set aside (`<file>.prev`), not replayed.
+ */
+export const journalStartsFresh = (venue: VenueHandle): boolean => venue.sim !== undefined;
+
+export async function openRunJournal(
+  cmd: string,
+  path: string,
+  cfg: Config,
+  venue: VenueHandle,
+  opts: { readonly setAsidePrevious?: boolean } = {},
+): Promise<RunJournal | number> {
   const mode: JournalMode = cfg.venue === "sim" ? "sim" : cfg.tradingMode;
   const obs = observabilityOf(venue);
-  // The embedded simulator is born with this process (a new exchange, a new throwaway key):
-  // the last run's journal has nothing to reconcile against, so it is set aside, not replayed.
-  if (venue.sim !== undefined && existsSync(path)) {
+  if (opts.setAsidePrevious === true && existsSync(path)) {
     for (const ext of ["", "-wal", "-shm"]) if (existsSync(path + ext)) renameSync(path + ext, `${path}.prev${ext}`);
     console.error(`${cmd}: new embedded simulator: the last run's journal moved to ${path}.prev`);
   }

@@ -24,6 +24,7 @@ import {
   drainOpenOrders,
   emitSummary,
   loadBotConfig,
+  journalStartsFresh,
   openRunJournal,
   openVenue,
   parseBotArgs,
@@ -150,7 +151,7 @@ export const command: CliCommand = {
     const venue = await openVenue("mm", cfg, args, () => liveLimitsSummary(cfg, "market maker"));
     if (typeof venue === "number") return venue;
     // Startup recovery (store/recovery.ts): journal vs exchange, sweep orphans, positions back.
-    const run = await openRunJournal("mm", cfg.ops.journalPath, cfg, venue);
+    const run = await openRunJournal("mm", cfg.ops.journalPath, cfg, venue, { setAsidePrevious: journalStartsFresh(venue) });
     if (typeof run === "number") {
       await venue.close();
       return run;

@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { drainOpenOrders, openRunJournal, parseBotArgs, parseDuration, untilStopped } from "../../../src/cli/bot-runner.ts";
+import { drainOpenOrders, journalStartsFresh, openRunJournal, parseBotArgs, parseDuration, untilStopped } from "../../../src/cli/bot-runner.ts";
 import type { VenueHandle } from "../../../src/cli/compose.ts";
 import { loadConfig } from "../../../src/config.ts";
 import { ManualClock } from "../../../src/core/clock.ts";
@@ -101,14 +101,16 @@ test("openRunJournal on a new embedded simulator sets the last run's journal asi
     const cfg = loadConfig({}, {});
     const base = { clock, exchange: new FakeExchange(), lines: [], apiKey: "k", start: async () => {}, close: async () => {} };
     const embedded = { ...base, sim: {} } as unknown as VenueHandle;
-    const opened = await openRunJournal("mm", file, cfg, embedded);
+    expect(journalStartsFresh(embedded)).toBe(true);
+    const opened = await openRunJournal("mm", file, cfg, embedded, { setAsidePrevious: journalStartsFresh(embedded) });
     if (typeof opened === "number") throw new Error(`exit ${opened}`);
     opened.journal?.close();
     expect(existsSync(`${file}.prev`)).toBe(true);
     const current = statSync(file).ino;
     // An external simulator (--sim-url) outlives us: its journal is kept and reconciled.
     const external = { ...base, sim: undefined } as unknown as VenueHandle;
-    const again = await openRunJournal("mm", file, cfg, external);
+    expect(journalStartsFresh(external)).toBe(false);
+    const again = await openRunJournal("mm", file, cfg, external, { setAsidePrevious: journalStartsFresh(external) });
     if (typeof again === "number") throw new Error(`exit ${again}`);
     again.journal?.close();
     expect(statSync(file).ino).toBe(current);
