@@ -15,10 +15,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { ArbBot } from "../../src/bots/arb-bot.ts";
 import { DEFAULT_ARB_PARAMS } from "../../src/bots/arb-params.ts";
-import { composeVenue, type EmbeddedSim, type VenueHandle } from "../../src/cli/compose.ts";
-import { loadConfig } from "../../src/config.ts";
+import type { VenueHandle } from "../../src/cli/compose.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import type { MarketInfo } from "../../src/core/ports.ts";
+import { composeQuietSim } from "../helpers/quiet-sim.ts";
 
 const M = 1_000_000;
 const WINDOW_MS = 900_000;
@@ -35,24 +35,10 @@ afterAll(async () => {
 describe("arbitrage bot on the simulator server, real client stack", () => {
   test("a gap taken from pooled orders and merged over REST; a failed leg unwound within the bound; nothing open at stop", async () => {
     const clock = new ManualClock(T0);
-    const config = loadConfig({}, { overrides: { SIM_SEED: "11", RISK_DAILY_LOSS_LIMIT: "100000", PRE_SIGN_POOL_SIZE: "10" } });
-    const composed = await composeVenue({
-      config,
-      venue: "sim",
-      tradingMode: "paper",
-      clock,
-      simStartMs: T0,
-      simTestApi: true,
-      simFlow: null,
-      dislocation: null,
-      assets: ["BTC"],
-      windows: ["15m"],
-      rediscoverMs: 30_000,
-    });
-    if (!composed.ok) throw new Error(composed.reason);
-    venue = composed.value;
+    const quiet = await composeQuietSim(clock, T0, { SIM_SEED: "11", RISK_DAILY_LOSS_LIMIT: "100000", PRE_SIGN_POOL_SIZE: "10" });
+    venue = quiet.venue;
     const v = venue;
-    const sim = v.sim as EmbeddedSim;
+    const sim = quiet.sim;
     expect(sim).toBeDefined();
     const events: Array<{ event: string; fields: Readonly<Record<string, unknown>> }> = [];
     const bot = new ArbBot({

@@ -12,12 +12,12 @@
  * Money is checked against the simulator's ledger.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { composeVenue, type EmbeddedSim, type VenueHandle } from "../../src/cli/compose.ts";
-import { loadConfig } from "../../src/config.ts";
+import type { VenueHandle } from "../../src/cli/compose.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import type { OrderIntent } from "../../src/core/ports.ts";
 import { OrderManager } from "../../src/engine/order-manager.ts";
 import { isTerminal } from "../../src/engine/order-state.ts";
+import { composeQuietSim } from "../helpers/quiet-sim.ts";
 
 const M = 1_000_000;
 const WINDOW_MS = 900_000;
@@ -32,24 +32,10 @@ afterAll(async () => {
 describe("FOK/FAK market orders on the simulator server, real client stack", () => {
   test("a market BUY that buys fewer shares than its intent closes with them; clean lots fill exactly; a FAK SELL sells its shares", async () => {
     const clock = new ManualClock(T0);
-    const config = loadConfig({}, { overrides: { SIM_SEED: "5", PRE_SIGN_POOL_SIZE: "0" } });
-    const composed = await composeVenue({
-      config,
-      venue: "sim",
-      tradingMode: "paper",
-      clock,
-      simStartMs: T0,
-      simTestApi: true,
-      simFlow: null,
-      dislocation: null,
-      assets: ["BTC"],
-      windows: ["15m"],
-      rediscoverMs: 30_000,
-    });
-    if (!composed.ok) throw new Error(composed.reason);
-    venue = composed.value;
+    const quiet = await composeQuietSim(clock, T0, { SIM_SEED: "5", PRE_SIGN_POOL_SIZE: "0" });
+    venue = quiet.venue;
     const v = venue;
-    const sim = v.sim as EmbeddedSim;
+    const sim = quiet.sim;
     const om = new OrderManager({ exchange: v.exchange, clock });
     await v.start();
     const step = async (ms: number) => {
