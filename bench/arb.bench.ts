@@ -104,7 +104,16 @@ export default async function (b: BenchContext): Promise<void> {
       feed,
       exchange: venue,
       clock,
-      params: { ...DEFAULT_ARB_PARAMS, maxCapitalUsdE6: 10_000 * M, cooldownMs: 0, ordersPerSec: 1e9, orderBurst: 1e9, stopBeforeEndMs: 0, presignNearE4: 0, tickMs: 60_000 },
+      params: {
+        ...DEFAULT_ARB_PARAMS,
+        maxCapitalUsdE6: 10_000 * M,
+        cooldownMs: 0,
+        ordersPerSec: 1e9,
+        orderBurst: 1e9,
+        stopBeforeEndMs: 0,
+        presignNearE4: 0,
+        tickMs: 60_000,
+      },
     });
     void bot.run();
     bot.addMarkets([info]);
@@ -123,7 +132,15 @@ export default async function (b: BenchContext): Promise<void> {
       if (venue.bodies !== before + 2) throw new Error(`${label}: the gap did not produce two signed orders`);
       hit[n] = venue.doneNs - t0;
       // kill both legs (outside the timing) so the market is free for the next gap
-      for (const intent of venue.last) venue.emit({ kind: "reject", clientId: intent.clientId, orderId: "", code: "FOK_NOT_FILLED", message: "killed", atNs: clock.nowNs() });
+      for (const intent of venue.last)
+        venue.emit({
+          kind: "reject",
+          clientId: intent.clientId,
+          orderId: "",
+          code: "FOK_NOT_FILLED",
+          message: "killed",
+          atNs: clock.nowNs(),
+        });
       const t1 = Bun.nanoseconds();
       feed.onFrame(close, t1);
       miss[n] = Bun.nanoseconds() - t1;
@@ -139,7 +156,19 @@ export default async function (b: BenchContext): Promise<void> {
   run("warm-up", freshSource, false, b.quick ? 100 : 500);
   const pooled = run("pooled", pooledSource, true, iterations);
   const fresh = run("fresh", freshSource, false, iterations);
-  b.report("book update → both signed orders ready (pre-signed pool)", { p50Ns: pooled.hit.p50Ns, p99Ns: pooled.hit.p99Ns }, { budget: "arb.book-to-signed-pooled" });
-  b.report("book update → both signed orders ready (signed on the spot)", { p50Ns: fresh.hit.p50Ns, p99Ns: fresh.hit.p99Ns }, { budget: "arb.book-to-signed-fresh" });
-  b.report("book update → no-trade decision (gap closed)", { p50Ns: fresh.miss.p50Ns, p99Ns: fresh.miss.p99Ns }, { budget: "arb.book-to-no-trade" });
+  b.report(
+    "book update → both signed orders ready (pre-signed pool)",
+    { p50Ns: pooled.hit.p50Ns, p99Ns: pooled.hit.p99Ns },
+    { budget: "arb.book-to-signed-pooled" },
+  );
+  b.report(
+    "book update → both signed orders ready (signed on the spot)",
+    { p50Ns: fresh.hit.p50Ns, p99Ns: fresh.hit.p99Ns },
+    { budget: "arb.book-to-signed-fresh" },
+  );
+  b.report(
+    "book update → no-trade decision (gap closed)",
+    { p50Ns: fresh.miss.p50Ns, p99Ns: fresh.miss.p99Ns },
+    { budget: "arb.book-to-no-trade" },
+  );
 }

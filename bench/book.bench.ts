@@ -89,5 +89,8 @@ export default async function (b: BenchContext): Promise<void> {
   await b.latency("remove/re-add best bid (bitmap search)", () => sparse.setLevel("BUY", 4100, flip++ & 1 ? 5_000_000 : 0));
 
   const top = books.values().next().value as OrderBook;
-  await b.latency("top-of-book reads (bid, ask, sizes, microprice)", () => top.bestBidE4() + top.bestAskE4() + top.bestBidSizeE6() + top.bestAskSizeE6() + top.microprice());
+  await b.latency(
+    "top-of-book reads (bid, ask, sizes, microprice)",
+    () => top.bestBidE4() + top.bestAskE4() + top.bestBidSizeE6() + top.bestAskSizeE6() + top.microprice(),
+  );
 }

@@ -44,7 +44,8 @@ export function parseBudgets(text: string): Budgets {
     for (const f of LIMIT_FIELDS) {
       const x = v[f];
       if (x === undefined) continue;
-      if (typeof x !== "number" || !Number.isFinite(x) || x <= 0) throw new Error(`budgets.json: "${key}".${f} must be a positive number, got ${JSON.stringify(x)}`);
+      if (typeof x !== "number" || !Number.isFinite(x) || x <= 0)
+        throw new Error(`budgets.json: "${key}".${f} must be a positive number, got ${JSON.stringify(x)}`);
       spec[f] = x;
       limits++;
     }
@@ -111,12 +112,18 @@ export interface Baseline {
 
 export function parseBaseline(text: string): Baseline {
   const raw = JSON.parse(text) as Partial<Baseline>;
-  if (raw.version !== 1 || typeof raw.results !== "object" || raw.results === null) throw new Error("baseline.json: expected { version: 1, results: {...} }");
+  if (raw.version !== 1 || typeof raw.results !== "object" || raw.results === null)
+    throw new Error("baseline.json: expected { version: 1, results: {...} }");
   return raw as Baseline;
 }
 
 /** Merges this run's numbers into the previous baseline (a filtered run updates only its own rows). */
-export function mergeBaseline(prev: Baseline | undefined, results: readonly BenchResult[], host: Baseline["host"], savedAt: string): Baseline {
+export function mergeBaseline(
+  prev: Baseline | undefined,
+  results: readonly BenchResult[],
+  host: Baseline["host"],
+  savedAt: string,
+): Baseline {
   const merged: Record<string, Measured> = { ...(prev?.results ?? {}) };
   for (const r of results) {
     if (r.error !== undefined) continue;

@@ -241,22 +241,37 @@ export function bookStats(books: readonly BookSample[]): BookStats {
     else if (ticks === 2) s2++;
     else sm++;
     top.push((bb[1] + ba[1]) / 2);
-    depth.push(b.bids.filter(([p]) => p >= bb[0] - 0.05 + 1e-9).reduce((x, [, q]) => x + q, 0) + b.asks.filter(([p]) => p <= ba[0] + 0.05 - 1e-9).reduce((x, [, q]) => x + q, 0));
+    depth.push(
+      b.bids.filter(([p]) => p >= bb[0] - 0.05 + 1e-9).reduce((x, [, q]) => x + q, 0) +
+        b.asks.filter(([p]) => p <= ba[0] + 0.05 - 1e-9).reduce((x, [, q]) => x + q, 0),
+    );
     levels.push(b.bids.length + b.asks.length);
   }
-  return { n, spread1: s1 / n, spread2: s2 / n, spreadMore: sm / n, topSizeP50: median(top), depth5cP50: median(depth), levelsP50: median(levels) };
+  return {
+    n,
+    spread1: s1 / n,
+    spread2: s2 / n,
+    spreadMore: sm / n,
+    topSizeP50: median(top),
+    depth5cP50: median(depth),
+    levelsP50: median(levels),
+  };
 }
 
 type WireBookLike = { bids: { price: string; size: string }[]; asks: { price: string; size: string }[] };
 function sampleOf(b: WireBookLike): BookSample {
-  const lv = (xs: { price: string; size: string }[], desc: boolean) => xs.map((l): [number, number] => [Number(l.price), Number(l.size)]).sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
+  const lv = (xs: { price: string; size: string }[], desc: boolean) =>
+    xs.map((l): [number, number] => [Number(l.price), Number(l.size)]).sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
   return { bids: lv(b.bids, true), asks: lv(b.asks, false) };
 }
 
 /** Books recorded on V2 BTC/ETH/SOL 15m markets (REST /book and WS book frames), by session. */
 export async function realBooks(): Promise<{ prewindow: BookSample[]; live: BookSample[] }> {
   const files = {
-    prewindow: ["jonahgrigoryan_v2_session_raw_2026-04-29T0210Z_btc-eth-sol-15m_prewindow.jsonl.gz", "jonahgrigoryan_v2_session_raw_2026-04-28T1404Z_btc-eth-sol-15m_prewindow.jsonl.gz"],
+    prewindow: [
+      "jonahgrigoryan_v2_session_raw_2026-04-29T0210Z_btc-eth-sol-15m_prewindow.jsonl.gz",
+      "jonahgrigoryan_v2_session_raw_2026-04-28T1404Z_btc-eth-sol-15m_prewindow.jsonl.gz",
+    ],
     live: ["jonahgrigoryan_v2_session_raw_2026-04-29T0312Z_btc-eth-sol-15m_livewindow.jsonl"],
   };
   const out = { prewindow: [] as BookSample[], live: [] as BookSample[] };
@@ -297,7 +312,12 @@ export interface FlowStats {
 }
 
 /** Runs the simulator with its synthetic flow and measures what the recordings measure. */
-export function simulateFlow(seed: number, minutes: number, startMs = BTC_DAY_START_MS + 12 * 3_600_000, flow: FlowConfig = DEFAULT_FLOW): FlowStats {
+export function simulateFlow(
+  seed: number,
+  minutes: number,
+  startMs = BTC_DAY_START_MS + 12 * 3_600_000,
+  flow: FlowConfig = DEFAULT_FLOW,
+): FlowStats {
   const ex = new SimExchange({ seed, startMs, flow });
   const books: BookSample[] = [];
   const sizes: number[] = [];
@@ -321,7 +341,12 @@ export function simulateFlow(seed: number, minutes: number, startMs = BTC_DAY_ST
           books.push(sampleOf({ bids: l.bids, asks: l.asks }));
         }
       }
-      if (m.state === "resolved" && m.sched.info.windowSec === 300 && !counted.has(m.sched.info.conditionId) && m.sched.startSec * 1000 > startMs) {
+      if (
+        m.state === "resolved" &&
+        m.sched.info.windowSec === 300 &&
+        !counted.has(m.sched.info.conditionId) &&
+        m.sched.startSec * 1000 > startMs
+      ) {
         counted.add(m.sched.info.conditionId);
         volumes.push(m.volumeE6 / 1e6);
       }
@@ -345,14 +370,28 @@ export function flowTable(pre: BookStats, live: BookStats, sim: FlowStats): stri
     ["spread = 1 tick (0.01)", `${pct(pre.spread1)} / ${pct(live.spread1)}`, pct(sim.books.spread1)],
     ["spread = 2 ticks", `${pct(pre.spread2)} / ${pct(live.spread2)}`, pct(sim.books.spread2)],
     ["spread > 2 ticks", `${pct(pre.spreadMore)} / ${pct(live.spreadMore)}`, pct(sim.books.spreadMore)],
-    ["median top-of-book size (shares, mean of both sides)", `${pre.topSizeP50.toFixed(0)} / ${live.topSizeP50.toFixed(0)}`, sim.books.topSizeP50.toFixed(0)],
-    ["median depth within 5 c of the touch (shares)", `${pre.depth5cP50.toFixed(0)} / ${live.depth5cP50.toFixed(0)}`, sim.books.depth5cP50.toFixed(0)],
+    [
+      "median top-of-book size (shares, mean of both sides)",
+      `${pre.topSizeP50.toFixed(0)} / ${live.topSizeP50.toFixed(0)}`,
+      sim.books.topSizeP50.toFixed(0),
+    ],
+    [
+      "median depth within 5 c of the touch (shares)",
+      `${pre.depth5cP50.toFixed(0)} / ${live.depth5cP50.toFixed(0)}`,
+      sim.books.depth5cP50.toFixed(0),
+    ],
     ["median levels per book (both sides)", `${pre.levelsP50} / ${live.levelsP50}`, String(sim.books.levelsP50)],
     ["trades per second per live market", "0.10 (el-capturo, hourly BTC, 4 in 39 s)", sim.tradesPerSecPerMarket.toFixed(2)],
     ["median trade size (shares)", "10 (el-capturo: 10, 122, 10, 7)", sim.tradeSizeP50.toFixed(1)],
-    ["pUSD volume per 5-minute BTC market p10 / p50 / p90", "53 / 776 / 37 845 (Gamma, 292 markets, 2026-06-08)", `${sim.volume5mP10.toFixed(0)} / ${sim.volume5mP50.toFixed(0)} / ${sim.volume5mP90.toFixed(0)}`],
+    [
+      "pUSD volume per 5-minute BTC market p10 / p50 / p90",
+      "53 / 776 / 37 845 (Gamma, 292 markets, 2026-06-08)",
+      `${sim.volume5mP10.toFixed(0)} / ${sim.volume5mP50.toFixed(0)} / ${sim.volume5mP90.toFixed(0)}`,
+    ],
   ];
-  return ["| statistic | real (pre-window / in-window) | simulated |", "|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return ["| statistic | real (pre-window / in-window) | simulated |", "|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+    "\n",
+  );
 }
 
 if (import.meta.main) {

@@ -16,7 +16,9 @@ import { type FuzzReport, type FuzzTarget, loadCorpus, runTarget } from "../test
 import { parserTargets } from "../test/fuzz/parser-targets.ts";
 import { startSimFixture } from "../test/fuzz/sim-fixture.ts";
 
-const { values } = parseArgs({ options: { inputs: { type: "string", default: "100000" }, seed: { type: "string", default: "1" }, only: { type: "string" } } });
+const { values } = parseArgs({
+  options: { inputs: { type: "string", default: "100000" }, seed: { type: "string", default: "1" }, only: { type: "string" } },
+});
 const want = Number(values.inputs);
 const seed0 = Number(values.seed);
 
@@ -27,7 +29,14 @@ async function runUntil(t: FuzzTarget<unknown>, inputs: number): Promise<FuzzRep
     const perRun = chunk === 0 ? 1 : Math.max(1, total.inputs / total.runs);
     const runs = Math.max(50, Math.min(20_000, Math.ceil((inputs - total.inputs) / perRun)));
     const r = await runTarget(t, runs, seed0 * 1_000 + chunk);
-    total = { name: t.name, inputs: total.inputs + r.inputs, runs: total.runs + r.runs, failures: r.failures, ms: total.ms + r.ms, ...(r.counterexample ? { counterexample: r.counterexample } : {}) };
+    total = {
+      name: t.name,
+      inputs: total.inputs + r.inputs,
+      runs: total.runs + r.runs,
+      failures: r.failures,
+      ms: total.ms + r.ms,
+      ...(r.counterexample ? { counterexample: r.counterexample } : {}),
+    };
     process.stderr.write(`  ${t.name}: ${total.inputs} inputs, ${Math.round(total.ms / 1000)} s\n`);
   }
   return total;
@@ -41,7 +50,9 @@ try {
     if (values.only && !t.name.includes(values.only)) continue;
     const r = await runUntil(t, want);
     reports.push(r);
-    console.log(`${r.failures === 0 ? "ok  " : "FAIL"}  ${r.name.padEnd(44)} ${String(r.inputs).padStart(9)} inputs  ${String(r.runs).padStart(8)} runs  ${(r.ms / 1000).toFixed(1).padStart(7)} s  crashes ${r.failures}`);
+    console.log(
+      `${r.failures === 0 ? "ok  " : "FAIL"}  ${r.name.padEnd(44)} ${String(r.inputs).padStart(9)} inputs  ${String(r.runs).padStart(8)} runs  ${(r.ms / 1000).toFixed(1).padStart(7)} s  crashes ${r.failures}`,
+    );
     if (r.counterexample) console.log(`      ${r.counterexample.replace(/\n/g, "\n      ")}`);
   }
 } finally {
@@ -49,5 +60,7 @@ try {
 }
 const inputs = reports.reduce((a, r) => a + r.inputs, 0);
 const failed = reports.filter((r) => r.failures > 0);
-console.log(`\n${reports.length} targets, ${inputs} inputs, ${failed.length} failing, minimum per target ${Math.min(...reports.map((r) => r.inputs))}`);
+console.log(
+  `\n${reports.length} targets, ${inputs} inputs, ${failed.length} failing, minimum per target ${Math.min(...reports.map((r) => r.inputs))}`,
+);
 process.exit(failed.length === 0 ? 0 : 1);

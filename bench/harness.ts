@@ -139,7 +139,10 @@ function message(e: unknown): string {
 class Side {
   readonly samples: Float64Array;
   filled = 0;
-  constructor(readonly fn: BenchFn, iterations: number) {
+  constructor(
+    readonly fn: BenchFn,
+    iterations: number,
+  ) {
     this.samples = new Float64Array(iterations);
   }
 }

@@ -61,7 +61,18 @@ export default async function (b: BenchContext): Promise<void> {
       "journal.fill (new)",
       () => {
         const i = f++;
-        normal.fill({ tradeId: `t${i}`, orderId: hash(i % n), tokenId: base.tokenId, side: "BUY", priceE4: 4500, sizeE6: 1_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 1_780_000_000_000 + i });
+        normal.fill({
+          tradeId: `t${i}`,
+          orderId: hash(i % n),
+          tokenId: base.tokenId,
+          side: "BUY",
+          priceE4: 4500,
+          sizeE6: 1_000_000,
+          feeE6: 0,
+          liquidity: "maker",
+          status: "MATCHED",
+          exchTsMs: 1_780_000_000_000 + i,
+        });
       },
       { budget: "journal.fill", iterations: 20_000 },
     );
@@ -70,7 +81,18 @@ export default async function (b: BenchContext): Promise<void> {
       "journal.fill (status update)",
       () => {
         const i = u++ % f;
-        normal.fill({ tradeId: `t${i}`, orderId: hash(i % n), tokenId: base.tokenId, side: "BUY", priceE4: 4500, sizeE6: 1_000_000, feeE6: 0, liquidity: "maker", status: u <= f ? "MINED" : "CONFIRMED", exchTsMs: 1_780_000_000_000 + i });
+        normal.fill({
+          tradeId: `t${i}`,
+          orderId: hash(i % n),
+          tokenId: base.tokenId,
+          side: "BUY",
+          priceE4: 4500,
+          sizeE6: 1_000_000,
+          feeE6: 0,
+          liquidity: "maker",
+          status: u <= f ? "MINED" : "CONFIRMED",
+          exchTsMs: 1_780_000_000_000 + i,
+        });
       },
       { budget: "journal.fill", iterations: Math.min(20_000, f) },
     );
@@ -96,7 +118,11 @@ export default async function (b: BenchContext): Promise<void> {
     const ack = metrics.orderAck.labels("mm");
     await b.throughput("metrics.counter.inc (bound child)", () => orders.inc(), { units: 1, unit: "inc", budget: "metrics.inc" });
     let x = 0;
-    await b.throughput("metrics.histogram.observe (bound child)", () => ack.observe((x++ % 200) / 1000), { units: 1, unit: "observe", budget: "metrics.observe" });
+    await b.throughput("metrics.histogram.observe (bound child)", () => ack.observe((x++ % 200) / 1000), {
+      units: 1,
+      unit: "observe",
+      budget: "metrics.observe",
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

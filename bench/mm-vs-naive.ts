@@ -105,20 +105,30 @@ if (import.meta.main) {
   const args = parseArgs(process.argv.slice(2));
   const rows: RunRow[] = [];
   const fmt = (x: number, d = 2) => x.toFixed(d).padStart(9);
-  console.log(`${args.minutes} simulated minutes of BTC/ETH/SOL 15m Up/Down markets per run, in-process simulator, same seed for both bots`);
+  console.log(
+    `${args.minutes} simulated minutes of BTC/ETH/SOL 15m Up/Down markets per run, in-process simulator, same seed for both bots`,
+  );
   console.log("bot    seed    P&L $  realised $  fills  volume $  orders  markout $  markout ¢/sh  wall ms");
   for (const seed of args.seeds) {
     for (const kind of ["mm", "naive"] as const) {
       const r = runOne(kind, seed, args.minutes);
       rows.push(r);
-      console.log(`${r.bot.padEnd(6)} ${String(seed).padStart(4)} ${fmt(r.pnlUsd)} ${fmt(r.realisedUsd, 2).padStart(11)} ${String(r.fills).padStart(6)} ${fmt(r.volumeUsd, 0)} ${String(r.ordersSent).padStart(7)} ${fmt(r.markoutUsd).padStart(10)} ${fmt(r.markoutCentsPerShare).padStart(13)} ${String(Math.round(r.wallMs)).padStart(8)}`);
+      console.log(
+        `${r.bot.padEnd(6)} ${String(seed).padStart(4)} ${fmt(r.pnlUsd)} ${fmt(r.realisedUsd, 2).padStart(11)} ${String(r.fills).padStart(6)} ${fmt(r.volumeUsd, 0)} ${String(r.ordersSent).padStart(7)} ${fmt(r.markoutUsd).padStart(10)} ${fmt(r.markoutCentsPerShare).padStart(13)} ${String(Math.round(r.wallMs)).padStart(8)}`,
+      );
     }
   }
   for (const kind of ["mm", "naive"] as const) {
     const rs = rows.filter((r) => r.bot === kind);
     const sum = (f: (r: RunRow) => number) => rs.reduce((a, r) => a + f(r), 0);
-    const shares = rs.reduce((a, r) => a + (Number.isFinite(r.markoutCentsPerShare) && r.markoutCentsPerShare !== 0 ? (r.markoutUsd * 100) / r.markoutCentsPerShare : 0), 0);
-    console.log(`${kind.padEnd(6)} total P&L $${sum((r) => r.pnlUsd).toFixed(2)}, fills ${sum((r) => r.fills)}, markout $${sum((r) => r.markoutUsd).toFixed(2)} (${shares > 0 ? ((sum((r) => r.markoutUsd) * 100) / shares).toFixed(2) : "n/a"} ¢/share)`);
+    const shares = rs.reduce(
+      (a, r) =>
+        a + (Number.isFinite(r.markoutCentsPerShare) && r.markoutCentsPerShare !== 0 ? (r.markoutUsd * 100) / r.markoutCentsPerShare : 0),
+      0,
+    );
+    console.log(
+      `${kind.padEnd(6)} total P&L $${sum((r) => r.pnlUsd).toFixed(2)}, fills ${sum((r) => r.fills)}, markout $${sum((r) => r.markoutUsd).toFixed(2)} (${shares > 0 ? ((sum((r) => r.markoutUsd) * 100) / shares).toFixed(2) : "n/a"} ¢/share)`,
+    );
   }
   if (args.json !== "") writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);
 }

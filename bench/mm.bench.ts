@@ -99,13 +99,25 @@ function tickToSigned(pooled: boolean, iterations: number): { samples: number[];
     ...(pooled && {
       pool,
       onPrepare: (intents: readonly OrderIntent[]) => {
-        for (const i of intents) pool.plan(i.tokenId, { bidE4: i.side === "BUY" ? i.priceE4 : 0, askE4: i.side === "SELL" ? i.priceE4 : 10_000, sizeE6: i.sizeE6, tickE4: 100, negRisk: false, exchangeVersion: 2 });
+        for (const i of intents)
+          pool.plan(i.tokenId, {
+            bidE4: i.side === "BUY" ? i.priceE4 : 0,
+            askE4: i.side === "SELL" ? i.priceE4 : 10_000,
+            sizeE6: i.sizeE6,
+            tickE4: 100,
+            negRisk: false,
+            exchangeVersion: 2,
+          });
       },
     }),
   });
   const ex = new SigningExchange(source);
   // No jump cancels (they would leave a side empty for the cooldown): every tick requotes both sides.
-  const params: MarketMakerParams = { ...DEFAULT_MM_PARAMS, jump: { ...DEFAULT_MM_PARAMS.jump, jumpSigmas: 1e9, bothSigmas: 1e9 }, minUnderlyingSamples: 5 };
+  const params: MarketMakerParams = {
+    ...DEFAULT_MM_PARAMS,
+    jump: { ...DEFAULT_MM_PARAMS.jump, jumpSigmas: 1e9, bothSigmas: 1e9 },
+    minUnderlyingSamples: 5,
+  };
   const bot = new MarketMakerBot({ feed, exchange: ex, clock, params });
   void bot.run();
   const P0 = 100_000;
@@ -146,12 +158,22 @@ async function requoteLoopback(iterations: number): Promise<{ samples: number[];
   const first = Math.floor(1_780_876_800_000 / W) * W + W;
   const clock = new ManualClock(first - 90_000);
   const config = loadConfig({}, { overrides: { MM_MARKETS: "BTC", MM_WINDOWS: "15m", RISK_DAILY_LOSS_LIMIT: "100000" } });
-  const composed = await composeVenue({ config, venue: "sim", tradingMode: "paper", clock, simStartMs: first - 90_000, rediscoverMs: 60_000 });
+  const composed = await composeVenue({
+    config,
+    venue: "sim",
+    tradingMode: "paper",
+    clock,
+    simStartMs: first - 90_000,
+    rediscoverMs: 60_000,
+  });
   if (!composed.ok) throw new Error(composed.reason);
   const v = composed.value;
   const sim = v.sim;
   if (!sim) throw new Error("no simulator");
-  const params: MarketMakerParams = { ...marketMakerParamsFromConfig(config), jump: { ...DEFAULT_MM_PARAMS.jump, jumpSigmas: 1e9, bothSigmas: 1e9 } };
+  const params: MarketMakerParams = {
+    ...marketMakerParamsFromConfig(config),
+    jump: { ...DEFAULT_MM_PARAMS.jump, jumpSigmas: 1e9, bothSigmas: 1e9 },
+  };
   const bot = new MarketMakerBot({ feed: v.feed, exchange: v.exchange, clock, params });
   void bot.run();
   await v.start();
@@ -200,5 +222,7 @@ export default async function (b: BenchContext): Promise<void> {
     b.report(name, percentiles(r.samples), pooled ? { budget: "mm.tick_to_signed" } : {});
   }
   const r = await requoteLoopback(300);
-  b.report(`mm.requote_loopback (${r.samples.length} requotes, ${r.timeouts} without an ack in 500 ms)`, percentiles(r.samples), { budget: "mm.requote_loopback" });
+  b.report(`mm.requote_loopback (${r.samples.length} requotes, ${r.timeouts} without an ack in 500 ms)`, percentiles(r.samples), {
+    budget: "mm.requote_loopback",
+  });
 }

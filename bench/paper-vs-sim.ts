@@ -76,7 +76,14 @@ function numbers(bot: MarketMakerBot, fills: readonly Extract<ExchangeEvent, { k
   };
 }
 
-function runOnce(seed: number, minutes: number, latencyMs: number, mode: "sim" | "paper", queue: QueueCancelRule, bookThrough: boolean): { n: RunNumbers; causes: Record<string, number> } {
+function runOnce(
+  seed: number,
+  minutes: number,
+  latencyMs: number,
+  mode: "sim" | "paper",
+  queue: QueueCancelRule,
+  bookThrough: boolean,
+): { n: RunNumbers; causes: Record<string, number> } {
   const firstStart = Math.floor(1_780_876_800_000 / WINDOW_MS) * WINDOW_MS + WINDOW_MS;
   const t0 = firstStart - 120_000;
   const clock = new ManualClock(t0);
@@ -84,7 +91,19 @@ function runOnce(seed: number, minutes: number, latencyMs: number, mode: "sim" |
   const venue = inProcessVenue({ sim, clock, windowsSec: [900], latencyMs });
   const feed: MarketFeed = venue.feed;
   let exchange: ExchangeClient = venue.exchange;
-  const paper = mode === "paper" ? paperVenue({ feed, clock, settings: { orderLatencyMs: latencyMs, cancelLatencyMs: latencyMs, responseLatencyMs: latencyMs, fill: { ...DEFAULT_FILL_MODEL, queueCancelRule: queue, bookThrough } } }) : undefined;
+  const paper =
+    mode === "paper"
+      ? paperVenue({
+          feed,
+          clock,
+          settings: {
+            orderLatencyMs: latencyMs,
+            cancelLatencyMs: latencyMs,
+            responseLatencyMs: latencyMs,
+            fill: { ...DEFAULT_FILL_MODEL, queueCancelRule: queue, bookThrough },
+          },
+        })
+      : undefined;
   if (paper) exchange = paper.exchange;
   const fills: Extract<ExchangeEvent, { kind: "fill" }>[] = [];
   exchange.onEvent((ev) => {
@@ -106,7 +125,13 @@ function runOnce(seed: number, minutes: number, latencyMs: number, mode: "sim" |
   return { n: numbers(bot, fills), causes };
 }
 
-export function comparePaperToSim(seed: number, minutes: number, latencyMs = 2, queue: QueueCancelRule = "worst_case", bookThrough = DEFAULT_FILL_MODEL.bookThrough): Comparison {
+export function comparePaperToSim(
+  seed: number,
+  minutes: number,
+  latencyMs = 2,
+  queue: QueueCancelRule = "worst_case",
+  bookThrough = DEFAULT_FILL_MODEL.bookThrough,
+): Comparison {
   const a = runOnce(seed, minutes, latencyMs, "sim", queue, bookThrough);
   const b = runOnce(seed, minutes, latencyMs, "paper", queue, bookThrough);
   return { seed, minutes, sim: a.n, paper: b.n, paperCauses: b.causes };
@@ -114,13 +139,21 @@ export function comparePaperToSim(seed: number, minutes: number, latencyMs = 2, 
 
 export function formatComparison(c: Comparison): string {
   const keys = Object.keys(c.sim) as (keyof RunNumbers)[];
-  const lines = [`paper vs simulator, MM, seed ${c.seed}, ${c.minutes} simulated minutes (BTC/ETH/SOL 15-minute windows)`, `${"".padEnd(26)}${"simulator".padStart(12)}${"paper".padStart(12)}${"paper − sim".padStart(14)}`];
+  const lines = [
+    `paper vs simulator, MM, seed ${c.seed}, ${c.minutes} simulated minutes (BTC/ETH/SOL 15-minute windows)`,
+    `${"".padEnd(26)}${"simulator".padStart(12)}${"paper".padStart(12)}${"paper − sim".padStart(14)}`,
+  ];
   for (const k of keys) {
     const a = c.sim[k];
     const b = c.paper[k];
     lines.push(`${k.padEnd(26)}${a.toFixed(2).padStart(12)}${b.toFixed(2).padStart(12)}${(b - a).toFixed(2).padStart(14)}`);
   }
-  lines.push(`paper fills by cause: ${Object.entries(c.paperCauses).sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  lines.push(
+    `paper fills by cause: ${Object.entries(c.paperCauses)
+      .sort((x, y) => (x[0] < y[0] ? -1 : 1))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
   return lines.join("\n");
 }
 
@@ -131,6 +164,12 @@ if (import.meta.main) {
     return i >= 0 ? (argv[i + 1] ?? dflt) : dflt;
   };
   const queue = arg("--queue", "worst_case") as QueueCancelRule;
-  const c = comparePaperToSim(Number(arg("--seed", "11")), Number(arg("--minutes", "35")), Number(arg("--latency-ms", "2")), queue, argv.includes("--book-through"));
+  const c = comparePaperToSim(
+    Number(arg("--seed", "11")),
+    Number(arg("--minutes", "35")),
+    Number(arg("--latency-ms", "2")),
+    queue,
+    argv.includes("--book-through"),
+  );
   console.log(formatComparison(c));
 }

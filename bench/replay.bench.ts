@@ -61,11 +61,15 @@ export default async function (b: BenchContext): Promise<void> {
   const first = tape.frames[0] as ReplayFrame;
   const passes = b.quick ? 3 : 9;
 
-  const engine = rate(passes, () => {
-    const d = driverFor(first, tape.markets);
-    for (let i = 0; i < decoded.length; i++) d.pushDecoded(decoded[i] as DecodedFrame);
-    return d.counters.marketEvents + d.counters.underlyingTicks;
-  }, b.quick ? 3 : 15);
+  const engine = rate(
+    passes,
+    () => {
+      const d = driverFor(first, tape.markets);
+      for (let i = 0; i < decoded.length; i++) d.pushDecoded(decoded[i] as DecodedFrame);
+      return d.counters.marketEvents + d.counters.underlyingTicks;
+    },
+    b.quick ? 3 : 15,
+  );
   b.report("replay.engine-decoded", { perSec: engine.perSec }, { budget: "replay.engine-decoded", unit: "event" });
 
   const text = rate(passes, () => {
@@ -92,5 +96,9 @@ export default async function (b: BenchContext): Promise<void> {
     runBacktestSync(decoded, tape.markets, { ...DEFAULT_BACKTEST, bot: "naive" }, (d) => new NaiveBot(d));
     return events;
   });
-  b.report("replay.through-mm", { perSec: mm.perSec }, { budget: "replay.through-mm", unit: "event", reference: { name: "through naive", perSec: naive.perSec } });
+  b.report(
+    "replay.through-mm",
+    { perSec: mm.perSec },
+    { budget: "replay.through-mm", unit: "event", reference: { name: "through naive", perSec: naive.perSec } },
+  );
 }

@@ -23,7 +23,6 @@ import {
   type Verdict,
 } from "./budgets.ts";
 
-
 const HELP = `usage: bun bench [filter...] [--quick] [--save-baseline] [--json <path>]
 
   filter           run only bench/<topic>.bench.ts whose topic contains a filter word
@@ -75,7 +74,12 @@ async function readOptional<T>(file: string, parse: (text: string) => T): Promis
 }
 
 function hostInfo(): Baseline["host"] {
-  return { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, bun: Bun.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    bun: Bun.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 function baselineCell(b: Baseline | undefined, r: BenchResult): string {
@@ -111,7 +115,14 @@ function statusCell(v: Verdict): string {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))); // header row exists
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function render(results: readonly BenchResult[], verdicts: readonly Verdict[], budgets: Budgets, baseline: Baseline | undefined): string {
@@ -167,7 +178,17 @@ export async function runBench(argv: readonly string[], dir: string = import.met
       quick: args.quick,
       onResult: (r) => {
         r.file = topic;
-        const line = r.error !== undefined ? `ERROR ${r.error}` : [r.p50Ns !== undefined && `p50 ${formatNs(r.p50Ns)}`, r.p99Ns !== undefined && `p99 ${formatNs(r.p99Ns)}`, throughputCell(r), ratioCell(r)].filter(Boolean).join("  ");
+        const line =
+          r.error !== undefined
+            ? `ERROR ${r.error}`
+            : [
+                r.p50Ns !== undefined && `p50 ${formatNs(r.p50Ns)}`,
+                r.p99Ns !== undefined && `p99 ${formatNs(r.p99Ns)}`,
+                throughputCell(r),
+                ratioCell(r),
+              ]
+                .filter(Boolean)
+                .join("  ");
         console.log(`  ${topic}/${r.name}: ${line}`);
       },
     });
@@ -204,7 +225,11 @@ export async function runBench(argv: readonly string[], dir: string = import.met
     await Bun.write(BASELINE_PATH, `${JSON.stringify(mergeBaseline(baseline, results, host, new Date().toISOString()), null, 2)}\n`);
     console.log(`baseline written: ${path.relative(process.cwd(), BASELINE_PATH)}`);
   }
-  console.log(failures === 0 ? `\nbench: ${results.length} result(s), all budgets hold` : `\nbench: ${failures} of ${results.length} result(s) broke a budget or failed`);
+  console.log(
+    failures === 0
+      ? `\nbench: ${results.length} result(s), all budgets hold`
+      : `\nbench: ${failures} of ${results.length} result(s) broke a budget or failed`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

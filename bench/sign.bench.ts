@@ -62,7 +62,12 @@ export default async function (b: BenchContext): Promise<void> {
     },
   );
 
-  const dw = new OrderSigner({ privateKey: new Secret(KEY), signatureType: 3, chainId: 137, funder: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" });
+  const dw = new OrderSigner({
+    privateKey: new Secret(KEY),
+    signatureType: 3,
+    chainId: 137,
+    funder: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+  });
   dw.warm();
   await b.latency(
     "sign.fresh-v2 POLY_1271 (deposit wallet wrapper)",
@@ -115,12 +120,19 @@ export default async function (b: BenchContext): Promise<void> {
   b.report("pool.refill (per signed order)", { p50Ns: (fillMs * 1e6) / Math.max(1, st.refills) }, {});
 
   // L2 headers for a POST /order body.
-  const creds = { key: "00000000-0000-0000-0000-000000000000", secret: new Secret("c2VjcmV0LWJ5dGVzLWZvci10ZXN0aW5nLW9ubHkhIQ=="), passphrase: new Secret("pp") };
+  const creds = {
+    key: "00000000-0000-0000-0000-000000000000",
+    secret: new Secret("c2VjcmV0LWJ5dGVzLWZvci10ZXN0aW5nLW9ubHkhIQ=="),
+    passphrase: new Secret("pp"),
+  };
   const sdkCreds = { key: creds.key, secret: creds.secret.reveal(), passphrase: "pp" };
   const body = orderPostBody(signer.sign(orders[0]!), creds.key, "GTC", true);
   await b.latency("auth.l2-headers (HMAC-SHA256)", () => l2Headers(creds, signer.address, 1_780_000_000, "POST", "/order", body), {
     iterations: b.quick ? 2_000 : 20_000,
     budget: "auth.l2-headers",
-    reference: { name: "SDK createL2Headers", fn: () => createL2Headers(wallet, sdkCreds, { method: "POST", requestPath: "/order", body }, 1_780_000_000) },
+    reference: {
+      name: "SDK createL2Headers",
+      fn: () => createL2Headers(wallet, sdkCreds, { method: "POST", requestPath: "/order", body }, 1_780_000_000),
+    },
   });
 }

@@ -43,7 +43,12 @@ export function simTape(opts: SimTapeOptions): SimTape {
   sim.onPrice((t) =>
     push(
       "rtds",
-      JSON.stringify({ topic: "crypto_prices_chainlink", type: "update", timestamp: t.priceTsMs, payload: { symbol: t.symbol, timestamp: t.priceTsMs, value: t.value } }),
+      JSON.stringify({
+        topic: "crypto_prices_chainlink",
+        type: "update",
+        timestamp: t.priceTsMs,
+        payload: { symbol: t.symbol, timestamp: t.priceTsMs, value: t.value },
+      }),
     ),
   );
   const snapshotNew = (): void => {

@@ -44,7 +44,15 @@ export function makeOps(seed: number, n: number): Op[] {
     // resting orders sit a little away from 0.50; takers reach through it
     const off = taker ? 300 : 100 + 100 * rng.int(0, 4);
     const yes = bookSideOf(outcome, side) === "bid" ? 5000 - off + (taker ? 600 : 0) : 5000 + off - (taker ? 600 : 0);
-    out.push({ cancel: r >= 0.75, pick: rng.int(0, 1 << 30), outcome, side, priceE4: yesPriceOf(outcome, yes), sizeE6: (5 + rng.int(0, 50)) * 1_000_000, type: taker ? "FAK" : "GTC" });
+    out.push({
+      cancel: r >= 0.75,
+      pick: rng.int(0, 1 << 30),
+      outcome,
+      side,
+      priceE4: yesPriceOf(outcome, yes),
+      sizeE6: (5 + rng.int(0, 50)) * 1_000_000,
+      type: taker ? "FAK" : "GTC",
+    });
   }
   return out;
 }
@@ -66,7 +74,9 @@ class NaiveBook {
   private resting: { id: number; bid: boolean; price: number; left: number; seq: number }[] = [];
   private seq = 0;
   submit(id: number, bid: boolean, price: number, size: number, rest: boolean): void {
-    const opp = this.resting.filter((o) => o.bid !== bid && (bid ? o.price <= price : o.price >= price)).sort((a, b) => (bid ? a.price - b.price : b.price - a.price) || a.seq - b.seq);
+    const opp = this.resting
+      .filter((o) => o.bid !== bid && (bid ? o.price <= price : o.price >= price))
+      .sort((a, b) => (bid ? a.price - b.price : b.price - a.price) || a.seq - b.seq);
     let want = size;
     for (const o of opp) {
       if (want === 0) break;
@@ -104,7 +114,19 @@ export default async function (b: BenchContext): Promise<void> {
           if (id !== undefined) engine.cancel(id);
           continue;
         }
-        const spec: OrderSpec = { id: `o${++n}`, owner: "x", marketId: "m", outcome: op.outcome, side: op.side, priceE4: op.priceE4, sizeE6: op.sizeE6, orderType: op.type, postOnly: false, expiresAtMs: 0, budgetE6: 0 };
+        const spec: OrderSpec = {
+          id: `o${++n}`,
+          owner: "x",
+          marketId: "m",
+          outcome: op.outcome,
+          side: op.side,
+          priceE4: op.priceE4,
+          sizeE6: op.sizeE6,
+          orderType: op.type,
+          postOnly: false,
+          expiresAtMs: 0,
+          budgetE6: 0,
+        };
         const r = engine.submit(spec);
         if (r.ok && r.resting) live.push(spec.id);
       }
@@ -121,7 +143,8 @@ export default async function (b: BenchContext): Promise<void> {
           for (let k = 0; k < BATCH; k++) {
             const op = ops[ncursor++ % ops.length] as Op;
             if (op.cancel || naive.size > MAX_LIVE) naive.cancelOne(op.pick);
-            else naive.submit(k, bookSideOf(op.outcome, op.side) === "bid", yesPriceOf(op.outcome, op.priceE4), op.sizeE6, op.type === "GTC");
+            else
+              naive.submit(k, bookSideOf(op.outcome, op.side) === "bid", yesPriceOf(op.outcome, op.priceE4), op.sizeE6, op.type === "GTC");
           }
         },
       },
@@ -129,7 +152,13 @@ export default async function (b: BenchContext): Promise<void> {
   );
 
   const START = 1_780_876_860_000;
-  const ex = new SimExchange({ seed: 3, startMs: START, flow: null, initialBalanceE6: 1e14, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [3600], leadWindows: 0 } });
+  const ex = new SimExchange({
+    seed: 3,
+    startMs: START,
+    flow: null,
+    initialBalanceE6: 1e14,
+    schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [3600], leadWindows: 0 },
+  });
   const market = ex.allMarkets()[0];
   if (!market) throw new Error("no market");
   const info = market.sched.info;
@@ -151,7 +180,19 @@ export default async function (b: BenchContext): Promise<void> {
           continue;
         }
         const id = `0x${(++pid).toString(16)}`;
-        const r = ex.place({ orderId: id, owner, makerAddress: "0x", tokenId: op.outcome === 0 ? info.yesTokenId : info.noTokenId, side: op.side, priceE4: op.priceE4, sizeE6: op.sizeE6, budgetE6: 0, orderType: op.type, postOnly: false, expirationSec: 0 });
+        const r = ex.place({
+          orderId: id,
+          owner,
+          makerAddress: "0x",
+          tokenId: op.outcome === 0 ? info.yesTokenId : info.noTokenId,
+          side: op.side,
+          priceE4: op.priceE4,
+          sizeE6: op.sizeE6,
+          budgetE6: 0,
+          orderType: op.type,
+          postOnly: false,
+          expirationSec: 0,
+        });
         if (r.success && r.status === "live") mine.push(id);
       }
     },
@@ -164,7 +205,12 @@ export default async function (b: BenchContext): Promise<void> {
 async function fanout(b: BenchContext): Promise<void> {
   const START = 1_780_876_860_000;
   const clock = new ManualClock(START);
-  const ex = new SimExchange({ seed: 4, startMs: START, flow: null, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [3600], leadWindows: 0 } });
+  const ex = new SimExchange({
+    seed: 4,
+    startMs: START,
+    flow: null,
+    schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [3600], leadWindows: 0 },
+  });
   const server = new SimServer({ exchange: ex, clock, pumpMs: 1_000 });
   const urls = server.start();
   const market = ex.allMarkets()[0];
@@ -205,7 +251,20 @@ async function fanout(b: BenchContext): Promise<void> {
       pending = CLIENTS;
     });
     emittedNs = Bun.nanoseconds();
-    if (i % 2 === 0) ex.place({ orderId: `0xf${i}`, owner: "a", makerAddress: "0xa", tokenId: info.yesTokenId, side: "BUY", priceE4: 3000, sizeE6: 10_000_000, budgetE6: 0, orderType: "GTC", postOnly: false, expirationSec: 0 });
+    if (i % 2 === 0)
+      ex.place({
+        orderId: `0xf${i}`,
+        owner: "a",
+        makerAddress: "0xa",
+        tokenId: info.yesTokenId,
+        side: "BUY",
+        priceE4: 3000,
+        sizeE6: 10_000_000,
+        budgetE6: 0,
+        orderType: "GTC",
+        postOnly: false,
+        expirationSec: 0,
+      });
     else ex.cancel("a", [`0xf${i - 1}`]);
     await done;
   }

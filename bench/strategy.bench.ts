@@ -20,7 +20,17 @@ const M = 1_000_000;
 
 export default async function (b: BenchContext): Promise<void> {
   const market = { conditionId: "c", yesTokenId: "Y", noTokenId: "N", tickE4: 100, minSizeE6: 5 * M, endMs: 3_600_000_000, windowSec: 900 };
-  const yesBook = new FakeBook("Y", [[4800, 120 * M], [4700, 300 * M]], [[5200, 90 * M], [5300, 250 * M]]);
+  const yesBook = new FakeBook(
+    "Y",
+    [
+      [4800, 120 * M],
+      [4700, 300 * M],
+    ],
+    [
+      [5200, 90 * M],
+      [5300, 250 * M],
+    ],
+  );
   const noBook = mirrorBook("N", yesBook);
   const vol = new UnderlyingVol();
   const engine = new VolatilityEngine({ returns: "log" });
@@ -43,7 +53,15 @@ export default async function (b: BenchContext): Promise<void> {
       vol.update(price, tMs);
       engine.update(price, tMs);
       const secondsLeft = 900 - ((tMs / 1000) % 900);
-      const model = probUp({ rule: "price_at_end", spot: price, strike, secondsLeft, sigmaPerSec: vol.sigmaPerSec(), phi: vol.phi(), lastReturn: vol.lastReturn(tMs) });
+      const model = probUp({
+        rule: "price_at_end",
+        spot: price,
+        strike,
+        secondsLeft,
+        sigmaPerSec: vol.sigmaPerSec(),
+        phi: vol.phi(),
+        lastReturn: vol.lastReturn(tMs),
+      });
       const fair = blendFairValue(model, yesBook.microprice() / 10_000, { secondsLeft, windowSec: 900 });
       const desired = calculateQuotes({
         market,
@@ -64,13 +82,22 @@ export default async function (b: BenchContext): Promise<void> {
     { budget: "strategy.tick-to-quotes" },
   );
 
-  const ladder = (start: number, step: number, n: number): Level[] => Array.from({ length: n }, (_, k) => [start + k * step, (10 + k) * M] as const);
+  const ladder = (start: number, step: number, n: number): Level[] =>
+    Array.from({ length: n }, (_, k) => [start + k * step, (10 + k) * M] as const);
   const yesArb = new FakeBook("Y", [], ladder(4000, 100, 20));
   const noArb = new FakeBook("N", [], ladder(5000, 100, 20));
   const yesNone = new FakeBook("Y", [], ladder(5100, 100, 20));
   const noNone = new FakeBook("N", [], ladder(5000, 100, 20));
-  const yesDeep = new FakeBook("Y", [], ladder(3000, 10, 20).map(([p, s]) => [p, s * 10] as const));
-  const noDeep = new FakeBook("N", [], ladder(3000, 10, 20).map(([p, s]) => [p, s * 10] as const));
+  const yesDeep = new FakeBook(
+    "Y",
+    [],
+    ladder(3000, 10, 20).map(([p, s]) => [p, s * 10] as const),
+  );
+  const noDeep = new FakeBook(
+    "N",
+    [],
+    ladder(3000, 10, 20).map(([p, s]) => [p, s * 10] as const),
+  );
   const params: ArbParams = { minEdgeE4: 100, maxCapitalUsdE6: 100_000 * M, minSizeE6: 5 * M, feeRate: 0.07, feeExponent: 1 };
   let k = 0;
   await b.latency(
@@ -78,5 +105,7 @@ export default async function (b: BenchContext): Promise<void> {
     () => (k++ & 1 ? detectBuyPair(yesArb, noArb, params) : detectBuyPair(yesNone, noNone, params)),
     { budget: "strategy.book-to-arb" },
   );
-  await b.latency("book update → arbitrage, full 20-level walk", () => detectBuyPair(yesDeep, noDeep, params), { budget: "strategy.book-to-arb-walk" });
+  await b.latency("book update → arbitrage, full 20-level walk", () => detectBuyPair(yesDeep, noDeep, params), {
+    budget: "strategy.book-to-arb-walk",
+  });
 }

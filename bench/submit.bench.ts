@@ -32,14 +32,46 @@ import type { BenchContext } from "./harness.ts";
 
 // Throwaway key (Hardhat account 1) and made-up API credentials: loopback only.
 const PRIVATE_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-const CREDS = { key: "00000000-0000-4000-8000-000000000000", secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", passphrase: "bench-passphrase" };
+const CREDS = {
+  key: "00000000-0000-4000-8000-000000000000",
+  secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+  passphrase: "bench-passphrase",
+};
 const TOKEN = "21742633143463906290569050155826241533067272736897614950488156847949938836455";
-const REPLY = JSON.stringify({ success: true, errorMsg: "", orderID: "0x00", status: "live", makingAmount: "", takingAmount: "", transactionsHashes: [], tradeIDs: [] });
+const REPLY = JSON.stringify({
+  success: true,
+  errorMsg: "",
+  orderID: "0x00",
+  status: "live",
+  makingAmount: "",
+  takingAmount: "",
+  transactionsHashes: [],
+  tradeIDs: [],
+});
 
 function selfSignedCert(): { cert: string; key: string } | undefined {
   const dir = path.join(os.tmpdir(), `submit-bench-${process.pid}`);
   const r = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${dir}-key.pem`, "-out", `${dir}-cert.pem`, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      `${dir}-key.pem`,
+      "-out",
+      `${dir}-cert.pem`,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
     { stderr: "pipe", stdout: "pipe" },
   );
   if (r.exitCode !== 0) return undefined;
@@ -56,7 +88,14 @@ export default async function (b: BenchContext): Promise<void> {
       await req.text();
       const p = new URL(req.url).pathname;
       // The SDK's createOrder asks for the tick size even when told it (it caches per token).
-      const body = p === "/tick-size" ? '{"minimum_tick_size":0.01}' : p === "/neg-risk" ? '{"neg_risk":false}' : p === "/version" ? '{"version":2}' : REPLY;
+      const body =
+        p === "/tick-size"
+          ? '{"minimum_tick_size":0.01}'
+          : p === "/neg-risk"
+            ? '{"neg_risk":false}'
+            : p === "/version"
+              ? '{"version":2}'
+              : REPLY;
       return new Response(body, { headers: { "Content-Type": "application/json" } });
     },
   });
@@ -77,7 +116,14 @@ export default async function (b: BenchContext): Promise<void> {
       baseUrl: base,
       http: new HttpClient({ clock, ...(tls ? { tls: { ca: tls.cert } } : {}) }),
       // The bench sends far above the exchange's per-signer rate: lift the buckets, keep the code path.
-      limiter: new RateLimiter(clock, { buckets: { signer_orders: { capacity: 1e9, refillPerSec: 1e9 }, ip_post_order: { capacity: 1e9, refillPerSec: 1e9 }, ip_post_order_10m: { capacity: 1e9, refillPerSec: 1e9 }, ip_general: { capacity: 1e9, refillPerSec: 1e9 } } }),
+      limiter: new RateLimiter(clock, {
+        buckets: {
+          signer_orders: { capacity: 1e9, refillPerSec: 1e9 },
+          ip_post_order: { capacity: 1e9, refillPerSec: 1e9 },
+          ip_post_order_10m: { capacity: 1e9, refillPerSec: 1e9 },
+          ip_general: { capacity: 1e9, refillPerSec: 1e9 },
+        },
+      }),
       clock,
       auth: l2AuthFrom(creds, signer.address),
     });
@@ -87,8 +133,21 @@ export default async function (b: BenchContext): Promise<void> {
     const pool = new PreSignPool(signer, { size: 2 * total, clock, nextSalt: () => salt++, maxAgeMs: 600_000 });
     pool.plan(TOKEN, { bidE4: 4_500, askE4: 0, sizeE6: 10_000_000, tickE4: 1, negRisk: false, exchangeVersion: 2 });
     pool.refill();
-    const pooledSource = new SignerOrderSource({ signer, owner: CREDS.key, clock, marketOf: () => ({ tickE4: 1, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++, pool });
-    const freshSource = new SignerOrderSource({ signer, owner: CREDS.key, clock, marketOf: () => ({ tickE4: 1, negRisk: false, exchangeVersion: 2 }), nextSalt: () => salt++ });
+    const pooledSource = new SignerOrderSource({
+      signer,
+      owner: CREDS.key,
+      clock,
+      marketOf: () => ({ tickE4: 1, negRisk: false, exchangeVersion: 2 }),
+      nextSalt: () => salt++,
+      pool,
+    });
+    const freshSource = new SignerOrderSource({
+      signer,
+      owner: CREDS.key,
+      clock,
+      marketOf: () => ({ tickE4: 1, negRisk: false, exchangeVersion: 2 }),
+      nextSalt: () => salt++,
+    });
     const identity = { apiKey: CREDS.key, makerAddress: signer.maker };
     const pooledEx = new PolymarketExchangeClient({ rest, orders: pooledSource, clock, identity });
     const freshEx = new PolymarketExchangeClient({ rest, orders: freshSource, clock, identity });
@@ -103,7 +162,17 @@ export default async function (b: BenchContext): Promise<void> {
     const intent = (): OrderIntent => {
       const i = cid++;
       const off = i === 0 ? 0 : i % 2 === 1 ? -((i + 1) >> 1) : i >> 1;
-      return { clientId: `b${i}`, conditionId: "0xc", tokenId: TOKEN, side: "BUY", priceE4: 4_500 + off, sizeE6: 10_000_000, orderType: "GTC", postOnly: true, expirationSec: 0 };
+      return {
+        clientId: `b${i}`,
+        conditionId: "0xc",
+        tokenId: TOKEN,
+        side: "BUY",
+        priceE4: 4_500 + off,
+        sizeE6: 10_000_000,
+        orderType: "GTC",
+        postOnly: true,
+        expirationSec: 0,
+      };
     };
     const submit = (ex: PolymarketExchangeClient) => () =>
       new Promise<ExchangeEvent>((resolve) => {
@@ -119,11 +188,18 @@ export default async function (b: BenchContext): Promise<void> {
     const sdk = new ClobClient({ host: base, chain: 137, signer: wallet, creds: CREDS });
     const sdkOrders: Awaited<ReturnType<ClobClient["createOrder"]>>[] = [];
     for (let i = 0; i < iterations + warmup + 50; i++) {
-      sdkOrders.push(await sdk.createOrder({ tokenID: TOKEN, price: 0.45, size: 10, side: SdkSide.BUY }, { tickSize: "0.01", negRisk: false, version: 2 }));
+      sdkOrders.push(
+        await sdk.createOrder(
+          { tokenID: TOKEN, price: 0.45, size: 10, side: SdkSide.BUY },
+          { tickSize: "0.01", negRisk: false, version: 2 },
+        ),
+      );
     }
     let sdkNext = 0;
     const sdkSubmit = async () => {
-      const r = (await sdk.postOrder(sdkOrders[sdkNext++ % sdkOrders.length] as (typeof sdkOrders)[number], OrderType.GTC, true)) as { success?: boolean };
+      const r = (await sdk.postOrder(sdkOrders[sdkNext++ % sdkOrders.length] as (typeof sdkOrders)[number], OrderType.GTC, true)) as {
+        success?: boolean;
+      };
       if (!r.success) throw new Error(`SDK submit failed: ${JSON.stringify(r)}`);
     };
 
@@ -135,7 +211,11 @@ export default async function (b: BenchContext): Promise<void> {
     });
     const ps = pool.stats();
     if (ps.misses > 0) throw new Error(`the pooled path missed the pool ${ps.misses} times: the numbers would include fresh signatures`);
-    await b.latency(`order.submit fresh signature (${label})`, submit(freshEx), { iterations: Math.floor(iterations / 2), warmup, budget: "order.submit-fresh" });
+    await b.latency(`order.submit fresh signature (${label})`, submit(freshEx), {
+      iterations: Math.floor(iterations / 2),
+      warmup,
+      budget: "order.submit-fresh",
+    });
   } finally {
     server.stop(true);
   }

@@ -27,7 +27,8 @@ export function benchFrames(n: number): { snapshot: string; deltas: string[] } {
     tick_size: "0.01",
     last_trade_price: "0.5",
   });
-  const mirror = (ls: Array<{ price: string; size: string }>) => ls.map((l) => ({ price: price(10_000 - Math.round(Number(l.price) * 10_000)), size: l.size }));
+  const mirror = (ls: Array<{ price: string; size: string }>) =>
+    ls.map((l) => ({ price: price(10_000 - Math.round(Number(l.price) * 10_000)), size: l.size }));
   const snapshot = JSON.stringify([book(BENCH_YES, bidsYes, asksYes), book(BENCH_NO, mirror(asksYes), mirror(bidsYes))]);
   const deltas: string[] = [];
   for (let i = 0; i < n; i++) {

@@ -116,7 +116,13 @@ async function runNode(port: number, n: number, bundle: string): Promise<SideRes
 export default async function (b: BenchContext): Promise<void> {
   const n = b.quick ? 20_000 : 100_000;
   const outDir = path.join(import.meta.dir, ".last");
-  const built = await Bun.build({ entrypoints: [path.join(import.meta.dir, "ws-client-core.ts")], target: "node", format: "esm", outdir: outDir, naming: "ws-client-core.node.mjs" });
+  const built = await Bun.build({
+    entrypoints: [path.join(import.meta.dir, "ws-client-core.ts")],
+    target: "node",
+    format: "esm",
+    outdir: outDir,
+    naming: "ws-client-core.node.mjs",
+  });
   if (!built.success) throw new Error(`bundling the Node consumer failed: ${built.logs.map(String).join("; ")}`);
   const bundle = path.join(outDir, "ws-client-core.node.mjs");
   const { port, proc } = await startFeed();
@@ -127,8 +133,16 @@ export default async function (b: BenchContext): Promise<void> {
     const bun = await runBun(port, n);
     const node = await runNode(port, n, bundle);
     const ref = { name: "ws on Node (same decode+book)", ...node };
-    b.report("frame→book, Bun WebSocket", { p50Ns: bun.p50Ns, p99Ns: bun.p99Ns, perSec: bun.perSec }, { budget: "ws.frame-to-book", reference: ref, unit: "frame" });
-    b.report("frames per second, Bun WebSocket", { perSec: bun.perSec }, { budget: "ws.frames-per-sec", reference: { name: ref.name, perSec: node.perSec }, unit: "frame" });
+    b.report(
+      "frame→book, Bun WebSocket",
+      { p50Ns: bun.p50Ns, p99Ns: bun.p99Ns, perSec: bun.perSec },
+      { budget: "ws.frame-to-book", reference: ref, unit: "frame" },
+    );
+    b.report(
+      "frames per second, Bun WebSocket",
+      { perSec: bun.perSec },
+      { budget: "ws.frames-per-sec", reference: { name: ref.name, perSec: node.perSec }, unit: "frame" },
+    );
     console.log(
       JSON.stringify({
         bench: "ws",

@@ -48,7 +48,13 @@ self.onmessage = async (e: MessageEvent<SoakWorkerRequest>) => {
   switch (m.kind) {
     case "start": {
       clock = new ManualClock(m.startMs);
-      ex = new SimExchange({ seed: m.seed, startMs: m.startMs, flow: DEFAULT_FLOW, initialBalanceE6: m.balanceE6, schedule: DEFAULT_SCHEDULE });
+      ex = new SimExchange({
+        seed: m.seed,
+        startMs: m.startMs,
+        flow: DEFAULT_FLOW,
+        initialBalanceE6: m.balanceE6,
+        schedule: DEFAULT_SCHEDULE,
+      });
       server = new SimServer({ exchange: ex, clock, pumpMs: 1_000_000 });
       const urls = server.start();
       ex.onUser((owner, ev) => {
@@ -74,8 +80,20 @@ self.onmessage = async (e: MessageEvent<SoakWorkerRequest>) => {
       }
       const balancesE6: Record<string, number> = {};
       for (const t of m.tokens) balancesE6[t] = ex.balanceOf(key, t);
-      const liveTokens = ex.allMarkets().filter((x) => x.state === "open").flatMap((x) => [x.sched.info.yesTokenId, x.sched.info.noTokenId]);
-      reply({ kind: "account", fillLegs, placements, openOrders: ex.openOrders(key).length, balancesE6, records: ex.recordCounts(), heapUsed: process.memoryUsage().heapUsed, liveTokens });
+      const liveTokens = ex
+        .allMarkets()
+        .filter((x) => x.state === "open")
+        .flatMap((x) => [x.sched.info.yesTokenId, x.sched.info.noTokenId]);
+      reply({
+        kind: "account",
+        fillLegs,
+        placements,
+        openOrders: ex.openOrders(key).length,
+        balancesE6,
+        records: ex.recordCounts(),
+        heapUsed: process.memoryUsage().heapUsed,
+        liveTokens,
+      });
       return;
     }
     case "stop":

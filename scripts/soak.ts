@@ -156,7 +156,9 @@ const byState = (): string => {
   }
   return [...c].map(([k, n]) => `${k}:${n}`).join(",");
 };
-console.log("hour  real_s  bot_heap_MB  rss_MB  sim_heap_MB  journal_MB  wal_MB  markets  active_orders  ex_open  quotes  fills  trips  sim_orders  sim_trades  active_by_state");
+console.log(
+  "hour  real_s  bot_heap_MB  rss_MB  sim_heap_MB  journal_MB  wal_MB  markets  active_orders  ex_open  quotes  fills  trips  sim_orders  sim_trades  active_by_state",
+);
 const stepsPerHour = Math.round(3_600_000 / STEP_MS);
 for (let hour = 1; hour <= HOURS && fatal === undefined; hour++) {
   for (let i = 0; i < stepsPerHour; i++) await step();
@@ -234,9 +236,18 @@ function slope(xs: readonly number[], ys: readonly number[]): { perHour: number;
 }
 const after = samples.filter((s) => s.hour > WARMUP);
 const hs = after.map((s) => s.hour);
-const heap = slope(hs, after.map((s) => s.botHeapMB));
-const rss = slope(hs, after.map((s) => s.rssMB));
-const simHeap = slope(hs, after.map((s) => s.simHeapMB));
+const heap = slope(
+  hs,
+  after.map((s) => s.botHeapMB),
+);
+const rss = slope(
+  hs,
+  after.map((s) => s.rssMB),
+);
+const simHeap = slope(
+  hs,
+  after.map((s) => s.simHeapMB),
+);
 const meanHeap = after.reduce((a, s) => a + s.botHeapMB, 0) / Math.max(1, after.length);
 const heapLimit = Math.max(0.5, meanHeap * 0.01);
 const noGrowth = Math.abs(heap.perHour) < heapLimit || heap.perHour < 0;

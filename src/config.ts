@@ -148,7 +148,11 @@ export interface Config {
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(issues.length === 1 ? issues[0]!.message : `${issues.length} configuration problems:\n${issues.map((i) => `  - ${i.message}`).join("\n")}`);
+    super(
+      issues.length === 1
+        ? issues[0]!.message
+        : `${issues.length} configuration problems:\n${issues.map((i) => `  - ${i.message}`).join("\n")}`,
+    );
   }
 }
 
@@ -183,13 +187,20 @@ function readKeyFile(r: Reader, path: string): Secret | undefined {
   }
   const key = text.trim();
   if (!isPrivateKeyHex(key)) {
-    r.issues.push({ key: "PRIVATE_KEY_FILE", message: `PRIVATE_KEY_FILE=${JSON.stringify(path)} does not hold a 32-byte hex private key (content not shown)` });
+    r.issues.push({
+      key: "PRIVATE_KEY_FILE",
+      message: `PRIVATE_KEY_FILE=${JSON.stringify(path)} does not hold a 32-byte hex private key (content not shown)`,
+    });
     return undefined;
   }
   return new Secret(key, "PRIVATE_KEY");
 }
 
-function resolveValues(env: Readonly<Record<string, string | undefined>>, file: ReadonlyMap<string, string>, overrides: LoadOptions["overrides"]): Map<ConfigKey, Resolved> {
+function resolveValues(
+  env: Readonly<Record<string, string | undefined>>,
+  file: ReadonlyMap<string, string>,
+  overrides: LoadOptions["overrides"],
+): Map<ConfigKey, Resolved> {
   const out = new Map<ConfigKey, Resolved>();
   for (const spec of CONFIG_KEYS) {
     const key = spec.key;
@@ -234,7 +245,11 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!; // length b.length + 1
 }
 
-function collectNotices(env: Readonly<Record<string, string | undefined>>, file: ReadonlyMap<string, string>, values: ReadonlyMap<ConfigKey, Resolved>): string[] {
+function collectNotices(
+  env: Readonly<Record<string, string | undefined>>,
+  file: ReadonlyMap<string, string>,
+  values: ReadonlyMap<ConfigKey, Resolved>,
+): string[] {
   const notices: string[] = [];
   const python = (["USE_UVLOOP", "USE_ORJSON"] as const).filter((k) => values.get(k)?.origin !== "default");
   if (python.length > 0) {
@@ -318,7 +333,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     staleFeedMs: r.fixed("RISK_STALE_FEED_SECONDS", 3, 100, 600_000),
     circuitBreakerVolScore: r.decimal("RISK_CIRCUIT_BREAKER_VOL", 1, 100),
   };
-  if (risk.maxCorrelatedExposureUsdE6 > risk.maxTotalExposureUsdE6) r.bad("RISK_MAX_CORRELATED_EXPOSURE", `above RISK_MAX_TOTAL_EXPOSURE=${formatFixed(risk.maxTotalExposureUsdE6, 6)}`);
+  if (risk.maxCorrelatedExposureUsdE6 > risk.maxTotalExposureUsdE6)
+    r.bad("RISK_MAX_CORRELATED_EXPOSURE", `above RISK_MAX_TOTAL_EXPOSURE=${formatFixed(risk.maxTotalExposureUsdE6, 6)}`);
 
   const polymarket: PolymarketConfig = {
     clobUrl: r.url("CLOB_HOST", "https:"),
@@ -335,10 +351,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   if (venue === "sim" && tradingMode === "live") r.bad("TRADING_MODE", "live trading needs VENUE=polymarket");
   if (venue === "polymarket" && tradingMode === "live") {
     if (!credentials.privateKey && !r.issues.some((i) => i.key.startsWith("PRIVATE_KEY"))) {
-      r.issues.push({ key: "PRIVATE_KEY", message: "TRADING_MODE=live needs a signing key: set PRIVATE_KEY_FILE (preferred) or PRIVATE_KEY" });
+      r.issues.push({
+        key: "PRIVATE_KEY",
+        message: "TRADING_MODE=live needs a signing key: set PRIVATE_KEY_FILE (preferred) or PRIVATE_KEY",
+      });
     }
     if (polymarket.signatureType !== 0 && polymarket.funderAddress === undefined && !r.isSet("FUNDER_ADDRESS")) {
-      r.issues.push({ key: "FUNDER_ADDRESS", message: `SIGNATURE_TYPE=${polymarket.signatureType} needs FUNDER_ADDRESS (the proxy, safe or deposit wallet holding the funds)` });
+      r.issues.push({
+        key: "FUNDER_ADDRESS",
+        message: `SIGNATURE_TYPE=${polymarket.signatureType} needs FUNDER_ADDRESS (the proxy, safe or deposit wallet holding the funds)`,
+      });
     }
   }
 
@@ -363,7 +385,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   const ops: OpsConfig = {
     logDir: r.path("LOG_DIR"),
     logLevel: r.oneOf<LogLevel>("LOG_LEVEL", ["debug", "info", "warn", "error"]),
-    journalPath: r.isSet("JOURNAL_PATH") ? r.path("JOURNAL_PATH") : `data/journal-${venue}${venue === "polymarket" ? `-${tradingMode}` : ""}.sqlite`,
+    journalPath: r.isSet("JOURNAL_PATH")
+      ? r.path("JOURNAL_PATH")
+      : `data/journal-${venue}${venue === "polymarket" ? `-${tradingMode}` : ""}.sqlite`,
     metricsPort: r.int("METRICS_PORT", 0, 65_535),
     metricsHost: r.host("METRICS_HOST"),
     alerts,
@@ -372,7 +396,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   if (r.issues.length > 0) throw new ConfigError(r.issues);
 
   const notices = collectNotices(env, file, values);
-  if (ops.metricsPort !== 0 && !LOOPBACK.has(ops.metricsHost)) notices.push(`METRICS_HOST=${ops.metricsHost}: /metrics is reachable from the network; put it behind a firewall`);
+  if (ops.metricsPort !== 0 && !LOOPBACK.has(ops.metricsHost))
+    notices.push(`METRICS_HOST=${ops.metricsHost}: /metrics is reachable from the network; put it behind a firewall`);
   const entries: ConfigEntry[] = CONFIG_KEYS.map((spec: KeySpec) => {
     const v = values.get(spec.key as ConfigKey)!; // resolveValues covers every key
     const shown = spec.secret ? (v.value === "" ? "(not set)" : "(set, redacted)") : v.value === "" ? "(not set)" : v.value;
@@ -389,7 +414,10 @@ function readCredentials(r: Reader): CredentialsConfig {
   let privateKeySource: CredentialsConfig["privateKeySource"] = fromEnv ? "env" : "none";
   if (keyFile !== undefined) {
     if (r.isSet("PRIVATE_KEY")) {
-      r.issues.push({ key: "PRIVATE_KEY_FILE", message: "PRIVATE_KEY and PRIVATE_KEY_FILE are both set; set only one (PRIVATE_KEY_FILE is preferred)" });
+      r.issues.push({
+        key: "PRIVATE_KEY_FILE",
+        message: "PRIVATE_KEY and PRIVATE_KEY_FILE are both set; set only one (PRIVATE_KEY_FILE is preferred)",
+      });
     } else {
       privateKey = readKeyFile(r, keyFile);
       privateKeySource = privateKey ? "file" : "none";
@@ -400,7 +428,10 @@ function readCredentials(r: Reader): CredentialsConfig {
   const passphrase = r.secret("POLY_PASSPHRASE");
   const setCount = [r.isSet("POLY_API_KEY"), r.isSet("POLY_API_SECRET"), r.isSet("POLY_PASSPHRASE")].filter(Boolean).length;
   if (setCount !== 0 && setCount !== 3) {
-    r.issues.push({ key: "POLY_API_KEY", message: "POLY_API_KEY, POLY_API_SECRET and POLY_PASSPHRASE must be set together (or none, to derive them from the key)" });
+    r.issues.push({
+      key: "POLY_API_KEY",
+      message: "POLY_API_KEY, POLY_API_SECRET and POLY_PASSPHRASE must be set together (or none, to derive them from the key)",
+    });
   }
   return { privateKey, privateKeySource, privateKeyFile: privateKeySource === "file" ? keyFile : undefined, apiKey, apiSecret, passphrase };
 }

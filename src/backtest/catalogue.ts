@@ -33,7 +33,12 @@ const DEFAULT_MIN_SIZE_E6 = 5_000_000;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isFinite(v)
+    ? v
+    : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
 
 /** A recorder-session market record (../shared/data/ws/*session_markets*.jsonl) → MarketInfo. */
 export function marketFromSessionRecord(o: unknown): MarketInfo | undefined {
@@ -41,7 +46,9 @@ export function marketFromSessionRecord(o: unknown): MarketInfo | undefined {
   const outs = o.outcomes as unknown[];
   const tok = (k: number): { id: string; label: string } | undefined => {
     const x = outs[k];
-    return isObj(x) && typeof x.token_id === "string" ? { id: x.token_id, label: typeof x.outcome === "string" ? x.outcome : "" } : undefined;
+    return isObj(x) && typeof x.token_id === "string"
+      ? { id: x.token_id, label: typeof x.outcome === "string" ? x.outcome : "" }
+      : undefined;
   };
   let a = tok(0);
   let b = tok(1);
@@ -53,7 +60,8 @@ export function marketFromSessionRecord(o: unknown): MarketInfo | undefined {
   const fee = isObj(o.fee_parameters) && isObj(o.fee_parameters.raw_fee_config) ? o.fee_parameters.raw_fee_config : {};
   const enabled = !isObj(o.fee_parameters) || o.fee_parameters.fees_enabled !== false;
   const asset = typeof o.asset === "string" ? o.asset.toLowerCase() : "";
-  const resolution: ResolutionRule = typeof o.resolution_source === "string" && /twap/i.test(o.resolution_source) ? "twap60" : "price_at_end";
+  const resolution: ResolutionRule =
+    typeof o.resolution_source === "string" && /twap/i.test(o.resolution_source) ? "twap60" : "price_at_end";
   return {
     conditionId: o.condition_id,
     slug: typeof o.slug === "string" ? o.slug : o.condition_id,
@@ -77,7 +85,14 @@ export function marketFromSessionRecord(o: unknown): MarketInfo | undefined {
 }
 
 function isMarketInfo(o: unknown): o is MarketInfo {
-  return isObj(o) && typeof o.conditionId === "string" && typeof o.yesTokenId === "string" && typeof o.noTokenId === "string" && typeof o.tickE4 === "number" && typeof o.endMs === "number";
+  return (
+    isObj(o) &&
+    typeof o.conditionId === "string" &&
+    typeof o.yesTokenId === "string" &&
+    typeof o.noTokenId === "string" &&
+    typeof o.tickE4 === "number" &&
+    typeof o.endMs === "number"
+  );
 }
 
 /** One line/object of a markets file in any of the supported shapes. */

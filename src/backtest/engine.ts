@@ -139,8 +139,10 @@ class SeriesRecorder {
   }
 }
 
-const beyondTo = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => !Number.isNaN(s.toMs) && f.recvNs !== "" && relativeNs(f.recvNs, s.toMs) > 0;
-const reachedFrom = (f: { readonly recvNs: string }, s: BacktestSettings): boolean => Number.isNaN(s.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, s.fromMs) >= 0);
+const beyondTo = (f: { readonly recvNs: string }, s: BacktestSettings): boolean =>
+  !Number.isNaN(s.toMs) && f.recvNs !== "" && relativeNs(f.recvNs, s.toMs) > 0;
+const reachedFrom = (f: { readonly recvNs: string }, s: BacktestSettings): boolean =>
+  Number.isNaN(s.fromMs) || (f.recvNs !== "" && relativeNs(f.recvNs, s.fromMs) >= 0);
 
 /**
  * Replays `frames` through the bot `factory` builds. `markets` must describe every market
@@ -171,7 +173,12 @@ export async function runBacktest(
  * The same, synchronously, over frames decoded beforehand (`decodeFrames`): sessions run
  * ours and the baseline, sweeps run a grid, benches run many times, on one decode.
  */
-export function runBacktestSync(frames: readonly DecodedFrame[], markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): BacktestOutcome {
+export function runBacktestSync(
+  frames: readonly DecodedFrame[],
+  markets: readonly MarketInfo[],
+  settings: BacktestSettings,
+  factory: BotFactory,
+): BacktestOutcome {
   let ctx: Context | undefined;
   let n = 0;
   const bounded = !Number.isNaN(settings.toMs);
@@ -216,11 +223,21 @@ interface Context {
   startBot(): void;
 }
 
-function start(first: { readonly recvNs: string }, markets: readonly MarketInfo[], settings: BacktestSettings, factory: BotFactory): Context {
+function start(
+  first: { readonly recvNs: string },
+  markets: readonly MarketInfo[],
+  settings: BacktestSettings,
+  factory: BotFactory,
+): Context {
   const firstMs = first.recvNs.length > 6 ? Number(first.recvNs.slice(0, -6)) : Math.min(...markets.map((m) => m.startMs));
   const baseMs = Math.floor(firstMs / 1000) * 1000;
   const clock = new ManualClock(baseMs);
-  const driver = new ReplayDriver({ clock, baseMs, markets, settings: { ...settings.replay, ...(Number.isNaN(settings.fromMs) ? {} : { startAtMs: settings.fromMs }) } });
+  const driver = new ReplayDriver({
+    clock,
+    baseMs,
+    markets,
+    settings: { ...settings.replay, ...(Number.isNaN(settings.fromMs) ? {} : { startAtMs: settings.fromMs }) },
+  });
   const exchange = new BacktestExchange({ clock, books: (t) => driver.exchangeBook(t), settings: settings.exchange });
   const recorder = new SeriesRecorder(markets, baseMs, clock, (t) => driver.exchangeBook(t));
   const byToken = new Map<string, MarketInfo>();

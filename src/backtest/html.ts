@@ -40,7 +40,10 @@ const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 const finite = (x: number | undefined, f: (v: number) => number): number | null => (x !== undefined && Number.isFinite(x) ? f(x) : null);
 
 /** Aligns several (t, v) series on the union of their times; step series carry forward. */
-function align(parts: readonly { t: readonly number[]; v: readonly number[]; carry: boolean; scale: (v: number) => number }[], keep: ReadonlySet<number> = new Set()): { x: number[]; cols: (number | null)[][] } {
+function align(
+  parts: readonly { t: readonly number[]; v: readonly number[]; carry: boolean; scale: (v: number) => number }[],
+  keep: ReadonlySet<number> = new Set(),
+): { x: number[]; cols: (number | null)[][] } {
   const xs = [...new Set(parts.flatMap((p) => p.t.map(r3)))].sort((a, b) => a - b);
   const cols = parts.map((p) => {
     const out: (number | null)[] = new Array(xs.length).fill(null);
@@ -106,15 +109,36 @@ function priceChart(id: string, title: string, r: Report, conditionId: string): 
     ["fill: bought YES", "points", "#2ca02c"],
     ["fill: sold YES", "points", "#ff7f0e"],
   ];
-  return { id, title, xLabel: "s", yLabel: "YES ¢", x: a.x, series: labels.map(([label, kind, color], i) => ({ label, kind, color, values: a.cols[i] ?? [] })) };
+  return {
+    id,
+    title,
+    xLabel: "s",
+    yLabel: "YES ¢",
+    x: a.x,
+    series: labels.map(([label, kind, color], i) => ({ label, kind, color, values: a.cols[i] ?? [] })),
+  };
 }
 
-function seriesChart(id: string, title: string, yLabel: string, runs: readonly { name: string; s: ChartSeries; keys: readonly string[] }[], scale: (v: number) => number, kind: Kind): ChartSpec | null {
+function seriesChart(
+  id: string,
+  title: string,
+  yLabel: string,
+  runs: readonly { name: string; s: ChartSeries; keys: readonly string[] }[],
+  scale: (v: number) => number,
+  kind: Kind,
+): ChartSpec | null {
   const parts = runs.flatMap((r) => r.keys.map((k) => ({ t: r.s.tS, v: r.s.values[k] ?? [], carry: true, scale })));
   const a = align(parts);
   if (a.x.length === 0) return null;
   const labels = runs.flatMap((r) => r.keys.map((k) => (runs.length > 1 ? `${r.name} ${k}` : k)));
-  return { id, title, xLabel: "s", yLabel, x: a.x, series: labels.map((label, i) => ({ label, kind, color: COLORS[i % COLORS.length] as string, values: a.cols[i] ?? [] })) };
+  return {
+    id,
+    title,
+    xLabel: "s",
+    yLabel,
+    x: a.x,
+    series: labels.map((label, i) => ({ label, kind, color: COLORS[i % COLORS.length] as string, values: a.cols[i] ?? [] })),
+  };
 }
 
 function markoutChart(reports: readonly Report[]): ChartSpec {
@@ -124,7 +148,12 @@ function markoutChart(reports: readonly Report[]): ChartSpec {
     xLabel: "h (s)",
     yLabel: "¢/share",
     x: [...CURVE_HORIZONS_S],
-    series: reports.map((r, i) => ({ label: r.label, kind: "line" as Kind, color: COLORS[i % COLORS.length] as string, values: r.total.markoutCurveE4.map((v) => finite(v, (x) => r3(x / 100))) })),
+    series: reports.map((r, i) => ({
+      label: r.label,
+      kind: "line" as Kind,
+      color: COLORS[i % COLORS.length] as string,
+      values: r.total.markoutCurveE4.map((v) => finite(v, (x) => r3(x / 100))),
+    })),
   };
 }
 
@@ -143,8 +172,18 @@ function latencyChart(reports: readonly Report[]): ChartSpec {
   };
   const series: SeriesSpec[] = [];
   reports.forEach((r, i) => {
-    series.push({ label: `${r.label} place→ack`, kind: "bars", color: COLORS[(2 * i) % COLORS.length] as string, values: hist(r.latency.placeAckMs) });
-    series.push({ label: `${r.label} cancel→confirm`, kind: "bars", color: COLORS[(2 * i + 1) % COLORS.length] as string, values: hist(r.latency.cancelMs) });
+    series.push({
+      label: `${r.label} place→ack`,
+      kind: "bars",
+      color: COLORS[(2 * i) % COLORS.length] as string,
+      values: hist(r.latency.placeAckMs),
+    });
+    series.push({
+      label: `${r.label} cancel→confirm`,
+      kind: "bars",
+      color: COLORS[(2 * i + 1) % COLORS.length] as string,
+      values: hist(r.latency.cancelMs),
+    });
   });
   return { id: "latency", title: `Latency histogram as the bot saw it (bins of ${width} ms)`, xLabel: "ms", yLabel: "count", x, series };
 }
@@ -184,7 +223,14 @@ export function chartSpecs(input: HtmlInput): ChartSpec[] {
   if (total) specs.push(total);
   const first = reports[0];
   if (first) {
-    const comp = seriesChart("pnl-components", `Cumulative P&L by component, ${first.label} ($)`, "$", [{ name: first.label, s: first.totalPnlChart, keys: ["total", "spread", "adverse", "fees", "rebates", "resolution"] }], dollars, "step");
+    const comp = seriesChart(
+      "pnl-components",
+      `Cumulative P&L by component, ${first.label} ($)`,
+      "$",
+      [{ name: first.label, s: first.totalPnlChart, keys: ["total", "spread", "adverse", "fees", "rebates", "resolution"] }],
+      dollars,
+      "step",
+    );
     if (comp) specs.push(comp);
   }
   specs.push(markoutChart(reports));
@@ -193,7 +239,9 @@ export function chartSpecs(input: HtmlInput): ChartSpec[] {
   ids.forEach((id, k) => {
     const slug = first?.markets[k]?.slug ?? id;
     // A market nobody quoted or traded in gets no charts (the summary still lists it).
-    const active = reports.some((r) => (r.markets.find((m) => m.conditionId === id)?.fills ?? 0) > 0 || (r.charts.get(id)?.quotes.tS.length ?? 0) > 0);
+    const active = reports.some(
+      (r) => (r.markets.find((m) => m.conditionId === id)?.fills ?? 0) > 0 || (r.charts.get(id)?.quotes.tS.length ?? 0) > 0,
+    );
     if (!active) return;
     for (const [j, r] of reports.entries()) {
       const p = priceChart(`price-${k}-${j}`, `${slug}: price, ${r.label} quotes and fills (YES ¢)`, r, id);
@@ -212,7 +260,11 @@ export function chartSpecs(input: HtmlInput): ChartSpec[] {
       `pnl-${k}`,
       `${slug}: cumulative P&L by component ($)`,
       "$",
-      reports.map((r) => ({ name: r.label, s: r.charts.get(id)?.pnl ?? { tS: [], values: {} }, keys: ["total", "spread", "adverse", "fees", "rebates", "resolution"] })),
+      reports.map((r) => ({
+        name: r.label,
+        s: r.charts.get(id)?.pnl ?? { tS: [], values: {} },
+        keys: ["total", "spread", "adverse", "fees", "rebates", "resolution"],
+      })),
       dollars,
       "step",
     );
@@ -265,7 +317,9 @@ export function renderHtml(input: HtmlInput): string {
   }
   const settingKeys = [...new Set(reports.flatMap((r) => r.settings.map(([k]) => k)))];
   const settingsRows = settingKeys
-    .map((k) => `<tr><td>${esc(k)}</td>${reports.map((r) => `<td>${esc(r.settings.find(([kk]) => kk === k)?.[1] ?? "")}</td>`).join("")}</tr>`)
+    .map(
+      (k) => `<tr><td>${esc(k)}</td>${reports.map((r) => `<td>${esc(r.settings.find(([kk]) => kk === k)?.[1] ?? "")}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   const runLines = reports
     .map((r) => {

@@ -66,7 +66,16 @@ interface RunAcc {
 function runOf(runs: Map<string, RunAcc>, label: string): RunAcc {
   let r = runs.get(label);
   if (!r) {
-    r = { label, startMs: Number.POSITIVE_INFINITY, endMs: 0, markets: new Map(), slugToId: new Map(), fills: [], rejects: {}, latencies: [] };
+    r = {
+      label,
+      startMs: Number.POSITIVE_INFINITY,
+      endMs: 0,
+      markets: new Map(),
+      slugToId: new Map(),
+      fills: [],
+      rejects: {},
+      latencies: [],
+    };
     runs.set(label, r);
   }
   return r;
@@ -76,7 +85,18 @@ function marketOf(r: RunAcc, key: string): MarketAcc {
   const id = r.slugToId.get(key) ?? key;
   let m = r.markets.get(id);
   if (!m) {
-    m = { conditionId: id, slug: key, endMs: Number.POSITIVE_INFINITY, startMs: 0, series: { tMs: [], midE4: [], bidE4: [], askE4: [] }, quotes: { tMs: [], bidE4: [], askE4: [] }, resolution: null, merges: [], fvT: [], fvE4: [] };
+    m = {
+      conditionId: id,
+      slug: key,
+      endMs: Number.POSITIVE_INFINITY,
+      startMs: 0,
+      series: { tMs: [], midE4: [], bidE4: [], askE4: [] },
+      quotes: { tMs: [], bidE4: [], askE4: [] },
+      resolution: null,
+      merges: [],
+      fvT: [],
+      fvE4: [],
+    };
     r.markets.set(id, m);
   }
   return m;
@@ -127,7 +147,8 @@ export function parseLogs(lines: Iterable<string>, recording?: SeriesByMarket): 
     }
     if (Array.isArray(o.markets)) {
       for (const s of o.markets) {
-        if (isObj(s) && str(s.slug) !== undefined && str(s.conditionId) !== undefined) r.slugToId.set(s.slug as string, s.conditionId as string);
+        if (isObj(s) && str(s.slug) !== undefined && str(s.conditionId) !== undefined)
+          r.slugToId.set(s.slug as string, s.conditionId as string);
       }
     }
   }
@@ -235,7 +256,14 @@ export function parseLogs(lines: Iterable<string>, recording?: SeriesByMarket): 
       if (ms !== undefined) r.latencies.push(ms);
     }
   }
-  const midSource: MidSource = recording && recording.size > 0 ? "recording" : sawStatus ? "status" : parsed.some((o) => o.event === "fill" && num(o.fairValue) !== undefined) ? "fair_value" : "none";
+  const midSource: MidSource =
+    recording && recording.size > 0
+      ? "recording"
+      : sawStatus
+        ? "status"
+        : parsed.some((o) => o.event === "fill" && num(o.fairValue) !== undefined)
+          ? "fair_value"
+          : "none";
   const records: RunRecord[] = [];
   for (const r of [...runs.values()].sort((a, b) => (a.label < b.label ? -1 : 1))) {
     if (r.fills.length === 0 && r.markets.size === 0) continue;
@@ -247,7 +275,16 @@ export function parseLogs(lines: Iterable<string>, recording?: SeriesByMarket): 
           : midSource === "fair_value"
             ? { tMs: m.fvT, midE4: m.fvE4, bidE4: m.fvE4.map(() => 0), askE4: m.fvE4.map(() => 10_000) }
             : m.series;
-      return { conditionId: m.conditionId, slug: m.slug, startMs: m.startMs, endMs: m.endMs, series, quotes: m.quotes, resolution: m.resolution, merges: m.merges };
+      return {
+        conditionId: m.conditionId,
+        slug: m.slug,
+        startMs: m.startMs,
+        endMs: m.endMs,
+        series,
+        quotes: m.quotes,
+        resolution: m.resolution,
+        merges: m.merges,
+      };
     });
     records.push({
       label: r.label,

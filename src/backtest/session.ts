@@ -58,7 +58,10 @@ export async function loadData(target: string, marketsFile?: string): Promise<Lo
 }
 
 /** Configuration for a backtest: the user's settings plus `overrides`, never credentials. */
-export function backtestConfig(env: Readonly<Record<string, string | undefined>>, overrides: Readonly<Partial<Record<ConfigKey, string>>>): Config {
+export function backtestConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Readonly<Partial<Record<ConfigKey, string>>>,
+): Config {
   return loadConfig(env, { overrides: { ...overrides, VENUE: "sim", TRADING_MODE: "paper" } });
 }
 
@@ -93,10 +96,20 @@ export interface SessionRun {
 }
 
 /** Runs `kinds` (ours first, then the baseline) over the same loaded data. */
-export function runSession(data: LoadedData, kinds: readonly BotKind[], settings: Omit<BacktestSettings, "bot" | "marketsSource">, config: Config): SessionRun[] {
+export function runSession(
+  data: LoadedData,
+  kinds: readonly BotKind[],
+  settings: Omit<BacktestSettings, "bot" | "marketsSource">,
+  config: Config,
+): SessionRun[] {
   const markets: readonly MarketInfo[] = data.catalogue.markets;
   return kinds.map((kind) => ({
     kind,
-    outcome: runBacktestSync(data.decoded, markets, { ...settings, bot: kind, marketsSource: data.catalogue.source }, botFactory(kind, config)),
+    outcome: runBacktestSync(
+      data.decoded,
+      markets,
+      { ...settings, bot: kind, marketsSource: data.catalogue.source },
+      botFactory(kind, config),
+    ),
   }));
 }

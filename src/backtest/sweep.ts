@@ -45,7 +45,10 @@ export function sweepGrid(axes: readonly SweepAxis[]): SweepPoint[] {
 }
 
 /** Applies a point's venue keys to the settings and returns its configuration overrides. */
-export function applyPoint(point: SweepPoint, base: Omit<BacktestSettings, "bot" | "marketsSource">): { settings: Omit<BacktestSettings, "bot" | "marketsSource">; overrides: Partial<Record<ConfigKey, string>> } | string {
+export function applyPoint(
+  point: SweepPoint,
+  base: Omit<BacktestSettings, "bot" | "marketsSource">,
+): { settings: Omit<BacktestSettings, "bot" | "marketsSource">; overrides: Partial<Record<ConfigKey, string>> } | string {
   let s = base;
   const overrides: Partial<Record<ConfigKey, string>> = {};
   for (const [k, v] of point) {
@@ -135,13 +138,17 @@ export function formatSweep(results: readonly SweepResult[], baseline: SweepResu
   const key = (r: SweepResult): string => r.point.map(([k, v]) => `${k}=${v}`).join(" ");
   const sorted = [...results].sort((a, b) => (a.ok !== b.ok ? (a.ok ? -1 : 1) : b.totalE6 - a.totalE6 || (key(a) < key(b) ? -1 : 1)));
   const w = Math.max(10, ...sorted.map((r) => key(r).length));
-  const lines = [`${"point".padEnd(w)}  ${["total$", "spread$", "fees$", "max_dd$", "adv10s$", "mo10s¢", "fills", "vol_sh"].map((h) => h.padStart(9)).join(" ")}`];
+  const lines = [
+    `${"point".padEnd(w)}  ${["total$", "spread$", "fees$", "max_dd$", "adv10s$", "mo10s¢", "fills", "vol_sh"].map((h) => h.padStart(9)).join(" ")}`,
+  ];
   const row = (name: string, r: SweepResult): string =>
     r.ok
       ? `${name.padEnd(w)}  ${[usd(r.totalE6), usd(r.spreadE6), usd(-r.feesE6), usd(r.maxDrawdownE6), usd(r.adverse10sE6), Number.isFinite(r.markout10sE4) ? (r.markout10sE4 / 100).toFixed(2) : "-", String(r.fills), (r.volumeE6 / 1e6).toFixed(2)].map((c) => c.padStart(9)).join(" ")}`
       : `${name.padEnd(w)}  failed: ${r.error}`;
   for (const r of sorted) lines.push(row(key(r), r));
   if (baseline) lines.push(row("(naive baseline)".padEnd(w), baseline));
-  lines.push("total = P&L after fees and rebates; max_dd = largest peak-to-trough of equity; adv10s = adverse selection at 10 s; mo10s = mark-out per share at 10 s (¢)");
+  lines.push(
+    "total = P&L after fees and rebates; max_dd = largest peak-to-trough of equity; adv10s = adverse selection at 10 s; mo10s = mark-out per share at 10 s (¢)",
+  );
   return lines.join("\n");
 }

@@ -127,7 +127,8 @@ export class BookSet {
       }
       case "best_bid_ask": {
         const b = this.#known(ev.assetId);
-        if (b !== undefined && !b.stale && (b.bestBidE4() !== ev.bestBidE4 || b.bestAskE4() !== ev.bestAskE4)) this.counters.bboMismatches++;
+        if (b !== undefined && !b.stale && (b.bestBidE4() !== ev.bestBidE4 || b.bestAskE4() !== ev.bestAskE4))
+          this.counters.bboMismatches++;
         break;
       }
       case "market_resolved":

@@ -101,7 +101,11 @@ export function decideRepair(i: RepairInput): RepairAction {
   if (i.rule === "retry") {
     const r = order(retry);
     if (typeof r !== "string") return r;
-    if (i.mayWait) return { kind: "wait", reason: (retry ? "retry: book too thin at the no-loss limit" : "retry: no price keeps the pair under $1") + why(r) };
+    if (i.mayWait)
+      return {
+        kind: "wait",
+        reason: (retry ? "retry: book too thin at the no-loss limit" : "retry: no price keeps the pair under $1") + why(r),
+      };
     const u = order(unwind);
     if (typeof u !== "string") return u;
     return { kind: "hold", reason: `no retry keeps the pair under $1 and no unwind fits the loss bound${why(r, u)}` };
@@ -128,9 +132,16 @@ function toOrder(i: RepairInput, p: Plan): RepairAction | string {
     if (want <= 0) return `${p.via}: nothing offered at ${p.limitE4}`;
     return `${p.via}: ${want} shares E6 in clean lots of ${marketLotE6(p.side, p.limitE4)} at ${p.limitE4} is ${size}, below the minimum order size ${i.minSizeE6}`;
   }
-  if (p.side === "BUY" && (size * p.limitE4) / ONE_E4 < MIN_MARKETABLE_BUY_E6) return `${p.via}: a BUY of ${size} shares E6 at ${p.limitE4} is under $1`;
+  if (p.side === "BUY" && (size * p.limitE4) / ONE_E4 < MIN_MARKETABLE_BUY_E6)
+    return `${p.via}: a BUY of ${size} shares E6 at ${p.limitE4} is under $1`;
   const part = Math.round((i.excessCashE6 * size) / i.excessE6);
-  const worst = repairLossE6(i.kind, p.via, size, part, p.side === "BUY" ? buyCostE6(size, p.limitE4, i) : sellProceedsE6(size, p.limitE4, i));
+  const worst = repairLossE6(
+    i.kind,
+    p.via,
+    size,
+    part,
+    p.side === "BUY" ? buyCostE6(size, p.limitE4, i) : sellProceedsE6(size, p.limitE4, i),
+  );
   return { kind: "order", via: p.via, tokenId: p.tokenId, side: p.side, limitPriceE4: p.limitE4, sizeE6: size, worstLossE6: worst };
 }
 
@@ -178,7 +189,9 @@ export function retryLimitE4(i: Pick<RepairInput, "kind" | "excessE6" | "excessC
 }
 
 /** The loss-bounded limit of an unwind, or -1. Exported for tests. */
-export function unwindLimitE4(i: Pick<RepairInput, "kind" | "excessE6" | "excessCashE6" | "lossSoFarE6" | "maxLossE6" | "tickE4" | "feeRate" | "feeExponent">): PriceE4 {
+export function unwindLimitE4(
+  i: Pick<RepairInput, "kind" | "excessE6" | "excessCashE6" | "lossSoFarE6" | "maxLossE6" | "tickE4" | "feeRate" | "feeExponent">,
+): PriceE4 {
   const x = i.excessE6;
   const budget = i.maxLossE6 - i.lossSoFarE6;
   if (budget < 0) return -1;

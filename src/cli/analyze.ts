@@ -101,13 +101,33 @@ export async function runAnalyze(a: AnalyzeArgs, out: (line: string) => void = c
   if (parsed.records.length === 0) throw new RangeError(`no fill or market event in ${files.length} log file(s)`);
   const reports = parsed.records.map(buildReport);
   if (baseline) reports.push(baseline);
-  out(formatSummary(reports, `analyze ${a.logs.join(" ")}: ${files.length} files, ${parsed.lines} lines (${parsed.malformed} not understood), mids from ${parsed.midSource}`));
+  out(
+    formatSummary(
+      reports,
+      `analyze ${a.logs.join(" ")}: ${files.length} files, ${parsed.lines} lines (${parsed.malformed} not understood), mids from ${parsed.midSource}`,
+    ),
+  );
   if (a.report !== "") {
-    writeFileSync(a.report, renderHtml({ title: `Run analysis: ${reports.map((r) => r.label).join(", ")}`, dataLabel: a.logs.join(" "), reports, notes: [`mids from: ${parsed.midSource}`, `log lines: ${parsed.lines}, not understood: ${parsed.malformed}`] }));
+    writeFileSync(
+      a.report,
+      renderHtml({
+        title: `Run analysis: ${reports.map((r) => r.label).join(", ")}`,
+        dataLabel: a.logs.join(" "),
+        reports,
+        notes: [`mids from: ${parsed.midSource}`, `log lines: ${parsed.lines}, not understood: ${parsed.malformed}`],
+      }),
+    );
     out(`report: ${a.report}`);
   }
   if (a.json !== "") {
-    writeFileSync(a.json, `${JSON.stringify(reports.map((r) => ({ label: r.label, total: r.total, markets: r.markets })), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
+    writeFileSync(
+      a.json,
+      `${JSON.stringify(
+        reports.map((r) => ({ label: r.label, total: r.total, markets: r.markets })),
+        (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+        1,
+      )}\n`,
+    );
   }
   return reports;
 }

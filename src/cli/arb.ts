@@ -178,7 +178,9 @@ export const command: CliCommand = {
       : await openVenue("arb", cfg, args, () => arbLiveLimits(cfg), { dislocation: args.dislocation ? DEFAULT_DISLOCATION : null });
     if (typeof venue === "number") return venue;
     if (args.inProcess) for (const line of venue.lines) console.error(line);
-    const run = await openRunJournal("arb", arbJournalPath(cfg.ops.journalPath), cfg, venue, { setAsidePrevious: journalStartsFresh(venue) });
+    const run = await openRunJournal("arb", arbJournalPath(cfg.ops.journalPath), cfg, venue, {
+      setAsidePrevious: journalStartsFresh(venue),
+    });
     if (typeof run === "number") {
       await venue.close();
       return run;

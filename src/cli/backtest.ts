@@ -71,7 +71,18 @@ function timeArg(v: string): number {
 
 export function parseBacktestArgs(argv: readonly string[]): BacktestArgs | string {
   let s: Omit<BacktestSettings, "bot" | "marketsSource"> = { ...DEFAULT_BACKTEST };
-  const a: BacktestArgs = { data: "", marketsFile: "", bot: "mm", baseline: "naive", settings: s, overrides: {}, report: "", json: "", sweep: [], workers: availableParallelism() };
+  const a: BacktestArgs = {
+    data: "",
+    marketsFile: "",
+    bot: "mm",
+    baseline: "naive",
+    settings: s,
+    overrides: {},
+    report: "",
+    json: "",
+    sweep: [],
+    workers: availableParallelism(),
+  };
   let latency = Number.NaN;
   let cancel = Number.NaN;
   let response = Number.NaN;
@@ -204,14 +215,26 @@ export async function runBacktestCommand(a: BacktestArgs, out: (line: string) =>
   const kinds: BotKind[] = a.baseline === "none" || a.baseline === a.bot ? [a.bot] : [a.bot, a.baseline];
   const runs = runSession(data, kinds, { ...a.settings, botSettings: overrideRows(a.overrides) }, config);
   const reports = runs.map((r) => buildReport(r.outcome.record));
-  out(formatSummary(reports, `backtest ${a.data}: ${data.frames.length} frames, ${data.catalogue.markets.length} markets (${data.catalogue.source})`));
+  out(
+    formatSummary(
+      reports,
+      `backtest ${a.data}: ${data.frames.length} frames, ${data.catalogue.markets.length} markets (${data.catalogue.source})`,
+    ),
+  );
   if (a.report !== "") {
     const notes = [`markets from: ${data.catalogue.source}`, ...runs.map((r) => `${r.kind}: ${JSON.stringify(r.outcome.record.counters)}`)];
     writeFileSync(a.report, renderHtml({ title: `Backtest: ${kinds.join(" vs ")}`, dataLabel: a.data, reports, notes }));
     out(`report: ${a.report}`);
   }
   if (a.json !== "") {
-    writeFileSync(a.json, `${JSON.stringify(reports.map((r) => ({ label: r.label, settings: r.settings, total: r.total, markets: r.markets })), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
+    writeFileSync(
+      a.json,
+      `${JSON.stringify(
+        reports.map((r) => ({ label: r.label, settings: r.settings, total: r.total, markets: r.markets })),
+        (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+        1,
+      )}\n`,
+    );
   }
   return reports;
 }
@@ -220,7 +243,16 @@ async function runSweepCommand(a: BacktestArgs, out: (line: string) => void): Pr
   const env = envOf();
   const grid = sweepGrid(a.sweep);
   const base = { ...a.settings, botSettings: overrideRows(a.overrides) };
-  const job = (id: number, bot: BotKind, point: SweepJob["point"]): SweepJob => ({ id, data: a.data, marketsFile: a.marketsFile, bot, point, base, overrides: a.overrides, env });
+  const job = (id: number, bot: BotKind, point: SweepJob["point"]): SweepJob => ({
+    id,
+    data: a.data,
+    marketsFile: a.marketsFile,
+    bot,
+    point,
+    base,
+    overrides: a.overrides,
+    env,
+  });
   const jobs = grid.map((p, i) => job(i, a.bot, p));
   const withBaseline = a.baseline !== "none" && a.baseline !== a.bot ? [...jobs, job(jobs.length, a.baseline, [])] : jobs;
   out(`sweep: ${grid.length} points × ${a.bot} on ${Math.min(a.workers, withBaseline.length)} workers`);

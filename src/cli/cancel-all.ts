@@ -40,7 +40,10 @@ export interface CancelAllReport {
 }
 
 /** The cancel-and-confirm loop over an open session (exported for tests). */
-export async function cancelEverything(s: OperatorSession, attempts: number): Promise<{ ok: true; report: Omit<CancelAllReport, "stoppedPid"> } | { ok: false; reason: string }> {
+export async function cancelEverything(
+  s: OperatorSession,
+  attempts: number,
+): Promise<{ ok: true; report: Omit<CancelAllReport, "stoppedPid"> } | { ok: false; reason: string }> {
   const first = await s.rest.getOpenOrders();
   if (!first.ok) return { ok: false, reason: `GET /data/orders: ${first.code}: ${first.reason}` };
   const before = first.value.length;
@@ -74,7 +77,10 @@ export async function cancelEverything(s: OperatorSession, attempts: number): Pr
   }
   for (const o of open) if (!notCancelled.has(o.orderId)) notCancelled.set(o.orderId, "still open after cancel");
   const stillOpen = new Set(open.map((o) => o.orderId));
-  return { ok: true, report: { before, cancelled, rounds, remaining: open, notCancelled: [...notCancelled].filter(([id]) => stillOpen.has(id)) } };
+  return {
+    ok: true,
+    report: { before, cancelled, rounds, remaining: open, notCancelled: [...notCancelled].filter(([id]) => stillOpen.has(id)) },
+  };
 }
 
 /** Sends SIGTERM and waits (polling `kill(pid, 0)`) until the process is gone. */
@@ -109,7 +115,8 @@ function render(r: CancelAllReport, json: boolean, venue: string): string {
   else {
     lines.push(`NOT CONFIRMED: ${r.remaining.length} order(s) still open:`);
     const why = new Map(r.notCancelled);
-    for (const o of r.remaining) lines.push(`  ${o.orderId} ${o.side} ${o.tokenId.slice(0, 12)}… @ ${o.priceE4 / 1e4}: ${why.get(o.orderId) ?? "?"}`);
+    for (const o of r.remaining)
+      lines.push(`  ${o.orderId} ${o.side} ${o.tokenId.slice(0, 12)}… @ ${o.priceE4 / 1e4}: ${why.get(o.orderId) ?? "?"}`);
   }
   return lines.join("\n");
 }
@@ -132,7 +139,9 @@ export const command: CliCommand = {
       if (a === "--attempts" && Number.isInteger(v) && v >= 1 && v <= 20) attempts = v;
       else if (a === "--stop" && Number.isInteger(v) && v > 1) stopPid = v;
       else {
-        console.error(`cancel-all: bad flag ${JSON.stringify(a)}${a === "--attempts" || a === "--stop" ? ` ${JSON.stringify(flags.rest[i + 1])}` : ""}\n\n${HELP}`);
+        console.error(
+          `cancel-all: bad flag ${JSON.stringify(a)}${a === "--attempts" || a === "--stop" ? ` ${JSON.stringify(flags.rest[i + 1])}` : ""}\n\n${HELP}`,
+        );
         return EXIT.USAGE;
       }
       i++;
@@ -149,7 +158,8 @@ export const command: CliCommand = {
     }
     if (stopPid !== null) {
       const gone = await stopProcess(stopPid, Math.max(10_000, flags.timeoutMs * 3));
-      if (!gone) console.error(`cancel-all: process ${stopPid} did not exit after SIGTERM; cancelling anyway (it may quote again: kill it)`);
+      if (!gone)
+        console.error(`cancel-all: process ${stopPid} did not exit after SIGTERM; cancelling anyway (it may quote again: kill it)`);
     }
     const s = await openSession(cfg, flags);
     if (!s.ok) {

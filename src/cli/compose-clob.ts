@@ -85,7 +85,11 @@ export async function deriveApiCreds(restUrl: string, signer: OrderSigner, clock
     const headers = l1Headers(signer, Math.floor(clock.wallMs() / 1000));
     let res: Response;
     try {
-      res = await fetch(`${base}${path}`, { method, headers: { ...headers, accept: "application/json" }, signal: AbortSignal.timeout(10_000) });
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...headers, accept: "application/json" },
+        signal: AbortSignal.timeout(10_000),
+      });
     } catch (e) {
       return err("NETWORK", `${method} ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -99,7 +103,8 @@ export async function deriveApiCreds(restUrl: string, signer: OrderSigner, clock
       return err("AUTH", `${method} ${path}: reply is not JSON`);
     }
     const o = typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {};
-    if (typeof o.apiKey !== "string" || typeof o.secret !== "string" || typeof o.passphrase !== "string") return err("AUTH", `${method} ${path}: no credentials in the reply`);
+    if (typeof o.apiKey !== "string" || typeof o.secret !== "string" || typeof o.passphrase !== "string")
+      return err("AUTH", `${method} ${path}: no credentials in the reply`);
     return ok({ key: o.apiKey, secret: new Secret(o.secret, "apiSecret"), passphrase: new Secret(o.passphrase, "passphrase") });
   };
   const derived = await attempt("GET", "/auth/derive-api-key");
@@ -108,19 +113,43 @@ export async function deriveApiCreds(restUrl: string, signer: OrderSigner, clock
 
 export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection, "AUTH" | "NETWORK">> {
   const { clock, config: cfg, urls } = o;
-  const signer = new OrderSigner({ privateKey: o.privateKey, signatureType: o.signatureType, chainId: o.chainId, ...(o.funder !== undefined && { funder: o.funder }) });
+  const signer = new OrderSigner({
+    privateKey: o.privateKey,
+    signatureType: o.signatureType,
+    chainId: o.chainId,
+    ...(o.funder !== undefined && { funder: o.funder }),
+  });
   const credsR = o.creds ? ok(o.creds) : await deriveApiCreds(urls.rest, signer, clock);
   if (!credsR.ok) return credsR;
   const creds = credsR.value;
 
   const http = new HttpClient({ clock: networkClock(clock) });
   const limiter = new RateLimiter(clock);
-  const rest = new PolymarketRest({ baseUrl: urls.rest, http, limiter, clock, auth: l2AuthFrom(creds, signer.address), signatureType: o.signatureType });
+  const rest = new PolymarketRest({
+    baseUrl: urls.rest,
+    http,
+    limiter,
+    clock,
+    auth: l2AuthFrom(creds, signer.address),
+    signatureType: o.signatureType,
+  });
 
   const market = new PolymarketMarketFeed({ clock, url: urls.wsMarket });
-  const rtds = new RtdsFeed({ clock, url: urls.wsRtds, symbols: o.assets.map((a) => COIN_OF[a] ?? `${a.toLowerCase()}/usd`), sources: ["chainlink"] });
+  const rtds = new RtdsFeed({
+    clock,
+    url: urls.wsRtds,
+    symbols: o.assets.map((a) => COIN_OF[a] ?? `${a.toLowerCase()}/usd`),
+    sources: ["chainlink"],
+  });
   const feed = new CompositeFeed(market, [["rtds", rtds]], () => clock.nowNs());
-  const roller = new AutoRoller({ clock, gamma: new GammaClient({ baseUrl: urls.gamma }), assets: o.assets, windows: o.windows, rediscoverMs: o.rediscoverMs, onPlan: (plan) => feed.applyPlan(plan) });
+  const roller = new AutoRoller({
+    clock,
+    gamma: new GammaClient({ baseUrl: urls.gamma }),
+    assets: o.assets,
+    windows: o.windows,
+    rediscoverMs: o.rediscoverMs,
+    onPlan: (plan) => feed.applyPlan(plan),
+  });
   feed.onResolved = (id) => roller.planner.markResolved(id);
 
   const marketOf = (tokenId: string): TokenMarket | undefined => {
@@ -130,7 +159,15 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
     return { tickE4: feed.book(tokenId)?.tickE4 ?? m.tickE4, negRisk: m.negRisk, exchangeVersion: m.exchangeVersion };
   };
   const pool = new PreSignPool(signer, { size: cfg.execution.preSignPoolSize, clock, nextSalt: randomSalt });
-  const orders = new SignerOrderSource({ signer, owner: creds.key, clock, marketOf, nextSalt: randomSalt, pool, onPrepare: (intents) => planPool(pool, intents, marketOf) });
+  const orders = new SignerOrderSource({
+    signer,
+    owner: creds.key,
+    clock,
+    marketOf,
+    nextSalt: randomSalt,
+    pool,
+    onPrepare: (intents) => planPool(pool, intents, marketOf),
+  });
   const heartbeat = new HeartbeatSender({ rest, clock, intervalMs: cfg.execution.heartbeatMs });
   const feeOf = (tokenId: string) => {
     const m = feed.marketOfToken(tokenId);
@@ -246,18 +283,36 @@ function planPool(pool: PreSignPool, intents: readonly OrderIntent[], marketOf: 
   }
   for (const [tokenId, q] of byToken) {
     const m = marketOf(tokenId);
-    if (m) pool.plan(tokenId, { bidE4: q.bid, askE4: q.ask, sizeE6: q.size, tickE4: m.tickE4, negRisk: m.negRisk, exchangeVersion: m.exchangeVersion });
+    if (m)
+      pool.plan(tokenId, {
+        bidE4: q.bid,
+        askE4: q.ask,
+        sizeE6: q.size,
+        tickE4: m.tickE4,
+        negRisk: m.negRisk,
+        exchangeVersion: m.exchangeVersion,
+      });
   }
 }
 
 /** The simulator's CTF merge (`POST /sim/ctf/merge`, L2-authenticated); resolves to whether it merged. */
-function simMerger(restUrl: string, creds: ApiCreds, address: string, clock: Clock): (conditionId: string, sizeE6: SizeE6) => Promise<boolean> {
+function simMerger(
+  restUrl: string,
+  creds: ApiCreds,
+  address: string,
+  clock: Clock,
+): (conditionId: string, sizeE6: SizeE6) => Promise<boolean> {
   const base = restUrl.replace(/\/+$/, "");
   return async (conditionId, sizeE6) => {
     const path = "/sim/ctf/merge";
     const body = JSON.stringify({ market: conditionId, amount: formatSizeE6(sizeE6) });
     const headers = l2Headers(creds, address, Math.floor(clock.wallMs() / 1000), "POST", path, body);
-    const res = await fetch(`${base}${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.text();
     return res.ok;
   };

@@ -65,7 +65,8 @@ export class CompositeFeed implements MarketFeed {
     // The parsers' error counts, for `mmp_parse_errors_total` (read at scrape time).
     const stats = venueStatsFor(this);
     if (market instanceof PolymarketMarketFeed) stats.parseErrors.push({ channel: "market", counts: () => market.codec.counters.errors });
-    for (const [name, src] of sources) if (src instanceof RtdsFeed) stats.parseErrors.push({ channel: name, counts: () => src.counters.errors });
+    for (const [name, src] of sources)
+      if (src instanceof RtdsFeed) stats.parseErrors.push({ channel: name, counts: () => src.counters.errors });
   }
 
   subscribe(markets: readonly MarketInfo[]): void {
@@ -126,7 +127,12 @@ export class CompositeFeed implements MarketFeed {
       return;
     }
     this.aggregateUp = all;
-    this.emit({ kind: "connection", state: all ? ev.state : ev.state === "connected" || ev.state === "resynced" ? "disconnected" : ev.state, atNs: ev.atNs, reason: `${name}: ${ev.reason}` });
+    this.emit({
+      kind: "connection",
+      state: all ? ev.state : ev.state === "connected" || ev.state === "resynced" ? "disconnected" : ev.state,
+      atNs: ev.atNs,
+      reason: `${name}: ${ev.reason}`,
+    });
   }
 
   private emit(ev: FeedEvent): void {

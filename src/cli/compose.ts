@@ -114,7 +114,8 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
   const cfg = opts.config;
   const assets: readonly UpDownAsset[] = opts.assets ?? cfg.mm.markets;
   const windows = opts.windows ?? cfg.mm.windows.filter((w): w is UpDownWindow => w === "5m" || w === "15m" || w === "1h");
-  if (assets.length === 0 || windows.length === 0) return err("USAGE", "MM_MARKETS and MM_WINDOWS must name at least one Up/Down asset and window (5m, 15m, 1h)");
+  if (assets.length === 0 || windows.length === 0)
+    return err("USAGE", "MM_MARKETS and MM_WINDOWS must name at least one Up/Down asset and window (5m, 15m, 1h)");
   if (opts.venue === "polymarket") return composePolymarket(opts, assets, windows);
 
   let sim: EmbeddedSim | undefined;
@@ -125,7 +126,11 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
     // Follow the running simulator's clock (`sim --start`, `--speed`): its GET /time, at --speed.
     const serverMs = await simServerTimeMs(urls.rest);
     const speed = opts.speed ?? cfg.sim.speed;
-    clock = opts.clock ?? (serverMs !== undefined && (speed !== 1 || Math.abs(serverMs - Date.now()) > 2_000) ? new AcceleratedClock(speed, serverMs) : new SystemClock());
+    clock =
+      opts.clock ??
+      (serverMs !== undefined && (speed !== 1 || Math.abs(serverMs - Date.now()) > 2_000)
+        ? new AcceleratedClock(speed, serverMs)
+        : new SystemClock());
   } else {
     const speed = opts.speed ?? cfg.sim.speed;
     const startMs = opts.simStartMs ?? alignedSimStart(Date.now());
@@ -157,22 +162,45 @@ export async function composeVenue(opts: ComposeOptions): Promise<Result<VenueHa
   // A throwaway key: the simulator opens a funded account for any key it has not seen.
   // PRIVATE_KEY(_FILE) when configured, so a restarted bot finds its orders and positions.
   const key = cfg.credentials.privateKey ?? new Secret(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex"), "sim key");
-  const conn = await connectClob({ urls, clock, config: cfg, privateKey: key, assets, windows, chainId: 137, signatureType: 0, rediscoverMs: opts.rediscoverMs ?? 60_000, merges: true });
+  const conn = await connectClob({
+    urls,
+    clock,
+    config: cfg,
+    privateKey: key,
+    assets,
+    windows,
+    chainId: 137,
+    signatureType: 0,
+    rediscoverMs: opts.rediscoverMs ?? 60_000,
+    merges: true,
+  });
   if (!conn.ok) {
     await sim?.server.stop();
     return err("VENUE", conn.reason);
   }
   const c = conn.value;
   const lines = [
-    sim ? `simulator: ${urls.rest} (seed ${opts.seed ?? cfg.sim.seed}, ×${opts.speed ?? cfg.sim.speed} speed, starts ${new Date(sim.exchange.nowMs).toISOString()})` : `simulator: ${urls.rest}`,
+    sim
+      ? `simulator: ${urls.rest} (seed ${opts.seed ?? cfg.sim.seed}, ×${opts.speed ?? cfg.sim.speed} speed, starts ${new Date(sim.exchange.nowMs).toISOString()})`
+      : `simulator: ${urls.rest}`,
     `account: throwaway key ${c.address} (generated for this run)`,
   ];
-  if (opts.dislocation && sim) lines.push(`simulator: arbitrage gaps on (~${opts.dislocation.ratePerMin}/market/min, ${opts.dislocation.minGapE4 / 100}–${opts.dislocation.maxGapE4 / 100} c, ${opts.dislocation.ttlMs / 1000} s)`);
+  if (opts.dislocation && sim)
+    lines.push(
+      `simulator: arbitrage gaps on (~${opts.dislocation.ratePerMin}/market/min, ${opts.dislocation.minGapE4 / 100}–${opts.dislocation.maxGapE4 / 100} c, ${opts.dislocation.ttlMs / 1000} s)`,
+    );
   return ok(handleOf(clock, c, lines, sim, true));
 }
 
 /** `--venue sim --paper`: the same paper venue as on Polymarket, fed by the simulator's public sockets. */
-function simPaperHandle(opts: ComposeOptions, clock: Clock, urls: ClobUrls, sim: EmbeddedSim | undefined, assets: readonly UpDownAsset[], windows: readonly UpDownWindow[]): VenueHandle {
+function simPaperHandle(
+  opts: ComposeOptions,
+  clock: Clock,
+  urls: ClobUrls,
+  sim: EmbeddedSim | undefined,
+  assets: readonly UpDownAsset[],
+  windows: readonly UpDownWindow[],
+): VenueHandle {
   const { feed, start, close } = publicFeed(urls, clock, assets, windows, opts.rediscoverMs ?? 60_000);
   const paper = paperVenue({ feed, clock });
   return {
@@ -229,7 +257,11 @@ function simUrlsFrom(rest: string): ClobUrls {
   return { rest: base, gamma: `${base}/gamma`, wsMarket: `${ws}/ws/market`, wsUser: `${ws}/ws/user`, wsRtds: `${ws}/ws/rtds` };
 }
 
-async function composePolymarket(opts: ComposeOptions, assets: readonly UpDownAsset[], windows: readonly UpDownWindow[]): Promise<Result<VenueHandle, ComposeError>> {
+async function composePolymarket(
+  opts: ComposeOptions,
+  assets: readonly UpDownAsset[],
+  windows: readonly UpDownWindow[],
+): Promise<Result<VenueHandle, ComposeError>> {
   const cfg = opts.config;
   const clock = new SystemClock();
   const p = cfg.polymarket;
@@ -270,16 +302,38 @@ async function composePolymarket(opts: ComposeOptions, assets: readonly UpDownAs
     merges: false,
   });
   if (!conn.ok) return err("VENUE", conn.reason);
-  const lines = [`venue: Polymarket LIVE ${urls.rest}`, `account: ${conn.value.address}`, "merges: not built for the live venue (on-chain CTF merge): held YES+NO pairs are kept and pay $1 at resolution"];
+  const lines = [
+    `venue: Polymarket LIVE ${urls.rest}`,
+    `account: ${conn.value.address}`,
+    "merges: not built for the live venue (on-chain CTF merge): held YES+NO pairs are kept and pay $1 at resolution",
+  ];
   return ok(handleOf(clock, conn.value, lines, undefined, false));
 }
 
 /** Market channel + RTDS + Gamma auto-roll, no credentials (paper trading, recording). */
-export function publicFeed(urls: Pick<ClobUrls, "gamma" | "wsMarket" | "wsRtds">, clock: Clock, assets: readonly UpDownAsset[], windows: readonly UpDownWindow[], rediscoverMs: number): { feed: CompositeFeed; start(): Promise<void>; close(): void } {
+export function publicFeed(
+  urls: Pick<ClobUrls, "gamma" | "wsMarket" | "wsRtds">,
+  clock: Clock,
+  assets: readonly UpDownAsset[],
+  windows: readonly UpDownWindow[],
+  rediscoverMs: number,
+): { feed: CompositeFeed; start(): Promise<void>; close(): void } {
   const market = new PolymarketMarketFeed({ clock, url: urls.wsMarket });
-  const rtds = new RtdsFeed({ clock, url: urls.wsRtds, symbols: assets.map((a) => COIN_OF[a] ?? `${a.toLowerCase()}/usd`), sources: ["chainlink"] });
+  const rtds = new RtdsFeed({
+    clock,
+    url: urls.wsRtds,
+    symbols: assets.map((a) => COIN_OF[a] ?? `${a.toLowerCase()}/usd`),
+    sources: ["chainlink"],
+  });
   const feed = new CompositeFeed(market, [["rtds", rtds]], () => clock.nowNs());
-  const roller = new AutoRoller({ clock, gamma: new GammaClient({ baseUrl: urls.gamma }), assets, windows, rediscoverMs, onPlan: (plan) => feed.applyPlan(plan) });
+  const roller = new AutoRoller({
+    clock,
+    gamma: new GammaClient({ baseUrl: urls.gamma }),
+    assets,
+    windows,
+    rediscoverMs,
+    onPlan: (plan) => feed.applyPlan(plan),
+  });
   feed.onResolved = (id) => roller.planner.markResolved(id);
   return {
     feed,
@@ -319,7 +373,11 @@ export function liveLimitsSummary(cfg: Config, bot: string): string[] {
  * Asks the operator to type "yes" on stdin (or accepts `--yes`). Resolves true only on an
  * explicit yes; end of input or anything else is a no.
  */
-export async function confirmLive(lines: readonly string[], yes: boolean, write: (s: string) => void = (s) => process.stderr.write(s)): Promise<boolean> {
+export async function confirmLive(
+  lines: readonly string[],
+  yes: boolean,
+  write: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<boolean> {
   write(`${lines.join("\n")}\n`);
   if (yes) {
     write("--yes given: starting without confirmation.\n");

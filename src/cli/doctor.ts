@@ -51,9 +51,21 @@ const res = (name: string, level: Level, detail: string): CheckResult => ({ name
 export function checkKeyFile(path: string | undefined, source: string, venue: string, live: boolean): CheckResult {
   const name = "key file";
   if (path === undefined) {
-    if (source === "env") return res(name, live ? "warn" : "ok", live ? "PRIVATE_KEY is set in the environment; prefer PRIVATE_KEY_FILE (a 0600 file) so the key is not in the process environment" : "key from PRIVATE_KEY");
-    if (venue === "polymarket" && live) return res(name, "fail", "no signing key: set PRIVATE_KEY_FILE to a file holding the hex key (chmod 600)");
-    return res(name, "ok", venue === "sim" ? "none configured: the simulator gets a throwaway key" : "none configured (paper trading needs none)");
+    if (source === "env")
+      return res(
+        name,
+        live ? "warn" : "ok",
+        live
+          ? "PRIVATE_KEY is set in the environment; prefer PRIVATE_KEY_FILE (a 0600 file) so the key is not in the process environment"
+          : "key from PRIVATE_KEY",
+      );
+    if (venue === "polymarket" && live)
+      return res(name, "fail", "no signing key: set PRIVATE_KEY_FILE to a file holding the hex key (chmod 600)");
+    return res(
+      name,
+      "ok",
+      venue === "sim" ? "none configured: the simulator gets a throwaway key" : "none configured (paper trading needs none)",
+    );
   }
   let st: ReturnType<typeof statSync>;
   try {
@@ -64,9 +76,11 @@ export function checkKeyFile(path: string | undefined, source: string, venue: st
   const mode = st.mode & 0o777;
   const octal = mode.toString(8).padStart(4, "0");
   if (mode & 0o004) return res(name, "fail", `${path} is world-readable (mode ${octal}); the bot refuses it. Run: chmod 600 ${path}`);
-  if (mode & 0o077) return res(name, "fail", `${path} is accessible to group or others (mode ${octal}); the bot refuses it. Run: chmod 600 ${path}`);
+  if (mode & 0o077)
+    return res(name, "fail", `${path} is accessible to group or others (mode ${octal}); the bot refuses it. Run: chmod 600 ${path}`);
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) return res(name, "warn", `${path} (mode ${octal}) is owned by uid ${st.uid}, not by this user (uid ${uid})`);
+  if (uid !== undefined && st.uid !== uid)
+    return res(name, "warn", `${path} (mode ${octal}) is owned by uid ${st.uid}, not by this user (uid ${uid})`);
   return res(name, "ok", `${path} mode ${octal}, owned by this user`);
 }
 
@@ -78,8 +92,10 @@ export function clockCheck(serverSec: number, t0Ms: number, t1Ms: number, maxSke
   const secs = (x: number) => (x / 1000).toFixed(2); // display only
   const text = `local clock ${skewMs >= 0 ? "behind" : "ahead of"} the exchange by ≈${secs(Math.abs(skewMs))} s (±${secs(500 + (t1Ms - t0Ms) / 2)} s)`;
   if (venueIsSim) return res("clock", "ok", `${text}; the simulator's clock may run accelerated, not checked`);
-  if (Math.abs(skewMs) > 30_000) return res("clock", "fail", `${text}: signed requests carry our timestamp and will be refused. Sync the clock (chrony/ntp)`);
-  if (Math.abs(skewMs) > maxSkewMs + 500) return res("clock", "warn", `${text}: sync the clock (chrony/ntp); the REST client corrects its timestamps from /time meanwhile`);
+  if (Math.abs(skewMs) > 30_000)
+    return res("clock", "fail", `${text}: signed requests carry our timestamp and will be refused. Sync the clock (chrony/ntp)`);
+  if (Math.abs(skewMs) > maxSkewMs + 500)
+    return res("clock", "warn", `${text}: sync the clock (chrony/ntp); the REST client corrects its timestamps from /time meanwhile`);
   return res("clock", "ok", text);
 }
 
@@ -140,7 +156,15 @@ async function runChecks(ctx: Ctx, emit: (r: CheckResult) => void): Promise<void
   // config
   try {
     ctx.cfg = loadConfigFromProcess();
-    emit(res("config", ctx.cfg.notices.length > 0 ? "warn" : "ok", ctx.cfg.notices.length > 0 ? ctx.cfg.notices.join("; ") : `mode ${ctx.cfg.botMode} on ${ctx.cfg.venue}${ctx.cfg.venue === "polymarket" ? ` (${ctx.cfg.tradingMode})` : ""}`));
+    emit(
+      res(
+        "config",
+        ctx.cfg.notices.length > 0 ? "warn" : "ok",
+        ctx.cfg.notices.length > 0
+          ? ctx.cfg.notices.join("; ")
+          : `mode ${ctx.cfg.botMode} on ${ctx.cfg.venue}${ctx.cfg.venue === "polymarket" ? ` (${ctx.cfg.tradingMode})` : ""}`,
+      ),
+    );
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     for (const i of e.issues) emit(res("config", "fail", i.message));
@@ -174,38 +198,93 @@ async function runChecks(ctx: Ctx, emit: (r: CheckResult) => void): Promise<void
   const t0 = Date.now();
   const time = await sess.rest.getServerTime();
   const t1 = Date.now();
-  if (okFail !== "" || !time.ok) emit(res("clob rest", "fail", `${base}: ${okFail} ${!time.ok ? `GET /time ${time.code} ${time.reason}` : ""}`.trim()));
+  if (okFail !== "" || !time.ok)
+    emit(res("clob rest", "fail", `${base}: ${okFail} ${!time.ok ? `GET /time ${time.code} ${time.reason}` : ""}`.trim()));
   else {
     emit(res("clob rest", "ok", `${base} GET /ok ${ms(okMs)}`));
     ctx.serverNowMs = time.value * 1000;
     emit(clockCheck(time.value, t0, t1, ctx.maxSkewMs, venue === "sim"));
   }
-  emit(res("credentials", "ok", `key ${sess.signer.address} (${sess.keySource}); API key ${sess.creds.key.slice(0, 8)}… ${sess.credsFrom === "config" ? "from POLY_API_KEY" : sess.credsFrom === "created" ? "created over L1" : "derived over L1"}`));
+  emit(
+    res(
+      "credentials",
+      "ok",
+      `key ${sess.signer.address} (${sess.keySource}); API key ${sess.creds.key.slice(0, 8)}… ${sess.credsFrom === "config" ? "from POLY_API_KEY" : sess.credsFrom === "created" ? "created over L1" : "derived over L1"}`,
+    ),
+  );
 
   // balance and allowances
   const bal = await sess.rest.getBalanceAllowance("COLLATERAL");
-  if (!bal.ok) emit(res("balance", "fail", `GET /balance-allowance: ${bal.code}: ${bal.reason}${bal.code === "AUTH" ? " (the API credentials were refused)" : ""}`));
+  if (!bal.ok)
+    emit(
+      res(
+        "balance",
+        "fail",
+        `GET /balance-allowance: ${bal.code}: ${bal.reason}${bal.code === "AUTH" ? " (the API credentials were refused)" : ""}`,
+      ),
+    );
   else {
     const b = bal.value.balanceE6;
     const allowances = [...bal.value.allowances];
     const short = allowances.filter(([, a]) => !/^\d+$/.test(a) || BigInt(a) < BigInt(b));
     const need = cfg.mm.orderSizeE6 * 2; // two sides of one quote at up to $1 a share
     const text = `collateral $${formatFixed(b, 6)}; ${allowances.length} allowance(s)`;
-    if (allowances.length === 0 && venue === "polymarket") emit(res("balance", "fail", `${text}: none set. Approve the exchange contracts for pUSD (Polymarket UI or set allowances on-chain)`));
-    else if (short.length > 0) emit(res("balance", "fail", `${text}: allowance below the balance for ${short.map(([k]) => k || "?").join(", ")}: approve the exchange contracts`));
+    if (allowances.length === 0 && venue === "polymarket")
+      emit(res("balance", "fail", `${text}: none set. Approve the exchange contracts for pUSD (Polymarket UI or set allowances on-chain)`));
+    else if (short.length > 0)
+      emit(
+        res(
+          "balance",
+          "fail",
+          `${text}: allowance below the balance for ${short.map(([k]) => k || "?").join(", ")}: approve the exchange contracts`,
+        ),
+      );
     else if (b === 0) emit(res("balance", live ? "fail" : "warn", `${text}: no collateral to trade with`));
     else if (b < need) emit(res("balance", "warn", `${text}: less than two orders of MM_ORDER_SIZE need ($${formatFixed(need, 6)})`));
     else emit(res("balance", "ok", text));
   }
 
   // sockets
-  const market = await probeWs(sess.endpoints.wsMarket, [JSON.stringify({ assets_ids: [], type: "market" }), "PING"], (x) => x === "PONG", t);
-  emit(res("market ws", market.ok ? "ok" : "fail", market.ok ? `${sess.endpoints.wsMarket} PONG in ${ms(market.ms)}` : `${sess.endpoints.wsMarket}: ${market.detail}`));
-  const user = await probeWs(sess.endpoints.wsUser, [userSubscribeFrame({ apiKey: sess.creds.key, secret: sess.creds.secret, passphrase: sess.creds.passphrase }, []), "PING"], (x) => x === "PONG", t);
-  emit(res("user ws", user.ok ? "ok" : "fail", user.ok ? `${sess.endpoints.wsUser} authenticated, PONG in ${ms(user.ms)}` : `${sess.endpoints.wsUser}: ${user.detail}${/1008|auth/i.test(user.detail) ? " (credentials refused)" : ""}`));
-  const sub = JSON.stringify({ action: "subscribe", subscriptions: [{ topic: "crypto_prices_chainlink", type: "*", filters: JSON.stringify({ symbol: "btc/usd" }) }] });
+  const market = await probeWs(
+    sess.endpoints.wsMarket,
+    [JSON.stringify({ assets_ids: [], type: "market" }), "PING"],
+    (x) => x === "PONG",
+    t,
+  );
+  emit(
+    res(
+      "market ws",
+      market.ok ? "ok" : "fail",
+      market.ok ? `${sess.endpoints.wsMarket} PONG in ${ms(market.ms)}` : `${sess.endpoints.wsMarket}: ${market.detail}`,
+    ),
+  );
+  const user = await probeWs(
+    sess.endpoints.wsUser,
+    [userSubscribeFrame({ apiKey: sess.creds.key, secret: sess.creds.secret, passphrase: sess.creds.passphrase }, []), "PING"],
+    (x) => x === "PONG",
+    t,
+  );
+  emit(
+    res(
+      "user ws",
+      user.ok ? "ok" : "fail",
+      user.ok
+        ? `${sess.endpoints.wsUser} authenticated, PONG in ${ms(user.ms)}`
+        : `${sess.endpoints.wsUser}: ${user.detail}${/1008|auth/i.test(user.detail) ? " (credentials refused)" : ""}`,
+    ),
+  );
+  const sub = JSON.stringify({
+    action: "subscribe",
+    subscriptions: [{ topic: "crypto_prices_chainlink", type: "*", filters: JSON.stringify({ symbol: "btc/usd" }) }],
+  });
   const rtds = await probeWs(sess.endpoints.wsRtds, [sub], (x) => x.includes('"topic"') && x.includes("btc/usd"), Math.max(t, 5_000));
-  emit(res("rtds ws", rtds.ok ? "ok" : "fail", rtds.ok ? `${sess.endpoints.wsRtds} btc/usd price in ${ms(rtds.ms)}` : `${sess.endpoints.wsRtds}: ${rtds.detail}`));
+  emit(
+    res(
+      "rtds ws",
+      rtds.ok ? "ok" : "fail",
+      rtds.ok ? `${sess.endpoints.wsRtds} btc/usd price in ${ms(rtds.ms)}` : `${sess.endpoints.wsRtds}: ${rtds.detail}`,
+    ),
+  );
 
   // gamma and tick sizes
   const assets: UpDownAsset[] = [...cfg.mm.markets];
@@ -215,23 +294,51 @@ async function runChecks(ctx: Ctx, emit: (r: CheckResult) => void): Promise<void
   const found = await gamma.discover(assets, windows, ctx.serverNowMs ?? Date.now(), 0);
   const gMs = performance.now() - g0;
   ctx.markets = found.markets;
-  const missing = assets.flatMap((a) => windows.filter((w) => !found.markets.some((m) => m.underlying === `${a.toLowerCase()}/usd` && m.windowSec === { "5m": 300, "15m": 900, "1h": 3600 }[w])).map((w) => `${a} ${w}`));
+  const missing = assets.flatMap((a) =>
+    windows
+      .filter(
+        (w) =>
+          !found.markets.some((m) => m.underlying === `${a.toLowerCase()}/usd` && m.windowSec === { "5m": 300, "15m": 900, "1h": 3600 }[w]),
+      )
+      .map((w) => `${a} ${w}`),
+  );
   if (found.errors.length > 0) emit(res("gamma", "fail", `${sess.endpoints.gamma}: ${found.errors.slice(0, 3).join("; ")}`));
-  else if (found.markets.length === 0) emit(res("gamma", "fail", `${sess.endpoints.gamma}: no current market for ${assets.join(",")} × ${windows.join(",")}`));
-  else emit(res("gamma", missing.length > 0 ? "warn" : "ok", `${found.markets.length} current market(s) in ${ms(gMs)}${missing.length > 0 ? `; none listed now for ${missing.join(", ")}` : ""}`));
+  else if (found.markets.length === 0)
+    emit(res("gamma", "fail", `${sess.endpoints.gamma}: no current market for ${assets.join(",")} × ${windows.join(",")}`));
+  else
+    emit(
+      res(
+        "gamma",
+        missing.length > 0 ? "warn" : "ok",
+        `${found.markets.length} current market(s) in ${ms(gMs)}${missing.length > 0 ? `; none listed now for ${missing.join(", ")}` : ""}`,
+      ),
+    );
   const ticks = await Promise.all(found.markets.slice(0, 24).map(async (m) => ({ m, r: await sess.rest.getTickSize(m.yesTokenId) })));
   const failed = ticks.filter((x) => !x.r.ok);
   const differ = ticks.filter((x) => x.r.ok && x.r.value !== x.m.tickE4);
   if (ticks.length === 0) emit(res("tick sizes", "skip", "no market to check"));
-  else if (failed.length > 0) emit(res("tick sizes", "fail", failed.map((x) => `${x.m.slug}: ${x.r.ok ? "" : `${x.r.code} ${x.r.reason}`}`).join("; ")));
+  else if (failed.length > 0)
+    emit(res("tick sizes", "fail", failed.map((x) => `${x.m.slug}: ${x.r.ok ? "" : `${x.r.code} ${x.r.reason}`}`).join("; ")));
   else {
     const list = ticks.map((x) => `${x.m.slug} ${x.r.ok ? formatFixed(x.r.value, 4) : "?"}`).join(", ");
-    emit(res("tick sizes", differ.length > 0 ? "warn" : "ok", differ.length > 0 ? `${list}; CLOB and Gamma differ for ${differ.map((x) => x.m.slug).join(", ")} (the tick changed; the bot follows the CLOB)` : list));
+    emit(
+      res(
+        "tick sizes",
+        differ.length > 0 ? "warn" : "ok",
+        differ.length > 0
+          ? `${list}; CLOB and Gamma differ for ${differ.map((x) => x.m.slug).join(", ")} (the tick changed; the bot follows the CLOB)`
+          : list,
+      ),
+    );
   }
 }
 
 /** Runs every check in order (config from the process environment and .env); `onResult` sees each as it completes. */
-export async function runDoctor(flags: OperatorFlags, maxSkewMs: number, onResult: (r: CheckResult) => void = () => {}): Promise<CheckResult[]> {
+export async function runDoctor(
+  flags: OperatorFlags,
+  maxSkewMs: number,
+  onResult: (r: CheckResult) => void = () => {},
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const ctx: Ctx = { flags, maxSkewMs };
   try {
@@ -275,7 +382,12 @@ export const command: CliCommand = {
     const failed = results.filter((r) => r.level === "fail");
     const warned = results.filter((r) => r.level === "warn");
     if (flags.json) console.log(JSON.stringify({ ok: failed.length === 0, checks: results }));
-    else console.log(failed.length === 0 ? `\nall checks passed${warned.length > 0 ? ` (${warned.length} warning${warned.length > 1 ? "s" : ""})` : ""}` : `\n${failed.length} check(s) FAILED: ${failed.map((f) => f.name).join(", ")}`);
+    else
+      console.log(
+        failed.length === 0
+          ? `\nall checks passed${warned.length > 0 ? ` (${warned.length} warning${warned.length > 1 ? "s" : ""})` : ""}`
+          : `\n${failed.length} check(s) FAILED: ${failed.map((f) => f.name).join(", ")}`,
+      );
     return failed.length === 0 ? EXIT.OK : EXIT.FAILURE;
   },
 };

@@ -44,7 +44,13 @@ export function startEmbeddedSim(o: EmbeddedSimOptions): StartedSim {
       windows: DEFAULT_SCHEDULE.windows.filter((w) => o.windows.some((x) => WINDOW_SEC_OF[x] === w)),
     },
   });
-  const server = new SimServer({ exchange, clock: o.clock, port: o.port ?? 0, hostname: o.host ?? "127.0.0.1", testApi: o.testApi ?? false });
+  const server = new SimServer({
+    exchange,
+    clock: o.clock,
+    port: o.port ?? 0,
+    hostname: o.host ?? "127.0.0.1",
+    testApi: o.testApi ?? false,
+  });
   const urls = server.start();
   return { exchange, server, urls };
 }

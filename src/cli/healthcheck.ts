@@ -16,7 +16,8 @@ Exit 0 when the bot's /healthz answers 200, 1 otherwise. Default URL from METRIC
 export function healthzUrl(env: Readonly<Record<string, string | undefined>>): string {
   const port = Number(env.METRICS_PORT ?? DEFAULT_METRICS_PORT) || DEFAULT_METRICS_PORT;
   const h = env.METRICS_HOST;
-  const host = h === undefined || h === "" || h === "0.0.0.0" || h === "::" ? "127.0.0.1" : h.includes(":") && !h.startsWith("[") ? `[${h}]` : h;
+  const host =
+    h === undefined || h === "" || h === "0.0.0.0" || h === "::" ? "127.0.0.1" : h.includes(":") && !h.startsWith("[") ? `[${h}]` : h;
   return `http://${host}:${port}/healthz`;
 }
 

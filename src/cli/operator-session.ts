@@ -92,7 +92,8 @@ export function parseOperatorFlags(argv: readonly string[]): OperatorFlags | str
         rest.push(a);
     }
   }
-  if (url !== undefined && venue === "polymarket") return "--url is for a simulator; Polymarket's URLs come from the configuration (CLOB_HOST, …)";
+  if (url !== undefined && venue === "polymarket")
+    return "--url is for a simulator; Polymarket's URLs come from the configuration (CLOB_HOST, …)";
   return { venue, url, journal, json, timeoutMs, rest };
 }
 
@@ -109,7 +110,14 @@ export interface VenueEndpoints {
 export function simEndpoints(restUrl: string): VenueEndpoints {
   const base = restUrl.replace(/\/+$/, "");
   const ws = base.replace(/^http/, "ws");
-  return { venue: "sim", rest: base, gamma: `${base}/gamma`, wsMarket: `${ws}/ws/market`, wsUser: `${ws}/ws/user`, wsRtds: `${ws}/ws/rtds` };
+  return {
+    venue: "sim",
+    rest: base,
+    gamma: `${base}/gamma`,
+    wsMarket: `${ws}/ws/market`,
+    wsUser: `${ws}/ws/user`,
+    wsRtds: `${ws}/ws/rtds`,
+  };
 }
 
 export function polymarketEndpoints(cfg: Config): VenueEndpoints {
@@ -142,17 +150,32 @@ export interface OpenOptions {
 }
 
 /** Venue endpoints for the flags, starting the embedded simulator when asked for one. */
-export function resolveEndpoints(cfg: Config, flags: OperatorFlags, clock: Clock, opts: OpenOptions = {}): { endpoints: VenueEndpoints; embedded: SimServer | undefined } {
+export function resolveEndpoints(
+  cfg: Config,
+  flags: OperatorFlags,
+  clock: Clock,
+  opts: OpenOptions = {},
+): { endpoints: VenueEndpoints; embedded: SimServer | undefined } {
   const venue = flags.venue ?? cfg.venue;
   if (venue === "polymarket") return { endpoints: polymarketEndpoints(cfg), embedded: undefined };
   if (flags.url !== undefined) return { endpoints: simEndpoints(flags.url), embedded: undefined };
-  const exchange = new SimExchange({ seed: cfg.sim.seed, startMs: opts.simStartMs ?? clock.wallMs(), flow: DEFAULT_FLOW, initialBalanceE6: cfg.sim.startBalanceUsdE6, schedule: DEFAULT_SCHEDULE });
+  const exchange = new SimExchange({
+    seed: cfg.sim.seed,
+    startMs: opts.simStartMs ?? clock.wallMs(),
+    flow: DEFAULT_FLOW,
+    initialBalanceE6: cfg.sim.startBalanceUsdE6,
+    schedule: DEFAULT_SCHEDULE,
+  });
   const server = new SimServer({ exchange, clock, port: 0, hostname: "127.0.0.1" });
   return { endpoints: simEndpoints(server.start().rest), embedded: server };
 }
 
 /** Opens an authenticated session: signer, API credentials (configured or derived), REST client. */
-export async function openSession(cfg: Config, flags: OperatorFlags, opts: OpenOptions = {}): Promise<Result<OperatorSession, "NO_KEY" | "AUTH" | "VENUE">> {
+export async function openSession(
+  cfg: Config,
+  flags: OperatorFlags,
+  opts: OpenOptions = {},
+): Promise<Result<OperatorSession, "NO_KEY" | "AUTH" | "VENUE">> {
   const clock = opts.clock ?? new SystemClock();
   const { endpoints, embedded } = resolveEndpoints(cfg, flags, clock, opts);
   const fail = async <C extends "NO_KEY" | "AUTH" | "VENUE">(code: C, reason: string) => {
@@ -162,13 +185,19 @@ export async function openSession(cfg: Config, flags: OperatorFlags, opts: OpenO
   let key = cfg.credentials.privateKey;
   let keySource: string = cfg.credentials.privateKeySource;
   if (!key) {
-    if (endpoints.venue === "polymarket") return fail("NO_KEY", "no signing key: set PRIVATE_KEY_FILE (a 0600 file holding the hex key) or PRIVATE_KEY");
+    if (endpoints.venue === "polymarket")
+      return fail("NO_KEY", "no signing key: set PRIVATE_KEY_FILE (a 0600 file holding the hex key) or PRIVATE_KEY");
     key = new Secret(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex"), "throwaway sim key");
     keySource = "throwaway";
   }
   const isSim = endpoints.venue === "sim";
   const p = cfg.polymarket;
-  const signer = new OrderSigner({ privateKey: key, signatureType: isSim ? 0 : p.signatureType, chainId: isSim ? 137 : p.chainId, ...(!isSim && p.funderAddress !== undefined ? { funder: p.funderAddress } : {}) });
+  const signer = new OrderSigner({
+    privateKey: key,
+    signatureType: isSim ? 0 : p.signatureType,
+    chainId: isSim ? 137 : p.chainId,
+    ...(!isSim && p.funderAddress !== undefined ? { funder: p.funderAddress } : {}),
+  });
   const http = new HttpClient({ clock, timeoutMs: flags.timeoutMs });
   const limiter = new RateLimiter(clock);
   let creds: ApiCreds;
@@ -182,7 +211,14 @@ export async function openSession(cfg: Config, flags: OperatorFlags, opts: OpenO
     creds = d.value.creds;
     credsFrom = d.value.from;
   }
-  const rest = new PolymarketRest({ baseUrl: endpoints.rest, http, limiter, clock, auth: l2AuthFrom(creds, signer.address), signatureType: signer.signatureType });
+  const rest = new PolymarketRest({
+    baseUrl: endpoints.rest,
+    http,
+    limiter,
+    clock,
+    auth: l2AuthFrom(creds, signer.address),
+    signatureType: signer.signatureType,
+  });
   return ok({
     endpoints,
     clock,
@@ -205,12 +241,18 @@ export async function openSession(cfg: Config, flags: OperatorFlags, opts: OpenO
  * (`GET /time`) so a host with a skewed clock still authenticates: derive first (the key's
  * existing credentials), create when the key never had any.
  */
-export async function deriveApiCreds(http: HttpClient, base: string, signer: OrderSigner, clock: Clock): Promise<Result<{ creds: ApiCreds; from: "derived" | "created" }, "AUTH" | "VENUE">> {
+export async function deriveApiCreds(
+  http: HttpClient,
+  base: string,
+  signer: OrderSigner,
+  clock: Clock,
+): Promise<Result<{ creds: ApiCreds; from: "derived" | "created" }, "AUTH" | "VENUE">> {
   const t = await http.request({ method: "GET", url: `${base}/time`, idempotent: true });
   if (t.kind === "failure") return err("VENUE", `GET ${base}/time: ${t.failure}: ${t.message}`);
   const serverSec = Number(t.body);
   const ts = t.status === 200 && Number.isSafeInteger(serverSec) && serverSec > 0 ? serverSec : Math.floor(clock.wallMs() / 1000);
-  const attempt = async (method: "GET" | "POST", path: string) => http.request({ method, url: `${base}${path}`, idempotent: method === "GET", headers: { ...l1Headers(signer, ts) } });
+  const attempt = async (method: "GET" | "POST", path: string) =>
+    http.request({ method, url: `${base}${path}`, idempotent: method === "GET", headers: { ...l1Headers(signer, ts) } });
   let from: "derived" | "created" = "derived";
   let r = await attempt("GET", "/auth/derive-api-key");
   if (r.kind === "response" && r.status !== 200 && r.status < 500 && r.status !== 401) {
@@ -227,8 +269,12 @@ export async function deriveApiCreds(http: HttpClient, base: string, signer: Ord
     return err("AUTH", "L1 key derivation: reply is not JSON");
   }
   const o = (typeof j === "object" && j !== null ? j : {}) as Record<string, unknown>;
-  if (typeof o.apiKey !== "string" || typeof o.secret !== "string" || typeof o.passphrase !== "string") return err("AUTH", "L1 key derivation: reply lacks apiKey/secret/passphrase");
-  return ok({ creds: { key: o.apiKey, secret: new Secret(o.secret, "api secret"), passphrase: new Secret(o.passphrase, "api passphrase") }, from });
+  if (typeof o.apiKey !== "string" || typeof o.secret !== "string" || typeof o.passphrase !== "string")
+    return err("AUTH", "L1 key derivation: reply lacks apiKey/secret/passphrase");
+  return ok({
+    creds: { key: o.apiKey, secret: new Secret(o.secret, "api secret"), passphrase: new Secret(o.passphrase, "api passphrase") },
+    from,
+  });
 }
 
 /** Loads the configuration for an operator command; prints the problems and returns null when it is bad. */

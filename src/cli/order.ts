@@ -149,7 +149,8 @@ export async function signLines(
       if (amountMode !== "limit" && amountMode !== "market") fail("amountMode", 'must be "limit" or "market"');
       if (o.funder !== undefined && typeof o.funder !== "string") fail("funder", "must be an address string");
       for (const f of ["builder", "metadata"] as const) {
-        if (o[f] !== undefined && (typeof o[f] !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o[f] as string))) fail(f, "must be bytes32 hex (0x + 64 hex digits)");
+        if (o[f] !== undefined && (typeof o[f] !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o[f] as string)))
+          fail(f, "must be bytes32 hex (0x + 64 hex digits)");
       }
       const amounts = orderAmounts(side, priceE4, sizeE6, tickE4, amountMode);
       if (amounts === "ZERO_AMOUNT") fail("size", "rounds to zero (sizes are floored to 0.01)");

@@ -6,7 +6,15 @@
 import { SystemClock } from "../core/clock.ts";
 import { FastWebSocket } from "../net/fast-ws.ts";
 import { AutoRoller } from "../polymarket/auto-roll.ts";
-import { GAMMA_URL, GammaClient, isUpDownAsset, isUpDownWindow, type UpDownAsset, type UpDownWindow, WINDOW_SEC } from "../polymarket/gamma.ts";
+import {
+  GAMMA_URL,
+  GammaClient,
+  isUpDownAsset,
+  isUpDownWindow,
+  type UpDownAsset,
+  type UpDownWindow,
+  WINDOW_SEC,
+} from "../polymarket/gamma.ts";
 import { marketAddAssetsFrame, marketRemoveAssetsFrame, marketSubscribeFrame } from "../polymarket/market-channel.ts";
 import { RTDS_URL, RtdsFeed } from "../polymarket/rtds-feed.ts";
 import { Recorder } from "../store/recorder.ts";
@@ -135,7 +143,11 @@ export function parseRecordArgs(argv: readonly string[]): RecordArgs | string {
 }
 
 /** Records until `durationMs` passes or `stop` resolves; returns the exit code. */
-export async function runRecorder(a: RecordArgs, stop: Promise<void>, onRecorded?: (src: "market" | "rtds", frame: string) => void): Promise<number> {
+export async function runRecorder(
+  a: RecordArgs,
+  stop: Promise<void>,
+  onRecorded?: (src: "market" | "rtds", frame: string) => void,
+): Promise<number> {
   const clock = new SystemClock();
   const recorder = new Recorder({ dir: a.out, clock, venue: a.venue });
   const segmentMs = Math.min(...a.windows.map((w) => WINDOW_SEC[w])) * 1000;
@@ -239,7 +251,13 @@ export const command: CliCommand = {
       // The embedded simulator in real time, so recorded receive times are true wall times.
       const cfg = loadConfigFromProcess();
       try {
-        sim = startEmbeddedSim({ clock: new SystemClock(), seed: cfg.sim.seed, assets: a.assets, windows: a.windows, startBalanceUsdE6: cfg.sim.startBalanceUsdE6 });
+        sim = startEmbeddedSim({
+          clock: new SystemClock(),
+          seed: cfg.sim.seed,
+          assets: a.assets,
+          windows: a.windows,
+          startBalanceUsdE6: cfg.sim.startBalanceUsdE6,
+        });
       } catch (e) {
         console.error(`record --venue sim: cannot start the simulator: ${e instanceof Error ? e.message : String(e)}`);
         return EXIT.VENUE;

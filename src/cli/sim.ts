@@ -111,7 +111,8 @@ export const command: CliCommand = {
       console.error(`sim: ${args}\n\n${HELP}`);
       return EXIT.USAGE;
     }
-    const clock = args.speed === 1 && args.startMs >= Date.now() - 1000 ? new SystemClock() : new AcceleratedClock(args.speed, args.startMs);
+    const clock =
+      args.speed === 1 && args.startMs >= Date.now() - 1000 ? new SystemClock() : new AcceleratedClock(args.speed, args.startMs);
     const exchange = new SimExchange({
       seed: args.seed,
       startMs: clock.wallMs(),
@@ -128,7 +129,16 @@ export const command: CliCommand = {
       return EXIT.FAILURE;
     }
     console.log(`rest=${urls.rest}\ngamma=${urls.gamma}\nws_market=${urls.wsMarket}\nws_user=${urls.wsUser}\nws_rtds=${urls.wsRtds}`);
-    console.log(JSON.stringify({ event: "sim_started", seed: args.seed, speed: args.speed, start_ms: exchange.nowMs, flow: args.flow, test_api: args.testApi }));
+    console.log(
+      JSON.stringify({
+        event: "sim_started",
+        seed: args.seed,
+        speed: args.speed,
+        start_ms: exchange.nowMs,
+        flow: args.flow,
+        test_api: args.testApi,
+      }),
+    );
     const signal = await new Promise<string>((resolve) => {
       process.once("SIGINT", () => resolve("SIGINT"));
       process.once("SIGTERM", () => resolve("SIGTERM"));

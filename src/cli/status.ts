@@ -51,12 +51,30 @@ export function ourFillsOf(trades: readonly UserTradeEvent[], apiKey: string, ma
   for (const t of trades) {
     if (t.status === "FAILED") continue;
     if (t.traderSide === "TAKER" && t.owner === apiKey) {
-      out.push({ tradeId: t.tradeId, orderId: t.takerOrderId, tokenId: t.assetId, side: t.side, priceE4: t.priceE4, sizeE6: t.sizeE6, status: t.status, liquidity: "taker" });
+      out.push({
+        tradeId: t.tradeId,
+        orderId: t.takerOrderId,
+        tokenId: t.assetId,
+        side: t.side,
+        priceE4: t.priceE4,
+        sizeE6: t.sizeE6,
+        status: t.status,
+        liquidity: "taker",
+      });
     }
     for (const m of t.makerOrders) {
       if (m.owner !== apiKey && m.makerAddress.toLowerCase() !== maker) continue;
       const side: Side = m.side !== "" ? m.side : t.side === "BUY" ? "SELL" : "BUY";
-      out.push({ tradeId: t.tradeId, orderId: m.orderId, tokenId: m.assetId || t.assetId, side, priceE4: m.priceE4, sizeE6: m.matchedSizeE6, status: t.status, liquidity: "maker" });
+      out.push({
+        tradeId: t.tradeId,
+        orderId: m.orderId,
+        tokenId: m.assetId || t.assetId,
+        side,
+        priceE4: m.priceE4,
+        sizeE6: m.matchedSizeE6,
+        status: t.status,
+        liquidity: "maker",
+      });
     }
   }
   return out;
@@ -128,9 +146,31 @@ export function readJournal(path: string, clock: OperatorSession["clock"]): Jour
   if (!j.ok) return j.reason;
   try {
     const runs = j.value
-      .select<{ run_id: number; started_at_ms: number; stopped_at_ms: number | null; stop_reason: string | null; bot: string; version: string }>("SELECT run_id, started_at_ms, stopped_at_ms, stop_reason, bot, version FROM runs ORDER BY run_id DESC LIMIT 5")
-      .map((r) => ({ runId: r.run_id, startedAtMs: r.started_at_ms, stoppedAtMs: r.stopped_at_ms, stopReason: r.stop_reason, bot: r.bot, version: r.version }));
-    return { path, mode, runs, unclean: j.value.uncleanRuns(), openIntents: j.value.openIntents(), positions: j.value.positions(), riskEvents: j.value.riskEvents(10) };
+      .select<{
+        run_id: number;
+        started_at_ms: number;
+        stopped_at_ms: number | null;
+        stop_reason: string | null;
+        bot: string;
+        version: string;
+      }>("SELECT run_id, started_at_ms, stopped_at_ms, stop_reason, bot, version FROM runs ORDER BY run_id DESC LIMIT 5")
+      .map((r) => ({
+        runId: r.run_id,
+        startedAtMs: r.started_at_ms,
+        stoppedAtMs: r.stopped_at_ms,
+        stopReason: r.stop_reason,
+        bot: r.bot,
+        version: r.version,
+      }));
+    return {
+      path,
+      mode,
+      runs,
+      unclean: j.value.uncleanRuns(),
+      openIntents: j.value.openIntents(),
+      positions: j.value.positions(),
+      riskEvents: j.value.riskEvents(10),
+    };
   } finally {
     j.value.close();
   }
@@ -151,7 +191,11 @@ export interface StatusReport {
 
 /** Gathers everything `status` prints (exported for tests). */
 export async function gatherStatus(s: OperatorSession, journalPath: string, sinceMs: number): Promise<StatusReport | string> {
-  const [orders, cash, trades] = await Promise.all([s.rest.getOpenOrders(), s.rest.getBalanceAllowance("COLLATERAL"), s.rest.getTrades({ after: Math.floor(sinceMs / 1000) })]);
+  const [orders, cash, trades] = await Promise.all([
+    s.rest.getOpenOrders(),
+    s.rest.getBalanceAllowance("COLLATERAL"),
+    s.rest.getTrades({ after: Math.floor(sinceMs / 1000) }),
+  ]);
   if (!orders.ok) return `GET /data/orders: ${orders.code}: ${orders.reason}`;
   if (!cash.ok) return `GET /balance-allowance: ${cash.code}: ${cash.reason}`;
   if (!trades.ok) return `GET /data/trades: ${trades.code}: ${trades.reason}`;
@@ -181,15 +225,33 @@ export async function gatherStatus(s: OperatorSession, journalPath: string, sinc
         continue;
       }
       const j = journal.positions.get(t);
-      if (!positionAgrees(ex, j)) mismatches.push(`MISMATCH token ${short(t)}: exchange ${shares(ex)} shares, journal ${shares(j?.confirmedE6 ?? 0)} confirmed + ${shares(j?.pendingE6 ?? 0)} pending`);
+      if (!positionAgrees(ex, j))
+        mismatches.push(
+          `MISMATCH token ${short(t)}: exchange ${shares(ex)} shares, journal ${shares(j?.confirmedE6 ?? 0)} confirmed + ${shares(j?.pendingE6 ?? 0)} pending`,
+        );
     }
     const onExchange = new Set(orders.value.map((o) => o.orderId));
     const live = journal.openIntents.filter((i) => i.state === "live");
-    for (const i of live) if (i.orderHash !== "" && !onExchange.has(i.orderHash)) mismatches.push(`MISMATCH journal order ${short(i.orderHash)} is live in the journal but not open on the exchange`);
+    for (const i of live)
+      if (i.orderHash !== "" && !onExchange.has(i.orderHash))
+        mismatches.push(`MISMATCH journal order ${short(i.orderHash)} is live in the journal but not open on the exchange`);
     const known = new Set(journal.openIntents.map((i) => i.orderHash));
-    for (const o of orders.value) if (!known.has(o.orderId)) mismatches.push(`MISMATCH exchange order ${short(o.orderId)} is open but not an open intent in the journal`);
+    for (const o of orders.value)
+      if (!known.has(o.orderId))
+        mismatches.push(`MISMATCH exchange order ${short(o.orderId)} is open but not an open intent in the journal`);
   }
-  return { venue: s.endpoints.rest, address: s.signer.address, collateralE6: cash.value.balanceE6, openOrders: orders.value, balancesE6, midsE4, fills, sinceMs, journal, mismatches };
+  return {
+    venue: s.endpoints.rest,
+    address: s.signer.address,
+    collateralE6: cash.value.balanceE6,
+    openOrders: orders.value,
+    balancesE6,
+    midsE4,
+    fills,
+    sinceMs,
+    journal,
+    mismatches,
+  };
 }
 
 function pnlAtMid(flows: ReadonlyMap<string, { sharesE6: number; cashE6: number }>, mids: ReadonlyMap<string, number>): number {
@@ -219,29 +281,57 @@ export function renderStatus(r: StatusReport, json: boolean): string {
         pnlAtMidBeforeFeesE6: Math.round(exPnl),
       },
       journal: j
-        ? { path: j.path, mode: j.mode, runs: j.runs, uncleanRuns: j.unclean, openIntents: j.openIntents.length, positions: Object.fromEntries(j.positions), pnlAtMidE6: Math.round(jPnl), riskEvents: j.riskEvents }
+        ? {
+            path: j.path,
+            mode: j.mode,
+            runs: j.runs,
+            uncleanRuns: j.unclean,
+            openIntents: j.openIntents.length,
+            positions: Object.fromEntries(j.positions),
+            pnlAtMidE6: Math.round(jPnl),
+            riskEvents: j.riskEvents,
+          }
         : (r.journal ?? null),
       mismatches: r.mismatches,
     });
   }
-  const L: string[] = [`venue ${r.venue}, key ${r.address}`, "", "EXCHANGE", `  collateral: ${usd(r.collateralE6)}`, `  open orders: ${r.openOrders.length}`];
-  for (const o of r.openOrders) L.push(`    ${short(o.orderId)}  ${o.side.padEnd(4)} ${shares(o.originalSizeE6)} @ ${formatFixed(o.priceE4, 4)}  matched ${shares(o.matchedSizeE6)}  token ${short(o.tokenId)}`);
+  const L: string[] = [
+    `venue ${r.venue}, key ${r.address}`,
+    "",
+    "EXCHANGE",
+    `  collateral: ${usd(r.collateralE6)}`,
+    `  open orders: ${r.openOrders.length}`,
+  ];
+  for (const o of r.openOrders)
+    L.push(
+      `    ${short(o.orderId)}  ${o.side.padEnd(4)} ${shares(o.originalSizeE6)} @ ${formatFixed(o.priceE4, 4)}  matched ${shares(o.matchedSizeE6)}  token ${short(o.tokenId)}`,
+    );
   L.push(`  token balances:${r.balancesE6.size === 0 ? " none" : ""}`);
-  for (const [t, b] of r.balancesE6) L.push(`    ${short(t)}  ${shares(b)} shares  mid ${r.midsE4.has(t) ? formatFixed(Math.round(r.midsE4.get(t) ?? 0), 4) : "?"}`);
-  L.push(`  fills since ${new Date(r.sinceMs).toISOString()}: ${r.fills.length} (${r.fills.filter((f) => f.side === "BUY").length} buys, ${r.fills.filter((f) => f.side === "SELL").length} sells)`);
+  for (const [t, b] of r.balancesE6)
+    L.push(`    ${short(t)}  ${shares(b)} shares  mid ${r.midsE4.has(t) ? formatFixed(Math.round(r.midsE4.get(t) ?? 0), 4) : "?"}`);
+  L.push(
+    `  fills since ${new Date(r.sinceMs).toISOString()}: ${r.fills.length} (${r.fills.filter((f) => f.side === "BUY").length} buys, ${r.fills.filter((f) => f.side === "SELL").length} sells)`,
+  );
   L.push(`  P&L at mid, before fees, over that period: ${usd(exPnl)}`);
   L.push("", "JOURNAL");
   if (r.journal === undefined) L.push("  none found (the bot has not run with this JOURNAL_PATH)");
   else if (typeof r.journal === "string") L.push(`  unreadable: ${r.journal}`);
   else if (j) {
     L.push(`  ${j.path} (mode ${j.mode})`);
-    for (const run of j.runs) L.push(`  run #${run.runId} ${run.bot} started ${new Date(run.startedAtMs).toISOString()} ${run.stoppedAtMs === null ? "— no stop marker (running or crashed)" : `stopped ${new Date(run.stoppedAtMs).toISOString()} (${run.stopReason ?? ""})`}`);
-    if (j.unclean.length > 0) L.push(`  runs that ended without a stop marker (crash / kill -9): ${j.unclean.map((u) => `#${u.runId}`).join(", ")}`);
+    for (const run of j.runs)
+      L.push(
+        `  run #${run.runId} ${run.bot} started ${new Date(run.startedAtMs).toISOString()} ${run.stoppedAtMs === null ? "— no stop marker (running or crashed)" : `stopped ${new Date(run.stoppedAtMs).toISOString()} (${run.stopReason ?? ""})`}`,
+      );
+    if (j.unclean.length > 0)
+      L.push(`  runs that ended without a stop marker (crash / kill -9): ${j.unclean.map((u) => `#${u.runId}`).join(", ")}`);
     const byState = new Map<string, number>();
     for (const i of j.openIntents) byState.set(i.state, (byState.get(i.state) ?? 0) + 1);
-    L.push(`  open intents: ${j.openIntents.length}${byState.size > 0 ? ` (${[...byState].map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`);
+    L.push(
+      `  open intents: ${j.openIntents.length}${byState.size > 0 ? ` (${[...byState].map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
+    );
     L.push(`  positions:${j.positions.size === 0 ? " none" : ""}`);
-    for (const [t, p] of j.positions) L.push(`    ${short(t)}  ${shares(p.confirmedE6)} confirmed  ${shares(p.pendingE6)} pending  cash ${usd(p.cashE6)}`);
+    for (const [t, p] of j.positions)
+      L.push(`    ${short(t)}  ${shares(p.confirmedE6)} confirmed  ${shares(p.pendingE6)} pending  cash ${usd(p.cashE6)}`);
     L.push(`  P&L at mid, fees included: ${usd(jPnl)}`);
     for (const e of j.riskEvents) L.push(`  risk ${new Date(e.atMs).toISOString()} ${e.kind} ${e.market}`);
   }

@@ -8,7 +8,10 @@ const REDACTED = "[redacted]";
 
 export class Secret {
   readonly #value: string;
-  constructor(value: string, readonly label = "secret") {
+  constructor(
+    value: string,
+    readonly label = "secret",
+  ) {
     this.#value = value;
   }
   reveal(): string {

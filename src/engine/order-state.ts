@@ -25,15 +25,7 @@
 import type { ExchangeEvent, OrderIntent, RejectCode, Side, TradeStatus } from "../core/ports.ts";
 import { notionalE6, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
 
-export type OrderState =
-  | "pending"
-  | "unknown"
-  | "live"
-  | "partially_filled"
-  | "filled"
-  | "cancelled"
-  | "rejected"
-  | "expired";
+export type OrderState = "pending" | "unknown" | "live" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired";
 
 export const TERMINAL_STATES: ReadonlySet<OrderState> = new Set(["filled", "cancelled", "rejected", "expired"]);
 export const isTerminal = (s: OrderState): boolean => TERMINAL_STATES.has(s);

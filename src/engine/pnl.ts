@@ -334,7 +334,7 @@ export class PnlTracker {
     t.realisedE6 -= feeE6;
     t.fills += count;
     // Volume counters: a reversal (count −1) takes the original trade back out.
-    if ((side === "BUY") === (count > 0)) t.boughtE6 += count * sizeE6;
+    if ((side === "BUY") === count > 0) t.boughtE6 += count * sizeE6;
     else t.soldE6 += count * sizeE6;
     if (side === "BUY") {
       if (t.qtyE6 < 0) {

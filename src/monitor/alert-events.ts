@@ -61,15 +61,25 @@ export function reconcileMismatchLines(r: ReconcileOutcome): string[] {
           `exchange ${formatSizeE6(m.exchangeE6)}; journal corrected by ${formatSizeE6(m.adjustE6)}`,
       );
     } else {
-      lines.push(`order ${shortId(m.orderId)} (${m.clientId}): exchange matched ${formatSizeE6(m.exchangeMatchedE6)}, journal knew ${formatSizeE6(m.journalFilledE6)}`);
+      lines.push(
+        `order ${shortId(m.orderId)} (${m.clientId}): exchange matched ${formatSizeE6(m.exchangeMatchedE6)}, journal knew ${formatSizeE6(m.journalFilledE6)}`,
+      );
     }
   }
   for (const a of r.plan.actions) {
-    if (a.kind === "adopt_unknown") lines.push(`adopted live order ${shortId(a.order.orderId)} unknown to the journal (${a.order.side} ${formatSizeE6(a.order.originalSizeE6)})`);
-    else if (a.kind === "cancel" && a.reason === "unknown_order") lines.push(`cancelled live order ${shortId(a.orderId)} unknown to the journal`);
-    else if (a.kind === "record_fill" && !a.knownOrder) lines.push(`fill ${shortId(a.fill.tradeId)} of order ${shortId(a.fill.orderId)} unknown to the journal (${a.fill.side} ${formatSizeE6(a.fill.sizeE6)})`);
+    if (a.kind === "adopt_unknown")
+      lines.push(
+        `adopted live order ${shortId(a.order.orderId)} unknown to the journal (${a.order.side} ${formatSizeE6(a.order.originalSizeE6)})`,
+      );
+    else if (a.kind === "cancel" && a.reason === "unknown_order")
+      lines.push(`cancelled live order ${shortId(a.orderId)} unknown to the journal`);
+    else if (a.kind === "record_fill" && !a.knownOrder)
+      lines.push(
+        `fill ${shortId(a.fill.tradeId)} of order ${shortId(a.fill.orderId)} unknown to the journal (${a.fill.side} ${formatSizeE6(a.fill.sizeE6)})`,
+      );
   }
-  if (r.remainingIds.length > 0) lines.push(`${r.remainingIds.length} order(s) still open after the startup sweep: ${r.remainingIds.map(shortId).join(", ")}`);
+  if (r.remainingIds.length > 0)
+    lines.push(`${r.remainingIds.length} order(s) still open after the startup sweep: ${r.remainingIds.map(shortId).join(", ")}`);
   return lines;
 }
 

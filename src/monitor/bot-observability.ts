@@ -27,7 +27,16 @@
 import type { Clock } from "../core/clock.ts";
 import type { ExchangeClient, ExchangeEvent, FeedEvent, MarketFeed, OrderIntent } from "../core/ports.ts";
 import type { Journal } from "../store/journal.ts";
-import { type AlertSink, Alerter, crashAlert, DailySummary, DisconnectWatch, reconcileMismatchAlert, riskTripAlert, sinksFromConfig } from "./alerts.ts";
+import {
+  type AlertSink,
+  Alerter,
+  crashAlert,
+  DailySummary,
+  DisconnectWatch,
+  reconcileMismatchAlert,
+  riskTripAlert,
+  sinksFromConfig,
+} from "./alerts.ts";
 import type { VenueHandle } from "../cli/compose.ts";
 import type { Config } from "../config.ts";
 import { Redactor } from "./logger.ts";
@@ -37,7 +46,14 @@ import { CumulativeSync, type VenueStats, venueStatsOf } from "./venue-stats.ts"
 
 /** What a bot snapshot offers to the metrics (the market maker's `BotSnapshot` fits). */
 export interface ObservedBotView {
-  readonly pnl?: { readonly realisedE6: number; readonly unrealisedE6: number; readonly feesE6: number; readonly totalE6: number; readonly fills: number; readonly volumeE6: number };
+  readonly pnl?: {
+    readonly realisedE6: number;
+    readonly unrealisedE6: number;
+    readonly feesE6: number;
+    readonly totalE6: number;
+    readonly fills: number;
+    readonly volumeE6: number;
+  };
   readonly markets?: ReadonlyArray<{ readonly slug: string; readonly bidE4: number; readonly askE4: number }>;
   /** The market maker's breaker: "HALTED" stops trading time. */
   readonly breaker?: string;
@@ -139,12 +155,22 @@ export class BotObservability {
     m.buildInfo.labels(o.version ?? "0.1.0", o.mode ?? "sim").set(1);
     m.startTime.set(Math.floor(o.clock.wallMs() / 1000));
     if (o.sinks.length > 0) {
-      this.alerter = new Alerter({ clock: o.clock, sinks: o.sinks, source: `market-maker-pro/${o.bot}`, metrics: m, ...(o.alertWindowMs !== undefined && { windowMs: o.alertWindowMs }), ...(o.fetch !== undefined && { fetch: o.fetch }) });
+      this.alerter = new Alerter({
+        clock: o.clock,
+        sinks: o.sinks,
+        source: `market-maker-pro/${o.bot}`,
+        metrics: m,
+        ...(o.alertWindowMs !== undefined && { windowMs: o.alertWindowMs }),
+        ...(o.fetch !== undefined && { fetch: o.fetch }),
+      });
       this.#disconnects = new DisconnectWatch(o.clock, this.alerter, o.disconnectAlertMs ?? 30_000);
       this.#daily = new DailySummary(o.clock, this.alerter, o.dailyAtUtc ?? { hour: 0, minute: 0 }, (dayEndMs) => this.#dailyPnl(dayEndMs));
       this.#daily.start();
     }
-    health.register("feed", feedFreshnessCheck(o.clock, () => this.#lastFeedNs, o.feedStaleMs ?? 15_000));
+    health.register(
+      "feed",
+      feedFreshnessCheck(o.clock, () => this.#lastFeedNs, o.feedStaleMs ?? 15_000),
+    );
     this.#venueStats = venueStatsOf(o.feed);
     m.registry.onCollect(() => this.#collect());
     // First feed listener: registered before the bot's engine loop subscribes.
@@ -159,7 +185,12 @@ export class BotObservability {
     const health = new HealthRegistry(o.redactor);
     let server: MetricsServer | undefined;
     if (o.metricsPort !== null) {
-      const s = startMetricsServer({ registry: metrics.registry, health, ...(o.metricsHost !== undefined && { hostname: o.metricsHost }), port: o.metricsPort });
+      const s = startMetricsServer({
+        registry: metrics.registry,
+        health,
+        ...(o.metricsHost !== undefined && { hostname: o.metricsHost }),
+        port: o.metricsPort,
+      });
       if (!s.ok) return s.reason;
       server = s.value;
     }
@@ -176,9 +207,11 @@ export class BotObservability {
    * closes each dispatch, so tick→order counts only orders the event itself caused.
    */
   afterBotStarted(): void {
-    this.#offs.push(this.#o.feed.onEvent(() => {
-      this.#dispatchHr = 0;
-    }));
+    this.#offs.push(
+      this.#o.feed.onEvent(() => {
+        this.#dispatchHr = 0;
+      }),
+    );
   }
 
   /** `/healthz` fails when the journal cannot write. */
@@ -206,7 +239,8 @@ export class BotObservability {
 
   /** The positions startup recovery hands the bot (fill events), so the inventory gauge starts from them. */
   startupPositions(fills: readonly ExchangeEvent[]): void {
-    for (const ev of fills) if (ev.kind === "fill" && ev.status !== "FAILED") this.#addInventory(ev.tokenId, ev.side === "BUY" ? ev.sizeE6 : -ev.sizeE6);
+    for (const ev of fills)
+      if (ev.kind === "fill" && ev.status !== "FAILED") this.#addInventory(ev.tokenId, ev.side === "BUY" ? ev.sizeE6 : -ev.sizeE6);
   }
 
   /** A failed journal write (`JournalOptions.onWriteError`). */
@@ -266,7 +300,9 @@ export class BotObservability {
       merge: (conditionId, sizeE6) => inner.merge(conditionId, sizeE6),
       onEvent: (listener) => inner.onEvent(listener),
       fetchOpenOrders: () => inner.fetchOpenOrders(),
-      ...(inner.fetchOrder !== undefined && { fetchOrder: (id: string) => (inner.fetchOrder as NonNullable<ExchangeClient["fetchOrder"]>)(id) }),
+      ...(inner.fetchOrder !== undefined && {
+        fetchOrder: (id: string) => (inner.fetchOrder as NonNullable<ExchangeClient["fetchOrder"]>)(id),
+      }),
       fetchBalances: (ids) => inner.fetchBalances(ids),
       close: () => inner.close(),
     };
@@ -287,7 +323,10 @@ export class BotObservability {
       this.#tokens.set(ev.market.yesTokenId, { market: slug, outcome: "yes" });
       this.#tokens.set(ev.market.noTokenId, { market: slug, outcome: "no" });
       // Shares held before the market was announced (startup positions, early fills).
-      for (const [t, outcome] of [[ev.market.yesTokenId, "yes"], [ev.market.noTokenId, "no"]] as const) {
+      for (const [t, outcome] of [
+        [ev.market.yesTokenId, "yes"],
+        [ev.market.noTokenId, "no"],
+      ] as const) {
         const pos = this.#inventory.get(t);
         if (pos !== undefined) this.metrics.inventory.labels(slug, outcome).set(pos / 1e6);
       }
@@ -507,7 +546,12 @@ export function observabilityOf(venue: VenueHandle): BotObservability | undefine
  * venue with its exchange observed, `start` marking the bot as subscribed and `close` also
  * closing the observer. Otherwise the venue unchanged. A string is a refusal (insecure bind).
  */
-export function observeVenue(bot: string, cfg: Pick<Config, "ops" | "venue" | "tradingMode">, venue: VenueHandle, extra: Partial<BotObservabilityOptions> = {}): VenueHandle | string {
+export function observeVenue(
+  bot: string,
+  cfg: Pick<Config, "ops" | "venue" | "tradingMode">,
+  venue: VenueHandle,
+  extra: Partial<BotObservabilityOptions> = {},
+): VenueHandle | string {
   const sinks = extra.sinks ?? sinksFromConfig(cfg.ops.alerts);
   // METRICS_PORT=0 means off.
   const metricsPort = extra.metricsPort !== undefined ? extra.metricsPort : cfg.ops.metricsPort === 0 ? null : cfg.ops.metricsPort;

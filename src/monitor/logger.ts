@@ -79,7 +79,17 @@ export function describeError(e: unknown, redactor?: Redactor): { name: string; 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export type LogValue = string | number | boolean | null | undefined | bigint | Secret | Error | readonly LogValue[] | { readonly [k: string]: LogValue };
+export type LogValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | bigint
+  | Secret
+  | Error
+  | readonly LogValue[]
+  | { readonly [k: string]: LogValue };
 export type LogFields = { readonly [k: string]: LogValue };
 
 export interface LogSink {

@@ -67,7 +67,9 @@ export function feedFreshnessCheck(clock: Clock, lastMessageNs: () => number, ma
     const last = lastMessageNs();
     if (last < 0) return { ok: false, reason: "no market data received yet" };
     const ageMs = (clock.nowNs() - last) / 1e6;
-    return ageMs <= maxAgeMs ? { ok: true } : { ok: false, reason: `feed stale: last message ${(ageMs / 1000).toFixed(1)} s ago (limit ${maxAgeMs / 1000} s)` };
+    return ageMs <= maxAgeMs
+      ? { ok: true }
+      : { ok: false, reason: `feed stale: last message ${(ageMs / 1000).toFixed(1)} s ago (limit ${maxAgeMs / 1000} s)` };
   };
 }
 

@@ -305,9 +305,7 @@ export const TICK_TO_ORDER_BUCKETS_S = [
   0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
 ] as const;
 /** Seconds, for submit→ack round trips (network, ms scale). */
-export const ORDER_ACK_BUCKETS_S = [
-  0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10,
-] as const;
+export const ORDER_ACK_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 
 /**
  * The engine's metric set: one registry per process, these names in `docs/operations.md`.
@@ -332,27 +330,63 @@ export function createEngineMetrics(registry: Registry = new Registry()) {
       buckets: ORDER_ACK_BUCKETS_S,
     }),
     orders: r.counter({ name: "mmp_orders_total", help: "Orders sent.", labelNames: ["bot", "side", "order_type"] }),
-    fills: r.counter({ name: "mmp_fills_total", help: "Fills received (first sighting of a trade).", labelNames: ["bot", "side", "liquidity"] }),
+    fills: r.counter({
+      name: "mmp_fills_total",
+      help: "Fills received (first sighting of a trade).",
+      labelNames: ["bot", "side", "liquidity"],
+    }),
     filledShares: r.counter({ name: "mmp_filled_shares_total", help: "Shares filled.", labelNames: ["bot", "side"] }),
     cancels: r.counter({ name: "mmp_cancels_total", help: "Orders cancelled, by reason.", labelNames: ["bot", "reason"] }),
     rejects: r.counter({ name: "mmp_rejects_total", help: "Orders rejected, by reject code.", labelNames: ["bot", "reason"] }),
     pnl: r.gauge({ name: "mmp_pnl_usd", help: "P&L in USD by kind (realized, unrealized, fees, total).", labelNames: ["bot", "kind"] }),
-    inventory: r.gauge({ name: "mmp_inventory_shares", help: "Net position in shares per market and outcome.", labelNames: ["market", "outcome"] }),
+    inventory: r.gauge({
+      name: "mmp_inventory_shares",
+      help: "Net position in shares per market and outcome.",
+      labelNames: ["market", "outcome"],
+    }),
     openOrders: r.gauge({ name: "mmp_open_orders", help: "Our live orders per market.", labelNames: ["market"] }),
-    quoteUptime: r.gauge({ name: "mmp_quote_uptime_ratio", help: "Share of the market's life we had two-sided quotes.", labelNames: ["market"] }),
+    quoteUptime: r.gauge({
+      name: "mmp_quote_uptime_ratio",
+      help: "Share of the market's life we had two-sided quotes.",
+      labelNames: ["market"],
+    }),
     quotingSeconds: r.counter({ name: "mmp_quoting_seconds_total", help: "Seconds spent quoting both sides.", labelNames: ["bot"] }),
-    tradingSeconds: r.counter({ name: "mmp_trading_seconds_total", help: "Seconds the bot could trade: market feed and user channel up, not halted.", labelNames: ["bot"] }),
+    tradingSeconds: r.counter({
+      name: "mmp_trading_seconds_total",
+      help: "Seconds the bot could trade: market feed and user channel up, not halted.",
+      labelNames: ["bot"],
+    }),
     wsReconnects: r.counter({ name: "mmp_ws_reconnects_total", help: "WebSocket reconnects.", labelNames: ["channel"] }),
-    wsStaleSeconds: r.counter({ name: "mmp_ws_stale_seconds_total", help: "Seconds a channel spent stale or disconnected.", labelNames: ["channel"] }),
+    wsStaleSeconds: r.counter({
+      name: "mmp_ws_stale_seconds_total",
+      help: "Seconds a channel spent stale or disconnected.",
+      labelNames: ["channel"],
+    }),
     feedAge: r.gauge({ name: "mmp_feed_age_seconds", help: "Seconds since the channel's last message.", labelNames: ["channel"] }),
-    parseErrors: r.counter({ name: "mmp_parse_errors_total", help: "Frames or bodies that failed to parse.", labelNames: ["channel", "code"] }),
-    rateLimitWaits: r.counter({ name: "mmp_rate_limit_waits_total", help: "Requests delayed by the rate limiter or a 429.", labelNames: ["endpoint"] }),
-    rateLimitWaitSeconds: r.counter({ name: "mmp_rate_limit_wait_seconds_total", help: "Seconds spent waiting on rate limits.", labelNames: ["endpoint"] }),
+    parseErrors: r.counter({
+      name: "mmp_parse_errors_total",
+      help: "Frames or bodies that failed to parse.",
+      labelNames: ["channel", "code"],
+    }),
+    rateLimitWaits: r.counter({
+      name: "mmp_rate_limit_waits_total",
+      help: "Requests delayed by the rate limiter or a 429.",
+      labelNames: ["endpoint"],
+    }),
+    rateLimitWaitSeconds: r.counter({
+      name: "mmp_rate_limit_wait_seconds_total",
+      help: "Seconds spent waiting on rate limits.",
+      labelNames: ["endpoint"],
+    }),
     riskTrips: r.counter({ name: "mmp_risk_trips_total", help: "Risk breaker trips.", labelNames: ["reason"] }),
     journalWriteErrors: r.counter({ name: "mmp_journal_write_errors_total", help: "Journal writes that failed." }),
     alertsSent: r.counter({ name: "mmp_alerts_sent_total", help: "Alerts delivered.", labelNames: ["sink"] }),
     alertsFailed: r.counter({ name: "mmp_alerts_failed_total", help: "Alert deliveries that failed after retries.", labelNames: ["sink"] }),
-    alertsSuppressed: r.counter({ name: "mmp_alerts_suppressed_total", help: "Alerts folded into a summary by the rate limit.", labelNames: ["kind"] }),
+    alertsSuppressed: r.counter({
+      name: "mmp_alerts_suppressed_total",
+      help: "Alerts folded into a summary by the rate limit.",
+      labelNames: ["kind"],
+    }),
     alertsDropped: r.counter({ name: "mmp_alerts_dropped_total", help: "Alerts dropped because the send queue was full." }),
   } as const;
 }

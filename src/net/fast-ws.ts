@@ -109,7 +109,9 @@ export class Heartbeat {
     readonly deadAfterNs: number,
   ) {
     if (!(pingIntervalNs > 0 && staleAfterNs > 0 && deadAfterNs >= staleAfterNs)) {
-      throw new RangeError(`heartbeat: need ping > 0, stale > 0, dead ≥ stale (ns), got ${pingIntervalNs}, ${staleAfterNs}, ${deadAfterNs}`);
+      throw new RangeError(
+        `heartbeat: need ping > 0, stale > 0, dead ≥ stale (ns), got ${pingIntervalNs}, ${staleAfterNs}, ${deadAfterNs}`,
+      );
     }
   }
   onOpen(nowNs: number): void {

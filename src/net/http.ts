@@ -228,8 +228,7 @@ export class HttpClient {
     const policy = req.retry ?? this.retry;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(req, attempt);
-      const retryAfterMs =
-        outcome.kind === "response" ? parseRetryAfterMs(outcome.headers.get("retry-after"), this.clock.wallMs()) : 0;
+      const retryAfterMs = outcome.kind === "response" ? parseRetryAfterMs(outcome.headers.get("retry-after"), this.clock.wallMs()) : 0;
       const d = decideRetry(policy, req, outcome, attempt, retryAfterMs, this.random());
       if (!d.retry) return outcome;
       this.stats.retries++;

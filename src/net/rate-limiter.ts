@@ -196,7 +196,14 @@ export class RateLimiter {
     const now = clock.nowNs();
     for (const [name, spec] of Object.entries(specs) as [BucketName, BucketSpec][]) {
       const capacity = Math.max(1, Math.floor(spec.capacity * headroom));
-      this.buckets.set(name, { name, capacity, ratePerNs: (spec.refillPerSec * headroom) / 1e9, tokens: capacity, lastNs: now, blockedUntilNs: 0 });
+      this.buckets.set(name, {
+        name,
+        capacity,
+        ratePerNs: (spec.refillPerSec * headroom) / 1e9,
+        tokens: capacity,
+        lastNs: now,
+        blockedUntilNs: 0,
+      });
     }
     this.maxQueueMs = { ...DEFAULT_MAX_QUEUE_MS, ...opts.maxQueueMs };
   }

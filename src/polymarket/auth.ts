@@ -91,7 +91,8 @@ function clobAuthDigest(chainId: number, address: string, timestamp: string, non
  * signed address (the SDK's optional 5th argument); the signature is always the EOA's.
  */
 export function l1Headers(signer: OrderSigner, timestampSec: number, nonce = 0, address?: string): L1Headers {
-  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0) throw new RangeError(`timestampSec: must be a non-negative integer, got ${shownValue(timestampSec)}`);
+  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0)
+    throw new RangeError(`timestampSec: must be a non-negative integer, got ${shownValue(timestampSec)}`);
   if (!Number.isSafeInteger(nonce) || nonce < 0) throw new RangeError(`nonce: must be a non-negative integer, got ${shownValue(nonce)}`);
   const addr = address ?? signer.address;
   const ts = String(timestampSec);
@@ -159,7 +160,8 @@ export function l2Headers(
   requestPath: string,
   body?: string,
 ): L2Headers {
-  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0) throw new RangeError(`timestampSec: must be a non-negative integer, got ${shownValue(timestampSec)}`);
+  if (!Number.isSafeInteger(timestampSec) || timestampSec < 0)
+    throw new RangeError(`timestampSec: must be a non-negative integer, got ${shownValue(timestampSec)}`);
   return {
     POLY_ADDRESS: address,
     POLY_SIGNATURE: l2Signature(creds.secret, timestampSec, method, requestPath, body),

@@ -53,7 +53,9 @@ export interface PostableOrder {
   readonly pooled: boolean;
 }
 
-export type SignOutcome = { readonly ok: true; readonly order: PostableOrder } | { readonly ok: false; readonly code: RejectCode; readonly reason: string };
+export type SignOutcome =
+  | { readonly ok: true; readonly order: PostableOrder }
+  | { readonly ok: false; readonly code: RejectCode; readonly reason: string };
 
 /** Where signed orders come from (`SignerOrderSource`: the pool, else the signer). */
 export interface OrderSource {
@@ -66,7 +68,13 @@ export function l2AuthFrom(creds: ApiCreds, address: string): L2Auth {
   return {
     headers: (ts, method, path, body) => {
       const h = l2Headers(creds, address, ts, method, path, body);
-      return { POLY_ADDRESS: h.POLY_ADDRESS, POLY_SIGNATURE: h.POLY_SIGNATURE, POLY_TIMESTAMP: h.POLY_TIMESTAMP, POLY_API_KEY: h.POLY_API_KEY, POLY_PASSPHRASE: h.POLY_PASSPHRASE };
+      return {
+        POLY_ADDRESS: h.POLY_ADDRESS,
+        POLY_SIGNATURE: h.POLY_SIGNATURE,
+        POLY_TIMESTAMP: h.POLY_TIMESTAMP,
+        POLY_API_KEY: h.POLY_API_KEY,
+        POLY_PASSPHRASE: h.POLY_PASSPHRASE,
+      };
     },
   };
 }
@@ -138,7 +146,11 @@ export class SignerOrderSource implements OrderSource {
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
         this.stats.failed++;
-        return { ok: false, code: e.message.startsWith("tickE4") || e.message.startsWith("priceE4") ? "INVALID_TICK" : "INVALID_ORDER", reason: e.message };
+        return {
+          ok: false,
+          code: e.message.startsWith("tickE4") || e.message.startsWith("priceE4") ? "INVALID_TICK" : "INVALID_ORDER",
+          reason: e.message,
+        };
       }
       this.stats.fresh++;
     } else this.stats.pooled++;
@@ -197,7 +209,16 @@ const ACK_STATUS: Partial<Record<OrderStatus, "live" | "matched" | "delayed" | "
 };
 
 export class PolymarketExchangeClient implements ExchangeClient {
-  readonly stats: ExchangeClientStats = { placed: 0, pooled: 0, signFailures: 0, acks: 0, rejects: {}, cancelsSent: 0, userEvents: 0, unknownTradeStatus: 0 };
+  readonly stats: ExchangeClientStats = {
+    placed: 0,
+    pooled: 0,
+    signFailures: 0,
+    acks: 0,
+    rejects: {},
+    cancelsSent: 0,
+    userEvents: 0,
+    unknownTradeStatus: 0,
+  };
   private readonly rest: PolymarketRest;
   private readonly orders: OrderSource;
   private readonly clock: Clock;
@@ -251,7 +272,10 @@ export class PolymarketExchangeClient implements ExchangeClient {
       batch.push({ orderId: s.order.orderId, clientId: intent.clientId, body: s.order.body });
     }
     if (batch.length === 0) return;
-    const sent = batch.length === 1 ? this.rest.postOrder((batch[0] as { body: string }).body).then((r) => [r]) : this.rest.postOrders(batch.map((b) => b.body));
+    const sent =
+      batch.length === 1
+        ? this.rest.postOrder((batch[0] as { body: string }).body).then((r) => [r])
+        : this.rest.postOrders(batch.map((b) => b.body));
     void sent.then((outs) => outs.forEach((o, i) => this.onPostOutcome(batch[i] as { orderId: string; clientId: string }, o)));
   }
 
@@ -292,7 +316,8 @@ export class PolymarketExchangeClient implements ExchangeClient {
       this.rest.getBalanceAllowance("COLLATERAL"),
       ...tokenIds.map((t) => this.rest.getBalanceAllowance("CONDITIONAL", t)),
     ]);
-    if (!cash?.ok) throw toError(cash ?? { ok: false, code: "UNKNOWN", reason: "no reply", status: 0, retryAfterMs: 0 }, "GET /balance-allowance");
+    if (!cash?.ok)
+      throw toError(cash ?? { ok: false, code: "UNKNOWN", reason: "no reply", status: 0, retryAfterMs: 0 }, "GET /balance-allowance");
     const positionsE6 = new Map<string, SizeE6>();
     tokens.forEach((t, i) => {
       if (!t.ok) throw toError(t, `GET /balance-allowance token ${tokenIds[i]}`);
@@ -359,7 +384,11 @@ export class PolymarketExchangeClient implements ExchangeClient {
   private closed(orderId: string, reason: "cancelled" | "expired" | "filled" | "market_closed", atNs: number, matchedE6?: number): void {
     this.open.delete(orderId);
     this.ours.delete(orderId);
-    this.emit(matchedE6 === undefined ? { kind: "order_closed", orderId, reason, atNs } : { kind: "order_closed", orderId, reason, matchedE6, atNs });
+    this.emit(
+      matchedE6 === undefined
+        ? { kind: "order_closed", orderId, reason, atNs }
+        : { kind: "order_closed", orderId, reason, matchedE6, atNs },
+    );
   }
 
   private onUserOrder(ev: UserOrderEvent): void {
@@ -414,7 +443,20 @@ export class PolymarketExchangeClient implements ExchangeClient {
     status: Exclude<UserTradeEvent["status"], "UNKNOWN">,
     atNs: number,
   ): void {
-    this.emit({ kind: "fill", tradeId: t.tradeId, orderId, tokenId, side, priceE4, sizeE6, feeE6, liquidity, status, exchTsMs: Math.max(0, t.matchTimeMs), atNs });
+    this.emit({
+      kind: "fill",
+      tradeId: t.tradeId,
+      orderId,
+      tokenId,
+      side,
+      priceE4,
+      sizeE6,
+      feeE6,
+      liquidity,
+      status,
+      exchTsMs: Math.max(0, t.matchTimeMs),
+      atNs,
+    });
   }
 
   private takerFee(tokenId: string, sizeE6: SizeE6, priceE4: number): UsdE6 {
@@ -425,7 +467,12 @@ export class PolymarketExchangeClient implements ExchangeClient {
   private onHeartbeat(e: HeartbeatEvent): void {
     if (e.kind === "lapsed") {
       this.heartbeatLapsed = true;
-      this.emit({ kind: "connection", state: "stale", atNs: e.atNs, reason: `heartbeat lapsed ${e.sinceLastOkMs} ms: the exchange may have cancelled all orders` });
+      this.emit({
+        kind: "connection",
+        state: "stale",
+        atNs: e.atNs,
+        reason: `heartbeat lapsed ${e.sinceLastOkMs} ms: the exchange may have cancelled all orders`,
+      });
     } else if (e.kind === "ok" && this.heartbeatLapsed) {
       this.heartbeatLapsed = false;
       this.emit({ kind: "connection", state: "resynced", atNs: e.atNs, reason: "heartbeat restored" });

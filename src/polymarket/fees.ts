@@ -78,13 +78,7 @@ export function feePerShare(price: number, feeRate: number, exponent: number): n
  * so the bound is the fee at the point of the allowed range closest to 0.5.
  * Used to hold back enough pUSD for a marketable order's fee before it matches.
  */
-export function maxTakerFeeE6(
-  sizeE6: SizeE6,
-  limitE4: PriceE4,
-  isBuy: boolean,
-  feeRate: number,
-  exponent: number,
-): UsdE6 {
+export function maxTakerFeeE6(sizeE6: SizeE6, limitE4: PriceE4, isBuy: boolean, feeRate: number, exponent: number): UsdE6 {
   const half = ONE_E4 / 2;
   const worstE4 = isBuy ? Math.min(limitE4, half) : Math.max(limitE4, half);
   return takerFeeE6(sizeE6, worstE4, feeRate, exponent);

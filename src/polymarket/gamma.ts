@@ -203,7 +203,8 @@ export function parseGammaMarket(input: unknown): Result<MarketInfo, GammaParseC
   const question = str(o, "question") ?? slug;
   const isV2 = o.version === "v2";
   const outcomes = stringList(o.outcomes);
-  if (outcomes === undefined || outcomes.length !== 2) return err("BAD_OUTCOMES", `gamma ${slug}: outcomes must be two labels, got ${JSON.stringify(o.outcomes)}`);
+  if (outcomes === undefined || outcomes.length !== 2)
+    return err("BAD_OUTCOMES", `gamma ${slug}: outcomes must be two labels, got ${JSON.stringify(o.outcomes)}`);
   const tokens = stringList(isV2 ? o.positionIds : o.clobTokenIds);
   const tokenField = isV2 ? "positionIds" : "clobTokenIds";
   if (tokens === undefined || tokens.length !== 2 || tokens.some((t) => !/^\d+$/.test(t))) {
@@ -217,7 +218,8 @@ export function parseGammaMarket(input: unknown): Result<MarketInfo, GammaParseC
   const noIdx = 1 - yesIdx;
   const tickText = decimalText(o.orderPriceMinTickSize);
   const tickE4 = tickText === undefined ? BAD_NUMBER : tickE4Of(tickText);
-  if (tickE4 === BAD_NUMBER) return err("BAD_TICK", `gamma ${slug}: orderPriceMinTickSize ${JSON.stringify(o.orderPriceMinTickSize)} is not a Polymarket tick`);
+  if (tickE4 === BAD_NUMBER)
+    return err("BAD_TICK", `gamma ${slug}: orderPriceMinTickSize ${JSON.stringify(o.orderPriceMinTickSize)} is not a Polymarket tick`);
   const minText = decimalText(o.orderMinSize);
   const minSizeE6 = minText === undefined ? BAD_NUMBER : parseSizeE6(minText);
   if (minSizeE6 === BAD_NUMBER) return err("BAD_MIN_SIZE", `gamma ${slug}: orderMinSize ${JSON.stringify(o.orderMinSize)} is not a size`);
@@ -322,7 +324,11 @@ export class GammaClient {
       const markets = isObj(ev) && Array.isArray(ev.markets) ? ev.markets : [];
       for (const m of markets) {
         // A market listed inside its event: the event's metadata (the strike) is its parent's.
-        const parsed = parseGammaMarket(isObj(m) && isObj(ev) && m.events === undefined && ev.eventMetadata !== undefined ? { ...m, events: [{ eventMetadata: ev.eventMetadata }] } : m);
+        const parsed = parseGammaMarket(
+          isObj(m) && isObj(ev) && m.events === undefined && ev.eventMetadata !== undefined
+            ? { ...m, events: [{ eventMetadata: ev.eventMetadata }] }
+            : m,
+        );
         if (parsed.ok && parsed.value.startMs === startSec * 1000 && parsed.value.endMs - parsed.value.startMs === 3_600_000) return parsed;
       }
     }
@@ -367,7 +373,10 @@ export class GammaClient {
   private async getJson(path: string): Promise<Result<unknown, GammaErrorCode>> {
     let resp: Response;
     try {
-      resp = await this.fetchFn(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: "application/json" } });
+      resp = await this.fetchFn(`${this.baseUrl}${path}`, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: "application/json" },
+      });
     } catch (e) {
       return err("NETWORK", `gamma GET ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -123,7 +123,8 @@ export class PreSignPool {
   };
 
   constructor(signer: OrderSigner, opts: PreSignPoolOptions) {
-    if (!Number.isInteger(opts.size) || opts.size < 0) throw new RangeError(`size: must be a non-negative integer, got ${shownValue(opts.size)}`);
+    if (!Number.isInteger(opts.size) || opts.size < 0)
+      throw new RangeError(`size: must be a non-negative integer, got ${shownValue(opts.size)}`);
     this.#signer = signer;
     this.#size = opts.size;
     this.#clock = opts.clock;
@@ -143,7 +144,10 @@ export class PreSignPool {
           ? "tick_size_change"
           : old.sizeE6 !== q.sizeE6
             ? "size_change"
-            : old.negRisk !== q.negRisk || old.exchangeVersion !== q.exchangeVersion || old.builder !== q.builder || old.metadata !== q.metadata
+            : old.negRisk !== q.negRisk ||
+                old.exchangeVersion !== q.exchangeVersion ||
+                old.builder !== q.builder ||
+                old.metadata !== q.metadata
               ? "market_change"
               : null;
       if (reason) {

@@ -27,10 +27,7 @@ export const EXACT_ERRORS: ReadonlyMap<string, RejectCode> = new Map<string, Rej
   ["invalid post-only order: only GTC and GTD order types are allowed", "INVALID_ORDER"],
   ["invalid expiration", "INVALID_ORDER"],
   ["order couldn't be fully filled. FOK orders are fully filled or killed.", "FOK_NOT_FILLED"],
-  [
-    "no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.",
-    "FOK_NOT_FILLED",
-  ],
+  ["no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.", "FOK_NOT_FILLED"],
   ["the market is not yet ready to process new orders", "MARKET_CLOSED"],
   ["maker address not allowed, please use the deposit wallet flow", "AUTH"],
   ["the order signer address has to be the address of the API KEY", "AUTH"],
@@ -42,8 +39,14 @@ export const EXACT_ERRORS: ReadonlyMap<string, RejectCode> = new Map<string, Rej
   // buy — rs-clob-client #114 / #261, rs-clob-client-v2 #59, py-clob-client-v2 #99,
   // clob-client PR #266; sell — the same sentence (py-clob-client #121 quotes the older
   // "the sell orders …" form, caught by the broad entry below).
-  ["invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals", "INVALID_ORDER"],
-  ["invalid amounts, the market sell orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals", "INVALID_ORDER"],
+  [
+    "invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals",
+    "INVALID_ORDER",
+  ],
+  [
+    "invalid amounts, the market sell orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals",
+    "INVALID_ORDER",
+  ],
 ]);
 
 /** Substrings, most specific first. Matched case-insensitively. */

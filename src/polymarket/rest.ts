@@ -257,7 +257,12 @@ export class PolymarketRest {
     return this.balanceReq("balance_update", "/balance-allowance/update", assetType, tokenId);
   }
 
-  private async balanceReq(cls: EndpointClass, path: string, assetType: string, tokenId: string | undefined): Promise<RestOutcome<BalanceAllowance>> {
+  private async balanceReq(
+    cls: EndpointClass,
+    path: string,
+    assetType: string,
+    tokenId: string | undefined,
+  ): Promise<RestOutcome<BalanceAllowance>> {
     const p = new URLSearchParams({ asset_type: assetType });
     if (tokenId !== undefined) p.set("token_id", tokenId);
     p.set("signature_type", String(this.signatureType));
@@ -293,18 +298,48 @@ export class PolymarketRest {
   }
 
   async getTickSize(tokenId: string): Promise<RestOutcome<number>> {
-    const r = await this.send("tick_size", 1, "GET", "/tick-size", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
+    const r = await this.send(
+      "tick_size",
+      1,
+      "GET",
+      "/tick-size",
+      `?token_id=${encodeURIComponent(tokenId)}`,
+      undefined,
+      true,
+      undefined,
+      false,
+    );
     return r.ok ? decoded(r.status, this.parsed(parseTickSize(r.json))) : r.failure;
   }
 
   async getNegRisk(tokenId: string): Promise<RestOutcome<boolean>> {
-    const r = await this.send("market_info", 1, "GET", "/neg-risk", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
+    const r = await this.send(
+      "market_info",
+      1,
+      "GET",
+      "/neg-risk",
+      `?token_id=${encodeURIComponent(tokenId)}`,
+      undefined,
+      true,
+      undefined,
+      false,
+    );
     return r.ok ? decoded(r.status, this.parsed(parseNegRisk(r.json))) : r.failure;
   }
 
   /** `GET /fee-rate` → `base_fee` (informational in V2; the effective rate is per market). */
   async getFeeRate(tokenId: string): Promise<RestOutcome<number>> {
-    const r = await this.send("market_info", 1, "GET", "/fee-rate", `?token_id=${encodeURIComponent(tokenId)}`, undefined, true, undefined, false);
+    const r = await this.send(
+      "market_info",
+      1,
+      "GET",
+      "/fee-rate",
+      `?token_id=${encodeURIComponent(tokenId)}`,
+      undefined,
+      true,
+      undefined,
+      false,
+    );
     return r.ok ? decoded(r.status, this.parsed(parseFeeRate(r.json))) : r.failure;
   }
 
@@ -343,7 +378,12 @@ export class PolymarketRest {
     this.stats.badBodies[code] = (this.stats.badBodies[code] ?? 0) + 1;
   }
 
-  private async paginate<T>(cls: EndpointClass, path: string, params: [string, string][], parse: (v: unknown) => ParseResult<Page<T>>): Promise<RestOutcome<T[]>> {
+  private async paginate<T>(
+    cls: EndpointClass,
+    path: string,
+    params: [string, string][],
+    parse: (v: unknown) => ParseResult<Page<T>>,
+  ): Promise<RestOutcome<T[]>> {
     const out: T[] = [];
     let cursor = INITIAL_CURSOR;
     for (let page = 0; page < this.maxPages; page++) {
@@ -382,7 +422,12 @@ export class PolymarketRest {
     if (slot.waitMs > 0) await sleepOn(this.clock, slot.waitMs);
     let headers: Record<string, string> | undefined;
     if (authenticated) {
-      if (!this.auth) return { ok: false, ambiguous: false, failure: { ok: false, code: "AUTH", reason: `${path} needs API credentials`, status: 0, retryAfterMs: 0 } };
+      if (!this.auth)
+        return {
+          ok: false,
+          ambiguous: false,
+          failure: { ok: false, code: "AUTH", reason: `${path} needs API credentials`, status: 0, retryAfterMs: 0 },
+        };
       headers = this.auth.headers(Math.floor(this.clock.wallMs() / 1000) + this.serverTimeOffsetSec, method, path, body);
     }
     const req: Parameters<HttpClient["request"]>[0] = {
@@ -398,7 +443,11 @@ export class PolymarketRest {
     return this.sort(cls, out, idempotent);
   }
 
-  private sort(cls: EndpointClass, out: HttpOutcome, idempotent: boolean): { ok: true; status: number; json: unknown } | { ok: false; failure: RestFailure; ambiguous: boolean; json?: unknown } {
+  private sort(
+    cls: EndpointClass,
+    out: HttpOutcome,
+    idempotent: boolean,
+  ): { ok: true; status: number; json: unknown } | { ok: false; failure: RestFailure; ambiguous: boolean; json?: unknown } {
     if (out.kind === "failure") {
       const ambiguous = !idempotent && out.mayHaveReached && out.failure !== "aborted";
       const code = ambiguous ? "TIMEOUT_AMBIGUOUS" : out.failure === "aborted" ? "UNKNOWN" : "SERVER_ERROR";
@@ -427,7 +476,12 @@ export class PolymarketRest {
       this.limiter.penalize(cls, retryAfterMs > 0 ? retryAfterMs : 1_000);
     }
     if (!idempotent && AMBIGUOUS_STATUSES.has(out.status)) {
-      return { ok: false, ambiguous: true, json, failure: { ok: false, code: "TIMEOUT_AMBIGUOUS", reason: `HTTP ${out.status}: ${message}`, status: out.status, retryAfterMs } };
+      return {
+        ok: false,
+        ambiguous: true,
+        json,
+        failure: { ok: false, code: "TIMEOUT_AMBIGUOUS", reason: `HTTP ${out.status}: ${message}`, status: out.status, retryAfterMs },
+      };
     }
     return { ok: false, ambiguous: false, json, failure: classifyError(out.status, message || `HTTP ${out.status}`, retryAfterMs) };
   }

@@ -113,7 +113,11 @@ export function rtdsSubscribeFrames(symbols: readonly string[], sources: readonl
       const sub =
         source === "spot"
           ? { topic: "crypto_prices", type: "update", filters: s.replace("/usd", "usdt") }
-          : { topic: source === "twap60" ? "crypto_prices_twap_sixty" : "crypto_prices_chainlink", type: "*", filters: JSON.stringify({ symbol: s }) };
+          : {
+              topic: source === "twap60" ? "crypto_prices_twap_sixty" : "crypto_prices_chainlink",
+              type: "*",
+              filters: JSON.stringify({ symbol: s }),
+            };
       frames.push(JSON.stringify({ action: "subscribe", subscriptions: [sub] }));
     }
   }

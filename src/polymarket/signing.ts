@@ -135,7 +135,7 @@ export interface SignedOrder {
  */
 export function randomSalt(): number {
   const w = crypto.getRandomValues(new Uint32Array(2));
-  return ((w[0]! & 0xffff) * 0x1_0000_0000 + w[1]!) || 1; // two words exist
+  return (w[0]! & 0xffff) * 0x1_0000_0000 + w[1]! || 1; // two words exist
 }
 
 const MAX_TOKEN_CACHE = 4096;
@@ -201,7 +201,9 @@ export class OrderSigner {
   constructor(cfg: SignerConfig) {
     const sigType = cfg.signatureType as number;
     if (sigType !== 0 && sigType !== 1 && sigType !== 2 && sigType !== 3) {
-      throw new RangeError(`signatureType: must be 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271), got ${shownValue(sigType)}`);
+      throw new RangeError(
+        `signatureType: must be 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271), got ${shownValue(sigType)}`,
+      );
     }
     if (!CONTRACTS[cfg.chainId]) throw new RangeError(`chainId: must be 137 or 80002, got ${shownValue(cfg.chainId)}`);
     this.#key = parsePrivateKey(cfg.privateKey);

@@ -12,7 +12,14 @@
  */
 import type { Clock } from "../core/clock.ts";
 import { FastWebSocket, type FastWebSocketOptions, type WsConnectionEvent } from "../net/fast-ws.ts";
-import { type UserCredentials, type UserEvent, UserChannelCodec, userAddMarketsFrame, userRemoveMarketsFrame, userSubscribeFrame } from "./user-channel.ts";
+import {
+  type UserCredentials,
+  type UserEvent,
+  UserChannelCodec,
+  userAddMarketsFrame,
+  userRemoveMarketsFrame,
+  userSubscribeFrame,
+} from "./user-channel.ts";
 
 export const USER_WS_URL = "wss://ws-subscriptions-clob.polymarket.com/ws/user";
 

@@ -122,14 +122,25 @@ export class CircuitBreaker {
       }
     };
 
-    step("volatility", inp.volatilityScore >= p.volTripScore, inp.volatilityScore <= p.volClearScore, `volatility score ${inp.volatilityScore.toFixed(1)} ≥ ${p.volTripScore}`);
+    step(
+      "volatility",
+      inp.volatilityScore >= p.volTripScore,
+      inp.volatilityScore <= p.volClearScore,
+      `volatility score ${inp.volatilityScore.toFixed(1)} ≥ ${p.volTripScore}`,
+    );
     const age = Number.isNaN(inp.lastFeedMs) ? Number.POSITIVE_INFINITY : inp.nowMs - inp.lastFeedMs;
-    step("stale_feed", age > p.staleFeedMs, age <= p.staleFeedMs / 2, Number.isFinite(age) ? `no feed data for ${age} ms > ${p.staleFeedMs}` : "no feed data yet");
+    step(
+      "stale_feed",
+      age > p.staleFeedMs,
+      age <= p.staleFeedMs / 2,
+      Number.isFinite(age) ? `no feed data for ${age} ms > ${p.staleFeedMs}` : "no feed data yet",
+    );
     step("disconnect", !inp.connected, inp.connected, "venue disconnected");
 
     const lossHit = inp.dailyPnlE6 <= -p.dailyLossLimitUsdE6;
     const loss = this.st("loss_limit");
-    if (!loss.record && lossHit) tripped.push(this.open("loss_limit", inp.nowMs, `daily P&L ${inp.dailyPnlE6} ≤ −${p.dailyLossLimitUsdE6}`));
+    if (!loss.record && lossHit)
+      tripped.push(this.open("loss_limit", inp.nowMs, `daily P&L ${inp.dailyPnlE6} ≤ −${p.dailyLossLimitUsdE6}`));
     else if (loss.record && this.dayReset && !lossHit) {
       this.close("loss_limit", inp.nowMs);
       cleared.push("loss_limit");

@@ -87,7 +87,8 @@ export function checkOrder(order: OrderToCheck, portfolio: PortfolioView, limits
   if (!m) return deny("UNKNOWN_MARKET", `no exposure record for market ${order.conditionId}`);
   const isYes = order.tokenId === m.yesTokenId;
   if (!isYes && order.tokenId !== m.noTokenId) return deny("BAD_ORDER", `token ${order.tokenId} is not in market ${order.conditionId}`);
-  if (!(order.sizeE6 > 0) || !(order.priceE4 > 0 && order.priceE4 < ONE_E4)) return deny("BAD_ORDER", `size ${order.sizeE6} / price ${order.priceE4} out of range`);
+  if (!(order.sizeE6 > 0) || !(order.priceE4 > 0 && order.priceE4 < ONE_E4))
+    return deny("BAD_ORDER", `size ${order.sizeE6} / price ${order.priceE4} out of range`);
 
   // A resting BUY counts as if filled; a SELL removes held shares now (worst case: it fills).
   let dYes = 0;
@@ -135,7 +136,10 @@ export function checkOrder(order: OrderToCheck, portfolio: PortfolioView, limits
   }
   const group = addsUp ? groupUp : groupDown;
   if (group > limits.maxCorrelatedExposureUsdE6) {
-    return deny("MAX_CORRELATED", `${addsUp ? "Up" : "Down"} exposure ${Math.round(group)} across markets ending at ${m.endMs} > ${limits.maxCorrelatedExposureUsdE6}`);
+    return deny(
+      "MAX_CORRELATED",
+      `${addsUp ? "Up" : "Down"} exposure ${Math.round(group)} across markets ending at ${m.endMs} > ${limits.maxCorrelatedExposureUsdE6}`,
+    );
   }
   return ALLOW;
 }

@@ -35,7 +35,10 @@ export function gammaMarket(m: SimMarket, nowMs: number): Record<string, unknown
     question: i.question,
     conditionId: i.conditionId,
     slug: i.slug,
-    resolutionSource: i.resolution === "twap60" ? `https://data.chain.link/streams/${asset}-usd-twap-60s-streams` : `https://data.chain.link/streams/${asset}-usd`,
+    resolutionSource:
+      i.resolution === "twap60"
+        ? `https://data.chain.link/streams/${asset}-usd-twap-60s-streams`
+        : `https://data.chain.link/streams/${asset}-usd`,
     startDate: iso(s.listSec * 1000),
     createdAt: iso(s.listSec * 1000),
     eventStartTime: iso(s.startSec * 1000),

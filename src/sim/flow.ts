@@ -184,7 +184,15 @@ export class SyntheticFlow {
    * A passive maker: `inner` ticks from fair to its best quote, `levels` levels a side,
    * sizes growing with distance. Bids are BUY Up, asks are BUY Down at 1 − price.
    */
-  private maker(view: FlowView, mv: FlowMarketView, owner: string, fairE4: PriceE4, inner: number, sizeMult: number, out: FlowAction[]): void {
+  private maker(
+    view: FlowView,
+    mv: FlowMarketView,
+    owner: string,
+    fairE4: PriceE4,
+    inner: number,
+    sizeMult: number,
+    out: FlowAction[],
+  ): void {
     const m = mv.market.info;
     const key = `${owner}/${m.conditionId}`;
     const st = this.makers.get(key) ?? { nextQuoteMs: 0, lastFairE4: -1 };
@@ -263,7 +271,12 @@ export class SyntheticFlow {
     const owner = FLOW_OWNERS.noise;
     const outcome: Outcome = this.rng.chance(0.5) ? 0 : 1;
     const token = outcome === 0 ? m.yesTokenId : m.noTokenId;
-    const size = roundLot(Math.min(2_000_000_000, Math.max(m.minSizeE6, Math.exp(Math.log(this.cfg.noiseMedianShares * sizeMult) + 1.0 * this.rng.normal()) * 1e6)));
+    const size = roundLot(
+      Math.min(
+        2_000_000_000,
+        Math.max(m.minSizeE6, Math.exp(Math.log(this.cfg.noiseMedianShares * sizeMult) + 1.0 * this.rng.normal()) * 1e6),
+      ),
+    );
     const held = view.position(owner, token);
     const sell = held >= size && this.rng.chance(0.3);
     const tick = mv.book.tickE4;
@@ -273,7 +286,10 @@ export class SyntheticFlow {
     const price = sell ? bestBidOwn - 2 * tick : bestAskOwn + 2 * tick;
     if (price < tick || price > ONE_E4 - tick) return;
     if (!sell && (size * price) / ONE_E4 < 1_000_000) return;
-    out.push({ kind: "place", order: { ...gtc(owner, m.conditionId, outcome, sell ? "SELL" : "BUY", price, size, false), orderType: "FAK" } });
+    out.push({
+      kind: "place",
+      order: { ...gtc(owner, m.conditionId, outcome, sell ? "SELL" : "BUY", price, size, false), orderType: "FAK" },
+    });
   }
 
   /** Takes the best quote on the wrong side of true fair value by more than fee + edge. */
@@ -285,11 +301,19 @@ export class SyntheticFlow {
     const bidFee = feePerShare(b.bestBid / ONE_E4, m.feeRate, m.feeExponent) * ONE_E4;
     if (b.bestAsk < ONE_E4 && truthE4 - b.bestAsk > askFee + edge) {
       const size = roundLot(Math.min(b.sizeAt("ask", b.bestAsk), this.cfg.informedMaxSizeE6));
-      if (size >= m.minSizeE6) out.push({ kind: "place", order: { ...gtc(FLOW_OWNERS.informed, m.conditionId, 0, "BUY", b.bestAsk, size, false), orderType: "FAK" } });
+      if (size >= m.minSizeE6)
+        out.push({
+          kind: "place",
+          order: { ...gtc(FLOW_OWNERS.informed, m.conditionId, 0, "BUY", b.bestAsk, size, false), orderType: "FAK" },
+        });
     } else if (b.bestBid > 0 && b.bestBid - truthE4 > bidFee + edge) {
       const size = roundLot(Math.min(b.sizeAt("bid", b.bestBid), this.cfg.informedMaxSizeE6));
       // selling Up without inventory = buying Down at 1 − bid
-      if (size >= m.minSizeE6) out.push({ kind: "place", order: { ...gtc(FLOW_OWNERS.informed, m.conditionId, 1, "BUY", ONE_E4 - b.bestBid, size, false), orderType: "FAK" } });
+      if (size >= m.minSizeE6)
+        out.push({
+          kind: "place",
+          order: { ...gtc(FLOW_OWNERS.informed, m.conditionId, 1, "BUY", ONE_E4 - b.bestBid, size, false), orderType: "FAK" },
+        });
     }
   }
 
@@ -317,6 +341,14 @@ function roundLot(sizeE6: number): SizeE6 {
   return Math.max(SIZE_GRID_E6, Math.floor(sizeE6 / SIZE_GRID_E6) * SIZE_GRID_E6);
 }
 
-function gtc(owner: string, marketId: string, outcome: Outcome, side: "BUY" | "SELL", priceE4: PriceE4, sizeE6: SizeE6, postOnly: boolean): Omit<OrderSpec, "id"> {
+function gtc(
+  owner: string,
+  marketId: string,
+  outcome: Outcome,
+  side: "BUY" | "SELL",
+  priceE4: PriceE4,
+  sizeE6: SizeE6,
+  postOnly: boolean,
+): Omit<OrderSpec, "id"> {
   return { owner, marketId, outcome, side, priceE4, sizeE6, orderType: "GTC", postOnly, expiresAtMs: 0, budgetE6: 0 };
 }

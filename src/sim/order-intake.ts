@@ -58,7 +58,8 @@ export function decodePostBody(v: unknown): PostBody | string {
   const sigType = o.signatureType;
   if (typeof salt !== "number" || !Number.isSafeInteger(salt) || salt < 0) return "order.salt must be a non-negative integer number";
   if (typeof sigType !== "number" || !Number.isInteger(sigType) || sigType < 0 || sigType > 3) return "order.signatureType must be 0..3";
-  for (const k of ["tokenId", "makerAmount", "takerAmount", "timestamp"]) if (!DECIMAL.test(str(k) ?? "")) return `order.${k} must be a decimal string`;
+  for (const k of ["tokenId", "makerAmount", "takerAmount", "timestamp"])
+    if (!DECIMAL.test(str(k) ?? "")) return `order.${k} must be a decimal string`;
   for (const k of ["maker", "signer"]) if (!ADDRESS.test(str(k) ?? "")) return `order.${k} must be an address`;
   for (const k of ["metadata", "builder"]) if (!HEX32.test(str(k) ?? "")) return `order.${k} must be bytes32 hex`;
   const side = str("side");
@@ -95,8 +96,10 @@ export function decodePostBody(v: unknown): PostBody | string {
 }
 
 /** The server's reply to market-order amounts finer than it takes (BUY and SELL wording). */
-export const ERR_MARKET_BUY_AMOUNTS = "invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals";
-export const ERR_MARKET_SELL_AMOUNTS = "invalid amounts, the market sell orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals";
+export const ERR_MARKET_BUY_AMOUNTS =
+  "invalid amounts, the market buy orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals";
+export const ERR_MARKET_SELL_AMOUNTS =
+  "invalid amounts, the market sell orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals";
 
 /**
  * Base-unit step a market order's taker amount must sit on at this tick: 4 decimals (the
@@ -107,17 +110,26 @@ export function marketTakerStepE6(tickE4: TickE4): number {
 }
 
 /** Price and size of a signed order on a market with tick `tickE4`, or Polymarket's error string. */
-export function termsOf(orderId: string, side: Side, makerAmount: string, takerAmount: string, orderType: OrderType, tickE4: TickE4): OrderTerms | string {
+export function termsOf(
+  orderId: string,
+  side: Side,
+  makerAmount: string,
+  takerAmount: string,
+  orderType: OrderType,
+  tickE4: TickE4,
+): OrderTerms | string {
   const maker = Number(makerAmount);
   const taker = Number(takerAmount);
-  if (!Number.isSafeInteger(maker) || !Number.isSafeInteger(taker) || maker <= 0 || taker <= 0) return `order ${orderId} is invalid. Size (0) lower than the minimum: 0`;
+  if (!Number.isSafeInteger(maker) || !Number.isSafeInteger(taker) || maker <= 0 || taker <= 0)
+    return `order ${orderId} is invalid. Size (0) lower than the minimum: 0`;
   const market = orderType === "FOK" || orderType === "FAK";
   const cash = side === "BUY" ? maker : taker;
   const shares = side === "BUY" ? taker : maker;
   const sizeE6 = Math.floor(shares / SIZE_GRID_E6) * SIZE_GRID_E6;
   const ratioE4 = (cash * ONE_E4) / shares;
   if (market) {
-    if (maker % SIZE_GRID_E6 !== 0 || taker % marketTakerStepE6(tickE4) !== 0) return side === "BUY" ? ERR_MARKET_BUY_AMOUNTS : ERR_MARKET_SELL_AMOUNTS;
+    if (maker % SIZE_GRID_E6 !== 0 || taker % marketTakerStepE6(tickE4) !== 0)
+      return side === "BUY" ? ERR_MARKET_BUY_AMOUNTS : ERR_MARKET_SELL_AMOUNTS;
     const priceE4 = side === "BUY" ? snapBidDown(Math.floor(ratioE4 + 1e-9), tickE4) : snapAskUp(Math.ceil(ratioE4 - 1e-9), tickE4);
     if (priceE4 < tickE4 || priceE4 > ONE_E4 - tickE4) return ERR.tick(orderId, Math.max(0, Math.min(ONE_E4, priceE4)), tickE4);
     return { priceE4, sizeE6, budgetE6: side === "BUY" ? Math.floor(maker / SIZE_GRID_E6) * SIZE_GRID_E6 : 0 };

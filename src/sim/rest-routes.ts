@@ -76,7 +76,8 @@ export function publicRoute(ctx: RestContext, r: RestRequest): Response | undefi
   if (get && r.path === "/ok") return new Response("OK");
   if (get && r.path === "/time") return json(Math.floor(ex.nowMs / 1000));
   if (get && r.path === "/version") return json({ version: 2 });
-  if (get && (r.path === "/markets" || r.path === "/sampling-markets")) return json(page(ex.allMarkets().map(C.clobMarket), q.get("next_cursor"), 1000));
+  if (get && (r.path === "/markets" || r.path === "/sampling-markets"))
+    return json(page(ex.allMarkets().map(C.clobMarket), q.get("next_cursor"), 1000));
   if (get && (r.path === "/simplified-markets" || r.path === "/sampling-simplified-markets")) {
     return json(page(ex.allMarkets().map(simplified), q.get("next_cursor"), 1000));
   }
@@ -84,7 +85,13 @@ export function publicRoute(ctx: RestContext, r: RestRequest): Response | undefi
   if (get && r.path.startsWith("/clob-markets/")) return byCondition(ex, r.path.slice(14), C.clobMarketDetails);
   if (get && r.path.startsWith("/markets-by-token/")) {
     const t = ex.marketByToken(r.path.slice(18));
-    return t ? json({ condition_id: t.market.sched.info.conditionId, primary_token_id: t.market.sched.info.yesTokenId, secondary_token_id: t.market.sched.info.noTokenId }) : errorJson("market not found", 404);
+    return t
+      ? json({
+          condition_id: t.market.sched.info.conditionId,
+          primary_token_id: t.market.sched.info.yesTokenId,
+          secondary_token_id: t.market.sched.info.noTokenId,
+        })
+      : errorJson("market not found", 404);
   }
   const tokenRoutes: Record<string, (m: SimMarket, o: 0 | 1) => unknown> = {
     "/book": (m, o) => W.bookSummary(m, o, ex.nowMs),
@@ -113,7 +120,13 @@ export function publicRoute(ctx: RestContext, r: RestRequest): Response | undefi
     const t = ex.marketByToken(tokenId);
     return t ? json(tokenFn(t.market, t.outcome)) : errorJson("No orderbook exists for the requested token id", 404);
   }
-  const plural: Record<string, string> = { "/books": "/book", "/midpoints": "/midpoint", "/spreads": "/spread", "/last-trades-prices": "/last-trade-price", "/prices": "/price" };
+  const plural: Record<string, string> = {
+    "/books": "/book",
+    "/midpoints": "/midpoint",
+    "/spreads": "/spread",
+    "/last-trades-prices": "/last-trade-price",
+    "/prices": "/price",
+  };
   const single = plural[r.path];
   if (r.method === "POST" && single) {
     const body = parseJson(r.body);
@@ -140,7 +153,15 @@ export function publicRoute(ctx: RestContext, r: RestRequest): Response | undefi
 
 function simplified(m: SimMarket): Record<string, unknown> {
   const full = C.clobMarket(m);
-  return { condition_id: full.condition_id, rewards: full.rewards, tokens: full.tokens, active: full.active, closed: full.closed, archived: false, accepting_orders: full.accepting_orders };
+  return {
+    condition_id: full.condition_id,
+    rewards: full.rewards,
+    tokens: full.tokens,
+    active: full.active,
+    closed: full.closed,
+    archived: false,
+    accepting_orders: full.accepting_orders,
+  };
 }
 
 function byCondition(ex: SimExchange, id: string, fn: (m: SimMarket) => unknown): Response {
@@ -212,8 +233,18 @@ export function privateRoute(ctx: RestContext, r: RestRequest): Response | undef
     case "GET /data/trades": {
       const after = q.get("after");
       const before = q.get("before");
-      const trades = ex.tradesOf(owner, { ...filter(q), ...(after ? { after: Number(after) } : {}), ...(before ? { before: Number(before) } : {}) });
-      return json(page(trades.map((t) => W.tradeRecord(t, owner)), q.get("next_cursor"), 500));
+      const trades = ex.tradesOf(owner, {
+        ...filter(q),
+        ...(after ? { after: Number(after) } : {}),
+        ...(before ? { before: Number(before) } : {}),
+      });
+      return json(
+        page(
+          trades.map((t) => W.tradeRecord(t, owner)),
+          q.get("next_cursor"),
+          500,
+        ),
+      );
     }
     case "POST /v1/heartbeats": {
       const id = typeof body === "object" && body !== null ? (body as Record<string, unknown>).heartbeat_id : undefined;
@@ -224,7 +255,8 @@ export function privateRoute(ctx: RestContext, r: RestRequest): Response | undef
     case "GET /balance-allowance/update": {
       const type = q.get("asset_type") ?? "COLLATERAL";
       const asset = type === "COLLATERAL" ? COLLATERAL : (q.get("token_id") ?? "");
-      if (type !== "COLLATERAL" && !ex.marketByToken(asset) && ex.balanceOf(owner, asset) === 0) return json({ balance: "0", allowances: allowances() });
+      if (type !== "COLLATERAL" && !ex.marketByToken(asset) && ex.balanceOf(owner, asset) === 0)
+        return json({ balance: "0", allowances: allowances() });
       return json({ balance: String(ex.balanceOf(owner, asset)), allowances: allowances() });
     }
     case "GET /auth/api-keys":
@@ -308,7 +340,16 @@ type OrderReply = ReturnType<SimExchange["place"]>;
 
 /** One order of a post: decode, verify, convert amounts, place. Failures are `success:false` replies. */
 function placeOne(ctx: RestContext, key: SimKey, raw: unknown): OrderReply {
-  const fail = (orderID: string, errorMsg: string): OrderReply => ({ success: false, errorMsg, orderID, status: "", makingAmount: "", takingAmount: "", transactionsHashes: [], tradeIDs: [] });
+  const fail = (orderID: string, errorMsg: string): OrderReply => ({
+    success: false,
+    errorMsg,
+    orderID,
+    status: "",
+    makingAmount: "",
+    takingAmount: "",
+    transactionsHashes: [],
+    tradeIDs: [],
+  });
   const body = decodePostBody(raw);
   if (typeof body === "string") return fail("", `Invalid order payload: ${body}`);
   if (body.owner !== key.creds.key) return fail("", ERR_L2);
@@ -320,7 +361,8 @@ function placeOne(ctx: RestContext, key: SimKey, raw: unknown): OrderReply {
   const t = ctx.ex.marketByToken(o.tokenId);
   if (!t) return fail(orderId, "the market is not yet ready to process new orders");
   const orderType: OrderType = body.orderType;
-  if (body.postOnly && (orderType === "FOK" || orderType === "FAK")) return fail(orderId, "invalid post-only order: only GTC and GTD order types are allowed");
+  if (body.postOnly && (orderType === "FOK" || orderType === "FAK"))
+    return fail(orderId, "invalid post-only order: only GTC and GTD order types are allowed");
   const terms = termsOf(orderId, o.side, o.makerAmount, o.takerAmount, orderType, t.market.book.tickE4);
   if (typeof terms === "string") return fail(orderId, terms);
   return ctx.ex.place({
@@ -374,7 +416,11 @@ export function gammaRoute(ctx: RestContext, r: RestRequest): Response | undefin
   if (path === "/series") {
     const slug = q.get("slug") ?? "";
     const ms = ex.allMarkets().filter((m) => C.gammaEvent(m, now).seriesSlug === slug);
-    return json(ms.length === 0 ? [] : [{ slug, title: slug, recurrence: `${ms[0]?.sched.info.windowSec}s`, events: ms.map((m) => C.gammaEvent(m, now)) }]);
+    return json(
+      ms.length === 0
+        ? []
+        : [{ slug, title: slug, recurrence: `${ms[0]?.sched.info.windowSec}s`, events: ms.map((m) => C.gammaEvent(m, now)) }],
+    );
   }
   return errorJson("not found", 404);
 }

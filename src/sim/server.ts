@@ -148,7 +148,11 @@ export class SimServer {
     if (this.delayMs > 0) await Bun.sleep(this.delayMs);
     const r: RestRequest = { method: req.method, path, query: url.searchParams, body, headers: req.headers };
     const res = l1Route(ctx, r) ?? privateRoute(ctx, r) ?? publicRoute(ctx, r) ?? gammaRoute(ctx, r) ?? errorJson("not found", 404);
-    if (this.lostReplies.remaining > 0 && path.startsWith(this.lostReplies.path) && (this.lostReplies.method === "" || this.lostReplies.method === req.method)) {
+    if (
+      this.lostReplies.remaining > 0 &&
+      path.startsWith(this.lostReplies.path) &&
+      (this.lostReplies.method === "" || this.lostReplies.method === req.method)
+    ) {
       this.lostReplies.remaining--;
       // the request took effect; the reply is held until the server stops (the client times out)
       return new Promise<Response>((resolve) => this.pendingLost.add(resolve));
@@ -160,8 +164,16 @@ export class SimServer {
     const f = this.httpFaults.find((x) => x.remaining > 0 && path.startsWith(x.path) && (x.method === "" || x.method === method));
     if (!f) return undefined;
     f.remaining--;
-    const message = f.status === 429 ? "Too Many Requests" : f.status === 425 ? "Too Early" : f.status === 503 ? "Trading is currently disabled. Check polymarket.com for updates" : "Internal server error";
-    const headers: Record<string, string> = f.status === 429 || f.status === 503 || f.status === 425 ? { "retry-after": String(f.retryAfterSec) } : {};
+    const message =
+      f.status === 429
+        ? "Too Many Requests"
+        : f.status === 425
+          ? "Too Early"
+          : f.status === 503
+            ? "Trading is currently disabled. Check polymarket.com for updates"
+            : "Internal server error";
+    const headers: Record<string, string> =
+      f.status === 429 || f.status === 503 || f.status === 425 ? { "retry-after": String(f.retryAfterSec) } : {};
     return json({ error: message }, f.status, headers);
   }
 
@@ -182,7 +194,26 @@ export class SimServer {
     switch (`${method} ${path}`) {
       case "GET /test/state": {
         const a = ex.accounts.audit();
-        return json({ now_ms: ex.nowMs, markets: ex.allMarkets().map((m) => ({ slug: m.sched.info.slug, condition_id: m.sched.info.conditionId, state: m.state, strike: m.strike ?? null, winner: m.winner ?? null })), deposited: a.depositedE6, collateral: a.collateralE6, fees_kept: a.feesKeptE6, pairs: a.pairsE6, negative: a.negative, ws_sockets: this.hub.sockets.size, ws_published: this.hub.published, records: ex.recordCounts() });
+        return json({
+          now_ms: ex.nowMs,
+          markets: ex
+            .allMarkets()
+            .map((m) => ({
+              slug: m.sched.info.slug,
+              condition_id: m.sched.info.conditionId,
+              state: m.state,
+              strike: m.strike ?? null,
+              winner: m.winner ?? null,
+            })),
+          deposited: a.depositedE6,
+          collateral: a.collateralE6,
+          fees_kept: a.feesKeptE6,
+          pairs: a.pairsE6,
+          negative: a.negative,
+          ws_sockets: this.hub.sockets.size,
+          ws_published: this.hub.published,
+          records: ex.recordCounts(),
+        });
       }
       case "POST /test/book": {
         const placed = ex.placeBook(str("token_id"), levels(body.bids), levels(body.asks));
@@ -236,11 +267,29 @@ export class SimServer {
     if (typeof b.stop_pong === "boolean") this.hub.faults.stopPong = b.stop_pong;
     if (typeof b.silence === "boolean") this.hub.faults.silence = b.silence;
     if (typeof b.http_status === "number") {
-      this.httpFaults.push({ status: b.http_status, remaining: typeof b.count === "number" ? b.count : 1, path: typeof b.path === "string" ? b.path : "/", retryAfterSec: typeof b.retry_after === "number" ? b.retry_after : 1, method: typeof b.method === "string" ? b.method.toUpperCase() : "" });
+      this.httpFaults.push({
+        status: b.http_status,
+        remaining: typeof b.count === "number" ? b.count : 1,
+        path: typeof b.path === "string" ? b.path : "/",
+        retryAfterSec: typeof b.retry_after === "number" ? b.retry_after : 1,
+        method: typeof b.method === "string" ? b.method.toUpperCase() : "",
+      });
     }
-    if (typeof b.lose_replies === "number") this.lostReplies = { remaining: b.lose_replies, path: typeof b.path === "string" ? b.path : "/", method: typeof b.method === "string" ? b.method.toUpperCase() : "" };
+    if (typeof b.lose_replies === "number")
+      this.lostReplies = {
+        remaining: b.lose_replies,
+        path: typeof b.path === "string" ? b.path : "/",
+        method: typeof b.method === "string" ? b.method.toUpperCase() : "",
+      };
     if (typeof b.delay_ms === "number") this.delayMs = Math.max(0, b.delay_ms);
-    return { ...out, stop_pong: this.hub.faults.stopPong, silence: this.hub.faults.silence, http_faults: this.httpFaults.filter((f) => f.remaining > 0).length, lose_replies: this.lostReplies.remaining, delay_ms: this.delayMs };
+    return {
+      ...out,
+      stop_pong: this.hub.faults.stopPong,
+      silence: this.hub.faults.silence,
+      http_faults: this.httpFaults.filter((f) => f.remaining > 0).length,
+      lose_replies: this.lostReplies.remaining,
+      delay_ms: this.delayMs,
+    };
   }
 }
 

@@ -56,7 +56,11 @@ export class SimKeys {
     let k = this.byKey.get(key);
     if (!k) {
       const secret = Buffer.from(h("secret")).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-      k = { creds: { key, secret: new Secret(secret, "api secret"), passphrase: new Secret(bytesToHex(h("pass")), "api passphrase") }, address, nonce };
+      k = {
+        creds: { key, secret: new Secret(secret, "api secret"), passphrase: new Secret(bytesToHex(h("pass")), "api passphrase") },
+        address,
+        nonce,
+      };
       this.byKey.set(key, k);
     }
     return k;

@@ -57,8 +57,8 @@ export const CALIBRATION = {
    * 00h…23h on 2026-06-08 (US open 12–14h UTC is the peak; 18–22h the trough).
    */
   intraday: [
-    1.19, 1.34, 0.91, 0.81, 0.82, 0.97, 0.84, 0.85, 0.77, 0.94, 0.82, 1.03, 1.62, 1.6, 1.48, 1.11, 0.89, 0.88, 0.67, 0.67,
-    0.66, 0.65, 0.69, 0.83,
+    1.19, 1.34, 0.91, 0.81, 0.82, 0.97, 0.84, 0.85, 0.77, 0.94, 0.82, 1.03, 1.62, 1.6, 1.48, 1.11, 0.89, 0.88, 0.67, 0.67, 0.66, 0.65, 0.69,
+    0.83,
   ] as readonly number[],
   /** Correlation of the coins' innovations: real 10-s return correlation BTC/ETH 0.845, BTC/SOL 0.827, ETH/SOL 0.873. */
   rho: 0.85,

@@ -10,11 +10,7 @@
  * (best = last). Hashes are opaque 40-hex strings (clients must not rely on them).
  */
 import { formatPriceE4, formatSizeE6, ONE_E4, type PriceE4 } from "../core/units.ts";
-import type {
-  WireOpenOrder,
-  WireOrderBookSummary,
-  WireTrade,
-} from "../polymarket/rest-types.ts";
+import type { WireOpenOrder, WireOrderBookSummary, WireTrade } from "../polymarket/rest-types.ts";
 import type {
   WireBestBidAsk,
   WireBook,
@@ -100,7 +96,9 @@ export function tokenLevels(book: MarketBook, outcome: Outcome): { bids: WireLev
     });
     return out.reverse(); // walked best-first; the wire puts the best last
   };
-  return outcome === 0 ? { bids: collect("bid", false), asks: collect("ask", false) } : { bids: collect("ask", true), asks: collect("bid", true) };
+  return outcome === 0
+    ? { bids: collect("bid", false), asks: collect("ask", false) }
+    : { bids: collect("ask", true), asks: collect("bid", true) };
 }
 
 /** Best bid / ask of one token as wire strings ("0" / "1" on an empty side). */
@@ -176,7 +174,13 @@ export function priceChange(m: MarketWireState, changes: readonly LevelChange[],
   return { market: info.conditionId, price_changes: entries, timestamp: String(nowMs), event_type: "price_change" };
 }
 
-export function tickSizeChange(m: MarketWireState, outcome: Outcome, oldTickE4: number, newTickE4: number, nowMs: number): WireTickSizeChange {
+export function tickSizeChange(
+  m: MarketWireState,
+  outcome: Outcome,
+  oldTickE4: number,
+  newTickE4: number,
+  nowMs: number,
+): WireTickSizeChange {
   return {
     event_type: "tick_size_change",
     asset_id: tokenOf(m, outcome),

@@ -195,7 +195,14 @@ export class WsHub {
     const unsubscribe = v.action === "unsubscribe";
     for (const s of subs) {
       const topic = s.topic;
-      const src = topic === "crypto_prices_chainlink" ? "chainlink" : topic === "crypto_prices_twap_sixty" ? "twap" : topic === "crypto_prices" ? "spot" : undefined;
+      const src =
+        topic === "crypto_prices_chainlink"
+          ? "chainlink"
+          : topic === "crypto_prices_twap_sixty"
+            ? "twap"
+            : topic === "crypto_prices"
+              ? "spot"
+              : undefined;
       if (!src) continue;
       for (const coin of this.filterCoins(src, s.filters)) {
         const t = `r:${src}:${coin}`;
@@ -212,7 +219,11 @@ export class WsHub {
   private filterCoins(src: string, filters: unknown): CoinSymbol[] {
     const all: CoinSymbol[] = ["btc/usd", "eth/usd", "sol/usd"];
     if (typeof filters !== "string" || filters === "") return all;
-    if (src === "spot") return filters.split(",").map((x) => COIN_OF[x.trim().toLowerCase()]).filter((c): c is CoinSymbol => c !== undefined);
+    if (src === "spot")
+      return filters
+        .split(",")
+        .map((x) => COIN_OF[x.trim().toLowerCase()])
+        .filter((c): c is CoinSymbol => c !== undefined);
     try {
       const f: unknown = JSON.parse(filters);
       const sym = isObj(f) && typeof f.symbol === "string" ? COIN_OF[f.symbol.toLowerCase()] : undefined;
@@ -231,7 +242,12 @@ export class WsHub {
       const p = this.ex.walk.priceAt(coin, s);
       if (Number.isFinite(p)) data.push({ timestamp: s * 1000, value: p });
     }
-    return { topic: "crypto_prices", type: "subscribe", timestamp: this.ex.nowMs, payload: { symbol: src === "spot" ? SPOT_OF[coin] : coin, data } };
+    return {
+      topic: "crypto_prices",
+      type: "subscribe",
+      timestamp: this.ex.nowMs,
+      payload: { symbol: src === "spot" ? SPOT_OF[coin] : coin, data },
+    };
   }
 
   private send(topic: string, frame: string): void {
@@ -274,10 +290,34 @@ export class WsHub {
   private onPrice(t: RtdsTickOut): void {
     const now = this.ex.nowMs;
     const fav = (v: number) => (BigInt(Math.round(v * 1e8)) * 10_000_000_000n).toString();
-    this.send(`r:chainlink:${t.symbol}`, JSON.stringify({ topic: "crypto_prices_chainlink", type: "update", timestamp: now, payload: { symbol: t.symbol, timestamp: t.priceTsMs, value: t.value, full_accuracy_value: fav(t.value) } }));
+    this.send(
+      `r:chainlink:${t.symbol}`,
+      JSON.stringify({
+        topic: "crypto_prices_chainlink",
+        type: "update",
+        timestamp: now,
+        payload: { symbol: t.symbol, timestamp: t.priceTsMs, value: t.value, full_accuracy_value: fav(t.value) },
+      }),
+    );
     if (Number.isFinite(t.twap60)) {
-      this.send(`r:twap:${t.symbol}`, JSON.stringify({ topic: "crypto_prices_twap_sixty", type: "update", timestamp: now, payload: { symbol: t.symbol, timestamp: t.priceTsMs, value: t.twap60, full_accuracy_value: fav(t.twap60), window_s: 60 } }));
+      this.send(
+        `r:twap:${t.symbol}`,
+        JSON.stringify({
+          topic: "crypto_prices_twap_sixty",
+          type: "update",
+          timestamp: now,
+          payload: { symbol: t.symbol, timestamp: t.priceTsMs, value: t.twap60, full_accuracy_value: fav(t.twap60), window_s: 60 },
+        }),
+      );
     }
-    this.send(`r:spot:${t.symbol}`, JSON.stringify({ topic: "crypto_prices", type: "update", timestamp: now, payload: { symbol: SPOT_OF[t.symbol], timestamp: t.priceTsMs, value: t.value } }));
+    this.send(
+      `r:spot:${t.symbol}`,
+      JSON.stringify({
+        topic: "crypto_prices",
+        type: "update",
+        timestamp: now,
+        payload: { symbol: SPOT_OF[t.symbol], timestamp: t.priceTsMs, value: t.value },
+      }),
+    );
   }
 }

@@ -60,15 +60,24 @@ export async function recoverAtStartup(d: RecoveryDeps): Promise<RecoveryReport>
   const { journal, exchange, clock } = d;
   const policy: ReconcilePolicy = { ...DEFAULT_RECONCILE_POLICY, keep: () => false, unknownOrders: "cancel", ...d.policy };
   const unclean = journal.uncleanRuns();
-  if (unclean.length > 0) say(`previous run(s) ended without a stop marker (crash or kill -9): ${unclean.map((r) => `#${r.runId}`).join(", ")}`);
+  if (unclean.length > 0)
+    say(`previous run(s) ended without a stop marker (crash or kill -9): ${unclean.map((r) => `#${r.runId}`).join(", ")}`);
   const intents = journal.openIntents();
   const openOrders = await exchange.fetchOpenOrders();
   const since = journal.lastTradeTimeMs();
   const trades = d.fetchTrades ? await d.fetchTrades(Math.floor(since / 1000)) : [];
   const journalPositions = journal.positions();
-  const tokens = new Set<string>([...journalPositions.keys(), ...openOrders.map((o) => o.tokenId), ...intents.map((i) => i.tokenId), ...trades.map((t) => t.tokenId)]);
-  const balances: BalanceSnapshot | null = tokens.size > 0 ? await exchange.fetchBalances([...tokens]) : { collateralE6: 0, positionsE6: new Map() };
-  say(`found: ${intents.length} open intent(s) in the journal, ${openOrders.length} open order(s) and ${tokens.size} token(s) with balances or orders on the exchange${d.fetchTrades ? `, ${trades.length} trade(s) since ${new Date(since).toISOString()}` : ""}`);
+  const tokens = new Set<string>([
+    ...journalPositions.keys(),
+    ...openOrders.map((o) => o.tokenId),
+    ...intents.map((i) => i.tokenId),
+    ...trades.map((t) => t.tokenId),
+  ]);
+  const balances: BalanceSnapshot | null =
+    tokens.size > 0 ? await exchange.fetchBalances([...tokens]) : { collateralE6: 0, positionsE6: new Map() };
+  say(
+    `found: ${intents.length} open intent(s) in the journal, ${openOrders.length} open order(s) and ${tokens.size} token(s) with balances or orders on the exchange${d.fetchTrades ? `, ${trades.length} trade(s) since ${new Date(since).toISOString()}` : ""}`,
+  );
 
   const plan = planReconcile(
     {
@@ -101,7 +110,11 @@ export async function recoverAtStartup(d: RecoveryDeps): Promise<RecoveryReport>
     if (i.state === "live" || (i.orderHash !== "" && gone.has(i.orderHash))) journal.closed(i.clientId, i.orderHash, "cancelled");
     else journal.reject(i.clientId, i.orderHash, "NOT_FOUND", "not open on the exchange after the startup sweep");
   }
-  say(remaining.length === 0 ? `swept ${ids.length} open order(s): none remain` : `WARNING: ${remaining.length} order(s) still open after the sweep: ${remaining.map((o) => o.orderId).join(", ")}`);
+  say(
+    remaining.length === 0
+      ? `swept ${ids.length} open order(s): none remain`
+      : `WARNING: ${remaining.length} order(s) still open after the sweep: ${remaining.map((o) => o.orderId).join(", ")}`,
+  );
 
   // Positions: the exchange is the source of truth.
   let adjustments = 0;
@@ -109,7 +122,9 @@ export async function recoverAtStartup(d: RecoveryDeps): Promise<RecoveryReport>
     if (m.kind !== "position" || m.adjustE6 === 0) continue;
     journal.adjustPosition(m.tokenId, m.adjustE6, 0, "reconcile");
     adjustments++;
-    say(`corrected journal position of ${m.tokenId}: ${m.adjustE6 > 0 ? "+" : ""}${formatSizeE6(m.adjustE6)} shares (exchange holds ${formatSizeE6(m.exchangeE6)})`);
+    say(
+      `corrected journal position of ${m.tokenId}: ${m.adjustE6 > 0 ? "+" : ""}${formatSizeE6(m.adjustE6)} shares (exchange holds ${formatSizeE6(m.exchangeE6)})`,
+    );
   }
   const positionsE6 = new Map<string, SizeE6>();
   const cashE6 = new Map<string, UsdE6>();
@@ -118,8 +133,19 @@ export async function recoverAtStartup(d: RecoveryDeps): Promise<RecoveryReport>
     if (q !== 0) positionsE6.set(t, q);
     cashE6.set(t, p.cashE6);
   }
-  say(`positions after reconcile: ${positionsE6.size === 0 ? "flat" : [...positionsE6].map(([t, q]) => `${t.slice(0, 10)}… ${formatSizeE6(q)}`).join(", ")}`);
-  return { plan, foundOpen: openOrders.length, remainingOpen: remaining.length, remainingIds: remaining.map((o) => o.orderId), positionsE6, cashE6, adjustments, lines };
+  say(
+    `positions after reconcile: ${positionsE6.size === 0 ? "flat" : [...positionsE6].map(([t, q]) => `${t.slice(0, 10)}… ${formatSizeE6(q)}`).join(", ")}`,
+  );
+  return {
+    plan,
+    foundOpen: openOrders.length,
+    remainingOpen: remaining.length,
+    remainingIds: remaining.map((o) => o.orderId),
+    positionsE6,
+    cashE6,
+    adjustments,
+    lines,
+  };
 }
 
 /** Reads open orders until none remain or `maxMs` of clock time passed; returns the last read. */
@@ -146,7 +172,20 @@ export function startupPositionFills(r: Pick<RecoveryReport, "positionsE6" | "ca
     // cash is negative when long (bought): average cost = -cash / qty, in PriceE4.
     const avg = q !== 0 ? Math.round((-cash * 10_000) / q) : 5_000;
     const priceE4 = Math.min(9_999, Math.max(1, Number.isFinite(avg) ? avg : 5_000));
-    out.push({ kind: "fill", tradeId: `startup-position:${tokenId}`, orderId: "", tokenId, side: q > 0 ? "BUY" : "SELL", priceE4, sizeE6: Math.abs(q), feeE6: 0, liquidity: "maker", status: "CONFIRMED", exchTsMs, atNs });
+    out.push({
+      kind: "fill",
+      tradeId: `startup-position:${tokenId}`,
+      orderId: "",
+      tokenId,
+      side: q > 0 ? "BUY" : "SELL",
+      priceE4,
+      sizeE6: Math.abs(q),
+      feeE6: 0,
+      liquidity: "maker",
+      status: "CONFIRMED",
+      exchTsMs,
+      atNs,
+    });
   }
   return out;
 }
@@ -165,12 +204,34 @@ export function tradeViewsOf(trades: readonly UserTradeEvent[], apiKey: string, 
     const status = t.status;
     const ts = Math.max(0, t.matchTimeMs);
     if (t.traderSide === "TAKER" && t.owner === apiKey) {
-      out.push({ tradeId: t.tradeId, orderId: t.takerOrderId, tokenId: t.assetId, side: t.side, priceE4: t.priceE4, sizeE6: t.sizeE6, feeE6: 0, liquidity: "taker", status, exchTsMs: ts });
+      out.push({
+        tradeId: t.tradeId,
+        orderId: t.takerOrderId,
+        tokenId: t.assetId,
+        side: t.side,
+        priceE4: t.priceE4,
+        sizeE6: t.sizeE6,
+        feeE6: 0,
+        liquidity: "taker",
+        status,
+        exchTsMs: ts,
+      });
     }
     for (const m of t.makerOrders) {
       if (m.owner !== apiKey && m.makerAddress.toLowerCase() !== maker) continue;
       const side = m.side !== "" ? m.side : t.side === "BUY" ? "SELL" : "BUY";
-      out.push({ tradeId: t.tradeId, orderId: m.orderId, tokenId: m.assetId || t.assetId, side, priceE4: m.priceE4, sizeE6: m.matchedSizeE6, feeE6: 0, liquidity: "maker", status, exchTsMs: ts });
+      out.push({
+        tradeId: t.tradeId,
+        orderId: m.orderId,
+        tokenId: m.assetId || t.assetId,
+        side,
+        priceE4: m.priceE4,
+        sizeE6: m.matchedSizeE6,
+        feeE6: 0,
+        liquidity: "maker",
+        status,
+        exchTsMs: ts,
+      });
     }
   }
   return out;

@@ -59,7 +59,9 @@ export async function* readLines(file: string): AsyncGenerator<string> {
   const raw = f.stream();
   // Bun's lib types disagree with DOM's on the Uint8Array buffer type of DecompressionStream; same object at run time.
   const stream: ReadableStream<Uint8Array> =
-    head[0] === 0x1f && head[1] === 0x8b ? raw.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : raw;
+    head[0] === 0x1f && head[1] === 0x8b
+      ? raw.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+      : raw;
   const decoder = new TextDecoder();
   let rest = "";
   for await (const chunk of stream) {
@@ -103,7 +105,14 @@ export function parseRecordLine(line: string, lineNo: number, file: string): Rep
     const r = o as Record<string, unknown>;
     if (r.format === "mmp-frames") return undefined;
     if (typeof r.frame === "string" && typeof r.recvNs === "string" && typeof r.src === "string" && SOURCES.has(r.src)) {
-      return { seq: typeof r.seq === "number" ? r.seq : lineNo, src: r.src as FrameSource, recvNs: r.recvNs, timeFrom: "recv", frame: r.frame, file };
+      return {
+        seq: typeof r.seq === "number" ? r.seq : lineNo,
+        src: r.src as FrameSource,
+        recvNs: r.recvNs,
+        timeFrom: "recv",
+        frame: r.frame,
+        file,
+      };
     }
     if (typeof r.payload === "string" && typeof r.source === "string") {
       const t = envelopeTime(line, r);
@@ -122,7 +131,14 @@ export async function* replayFile(file: string): AsyncGenerator<ReplayFrame> {
     // A single (possibly pretty-printed) JSON frame per file.
     const text = await Bun.file(file).text();
     const ts = EXCH_TS_RE.exec(text.replace(/\s+/g, ""))?.[1];
-    yield { seq: 0, src: "market", recvNs: ts === undefined ? "" : `${ts}000000`, timeFrom: ts === undefined ? "none" : "exchange", frame: text, file };
+    yield {
+      seq: 0,
+      src: "market",
+      recvNs: ts === undefined ? "" : `${ts}000000`,
+      timeFrom: ts === undefined ? "none" : "exchange",
+      frame: text,
+      file,
+    };
     return;
   }
   let n = 0;

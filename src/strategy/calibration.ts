@@ -51,7 +51,8 @@ export function parsePriceCsv(text: string): PriceSeries {
   const tsCol = header.indexOf("feed_ts_ms");
   const fullCol = header.indexOf("full_accuracy_value");
   const valCol = header.indexOf("value");
-  if (tsCol < 0 || (fullCol < 0 && valCol < 0)) throw new RangeError(`price CSV needs feed_ts_ms and value/full_accuracy_value columns, got: ${lines[0]}`);
+  if (tsCol < 0 || (fullCol < 0 && valCol < 0))
+    throw new RangeError(`price CSV needs feed_ts_ms and value/full_accuracy_value columns, got: ${lines[0]}`);
   const secs: number[] = [];
   const prices: number[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -161,10 +162,23 @@ export interface CalibrationReport extends Scores {
   readonly coinFlip: { readonly brier: number; readonly logLoss: number };
   readonly byMinuteLeft: ReadonlyArray<Scores & { readonly minuteLeft: number }>;
   readonly halves: ReadonlyArray<Scores & { readonly half: "first" | "second"; readonly fromSec: number; readonly toSec: number }>;
-  readonly halvesByMinuteLeft: ReadonlyArray<{ readonly half: "first" | "second"; readonly byMinuteLeft: ReadonlyArray<Scores & { readonly minuteLeft: number }> }>;
+  readonly halvesByMinuteLeft: ReadonlyArray<{
+    readonly half: "first" | "second";
+    readonly byMinuteLeft: ReadonlyArray<Scores & { readonly minuteLeft: number }>;
+  }>;
   readonly reliability: { readonly model: readonly ReliabilityBin[]; readonly baseline: readonly ReliabilityBin[] };
-  readonly skipped: { readonly unresolved: number; readonly noStrike: number; readonly outsideSeries: number; readonly warmupSeconds: number };
-  readonly settings: { readonly warmupSec: number; readonly baselineWindowSec: number; readonly splitSec: number; readonly vol: UnderlyingVolParams };
+  readonly skipped: {
+    readonly unresolved: number;
+    readonly noStrike: number;
+    readonly outsideSeries: number;
+    readonly warmupSeconds: number;
+  };
+  readonly settings: {
+    readonly warmupSec: number;
+    readonly baselineWindowSec: number;
+    readonly splitSec: number;
+    readonly vol: UnderlyingVolParams;
+  };
 }
 
 const EPS = 1e-6;
@@ -234,7 +248,13 @@ class Reliability {
     const out: ReliabilityBin[] = [];
     for (let i = 0; i < 10; i++) {
       const n = this.n[i] ?? 0;
-      out.push({ lo: i / 10, hi: (i + 1) / 10, n, meanPredicted: n > 0 ? (this.sp[i] ?? 0) / n : Number.NaN, observedUp: n > 0 ? (this.sy[i] ?? 0) / n : Number.NaN });
+      out.push({
+        lo: i / 10,
+        hi: (i + 1) / 10,
+        n,
+        meanPredicted: n > 0 ? (this.sp[i] ?? 0) / n : Number.NaN,
+        observedUp: n > 0 ? (this.sy[i] ?? 0) / n : Number.NaN,
+      });
     }
     return out;
   }
@@ -285,7 +305,11 @@ export function baselineProbUp(spot: number, strike: number, tau: number, varian
   return normCdf((Math.log(spot / strike) - (sd * sd) / 2) / sd);
 }
 
-export function runCalibration(markets: readonly CalMarket[], series: PriceSeries, options: Partial<CalibrationOptions> = {}): CalibrationReport {
+export function runCalibration(
+  markets: readonly CalMarket[],
+  series: PriceSeries,
+  options: Partial<CalibrationOptions> = {},
+): CalibrationReport {
   const opts = { ...DEFAULT_CALIBRATION_OPTIONS, ...options };
   const { secs, prices } = series;
   const n = secs.length;
@@ -316,7 +340,12 @@ export function runCalibration(markets: readonly CalMarket[], series: PriceSerie
       outsideSeries++;
       continue;
     }
-    scored.push({ ...m, strikeUsed: strike, y: m.outcomeUp ? 1 : 0, twap: m.rule === "twap60" ? new SettlementTwap(m.endSec * 1000) : null });
+    scored.push({
+      ...m,
+      strikeUsed: strike,
+      y: m.outcomeUp ? 1 : 0,
+      twap: m.rule === "twap60" ? new SettlementTwap(m.endSec * 1000) : null,
+    });
   }
   scored.sort((a, b) => a.startSec - b.startSec);
 

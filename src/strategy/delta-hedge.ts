@@ -218,12 +218,24 @@ export function planHedgeOrder(
   if (sellValue >= buyValue && sellSize > 0) {
     const tick = excessBook.tickE4;
     const limit = Math.max(tick, bid - maxSlippageE4);
-    return { tokenId: action.excessTokenId, side: "SELL", limitPriceE4: Math.ceil(limit / tick) * tick, sizeE6: sellSize, via: "sell_excess" };
+    return {
+      tokenId: action.excessTokenId,
+      side: "SELL",
+      limitPriceE4: Math.ceil(limit / tick) * tick,
+      sizeE6: sellSize,
+      via: "sell_excess",
+    };
   }
   if (buyValue < 0) return null;
   const tick = otherBook.tickE4;
   const limit = Math.min(ONE_E4 - tick, ask + maxSlippageE4);
-  return { tokenId: action.otherTokenId, side: "BUY", limitPriceE4: Math.floor(limit / tick) * tick, sizeE6: action.sizeE6, via: "buy_other" };
+  return {
+    tokenId: action.otherTokenId,
+    side: "BUY",
+    limitPriceE4: Math.floor(limit / tick) * tick,
+    sizeE6: action.sizeE6,
+    via: "buy_other",
+  };
 }
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -173,7 +173,14 @@ export function levelSizeE6(book: BookView | undefined, side: Side, priceE4: Pri
  * stale) nothing is known about the queue: it stays infinitely far back until the next
  * snapshot says how big the level is (`onLevel` caps it there).
  */
-export function joinQueue(orderId: string, tokenId: string, side: Side, priceE4: PriceE4, sizeE6: SizeE6, book: BookView | undefined): QueuedOrder {
+export function joinQueue(
+  orderId: string,
+  tokenId: string,
+  side: Side,
+  priceE4: PriceE4,
+  sizeE6: SizeE6,
+  book: BookView | undefined,
+): QueuedOrder {
   const known = book !== undefined && !book.stale;
   const level = known ? book.sizeAtE6(side, priceE4) : 0;
   return {
@@ -370,7 +377,15 @@ export interface WalkResult {
  * Walks `book`'s opposite side best-first up to `limitE4` for `sizeE6` shares, skipping
  * what we already took. Pure: `taken` is only read (commit with `commitWalk`).
  */
-export function walkBook(book: BookView, tokenId: string, side: Side, limitE4: PriceE4, sizeE6: SizeE6, taken: TakenLiquidity, fees: FeeSchedule): WalkResult {
+export function walkBook(
+  book: BookView,
+  tokenId: string,
+  side: Side,
+  limitE4: PriceE4,
+  sizeE6: SizeE6,
+  taken: TakenLiquidity,
+  fees: FeeSchedule,
+): WalkResult {
   const fills: TakerFill[] = [];
   let left = sizeE6;
   let notional = 0;
@@ -432,7 +447,8 @@ export function decideArrival(
 ): ArrivalDecision {
   const immediate = orderType === "FOK" || orderType === "FAK";
   if (!isMarketable(book, side, priceE4) || !book) {
-    if (immediate) return orderType === "FOK" ? { kind: "reject", code: "FOK_NOT_FILLED" } : { kind: "accept", walk: null, restE6: 0, killedE6: sizeE6 };
+    if (immediate)
+      return orderType === "FOK" ? { kind: "reject", code: "FOK_NOT_FILLED" } : { kind: "accept", walk: null, restE6: 0, killedE6: sizeE6 };
     return { kind: "accept", walk: null, restE6: sizeE6, killedE6: 0 };
   }
   if (postOnly) return { kind: "reject", code: "POST_ONLY_CROSS" };

@@ -23,8 +23,18 @@ test("analyze rebuilds a run from its event log and agrees with the backtest", a
     const tape = simTape({ seed: 5, minutes: 9 });
     // The recording of the same period, in the recorder's format.
     const rec = path.join(dir, "recording.jsonl");
-    const header = JSON.stringify({ format: "mmp-frames", version: 1, venue: "sim", segmentStartMs: 0, segmentEndMs: 0, markets: tape.markets });
-    writeFileSync(rec, `${[header, ...tape.frames.map((f) => JSON.stringify({ seq: f.seq, src: f.src, recvNs: f.recvNs, frame: f.frame }))].join("\n")}\n`);
+    const header = JSON.stringify({
+      format: "mmp-frames",
+      version: 1,
+      venue: "sim",
+      segmentStartMs: 0,
+      segmentEndMs: 0,
+      markets: tape.markets,
+    });
+    writeFileSync(
+      rec,
+      `${[header, ...tape.frames.map((f) => JSON.stringify({ seq: f.seq, src: f.src, recvNs: f.recvNs, frame: f.frame }))].join("\n")}\n`,
+    );
 
     const sink = new MemorySink();
     let logger: Logger | undefined;

@@ -57,7 +57,12 @@ describe("backtests on every recorded market stream", () => {
       const config = backtestConfig({}, {});
       const runs = runSession(data, ["mm", "naive"], settings, config);
       const reports = runs.map((r) => buildReport(r.outcome.record));
-      console.log(formatSummary(reports, `${name}: ${data.frames.length} frames, ${data.catalogue.markets.length} markets (${data.catalogue.source})`));
+      console.log(
+        formatSummary(
+          reports,
+          `${name}: ${data.frames.length} frames, ${data.catalogue.markets.length} markets (${data.catalogue.source})`,
+        ),
+      );
       runs.forEach((run, k) => {
         const r = reports[k] as Report;
         const p = r.total.pnl;

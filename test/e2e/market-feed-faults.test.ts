@@ -66,8 +66,27 @@ describe("PolymarketMarketFeed under faults", () => {
 
   function setup(opts: { snapshotOnSubscribe?: boolean } = {}) {
     server = new MarketWsServer(opts);
-    server.setBook("111", "0xc0", [{ price: "0.48", size: "100" }, { price: "0.49", size: "50" }], [{ price: "0.51", size: "70" }, { price: "0.52", size: "30" }]);
-    server.setBook("222", "0xc0", [{ price: "0.48", size: "70" }], [{ price: "0.51", size: "50" }, { price: "0.52", size: "100" }]);
+    server.setBook(
+      "111",
+      "0xc0",
+      [
+        { price: "0.48", size: "100" },
+        { price: "0.49", size: "50" },
+      ],
+      [
+        { price: "0.51", size: "70" },
+        { price: "0.52", size: "30" },
+      ],
+    );
+    server.setBook(
+      "222",
+      "0xc0",
+      [{ price: "0.48", size: "70" }],
+      [
+        { price: "0.51", size: "50" },
+        { price: "0.52", size: "100" },
+      ],
+    );
     const clock = new ManualClock();
     const w = new Waiter();
     server.onActivity(w.poke);
@@ -191,7 +210,15 @@ describe("PolymarketMarketFeed under faults", () => {
     const { clock, w, f, states } = setup();
     f.connect([MARKET]);
     await w.until(() => f.getOrderbook("222")?.stale === false, "snapshot");
-    server.setBook("111", "0xc0", [{ price: "0.30", size: "1" }], [{ price: "0.70", size: "2" }, { price: "0.90", size: "3" }]);
+    server.setBook(
+      "111",
+      "0xc0",
+      [{ price: "0.30", size: "1" }],
+      [
+        { price: "0.70", size: "2" },
+        { price: "0.90", size: "3" },
+      ],
+    );
     server.setBook("222", "0xc0", [{ price: "0.10", size: "9" }], []);
     await server.restart();
     await w.until(() => states().includes("disconnected"), "disconnect on restart");

@@ -16,12 +16,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test("mm --venue sim --speed 20 --duration 12s exits 0 with markets, fills and no open orders", async () => {
   const summaryPath = path.join(dir, "summary.json");
-  const proc = Bun.spawn(["bun", "run", path.join(ROOT, "src/main.ts"), "mm", "--venue", "sim", "--speed", "20", "--duration", "12s", "--summary-json", summaryPath], {
-    cwd: dir,
-    env: { ...process.env, LOG_DIR: path.join(dir, "logs"), JOURNAL_PATH: path.join(dir, "journal.sqlite"), ENV_FILE: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const proc = Bun.spawn(
+    [
+      "bun",
+      "run",
+      path.join(ROOT, "src/main.ts"),
+      "mm",
+      "--venue",
+      "sim",
+      "--speed",
+      "20",
+      "--duration",
+      "12s",
+      "--summary-json",
+      summaryPath,
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, LOG_DIR: path.join(dir, "logs"), JOURNAL_PATH: path.join(dir, "journal.sqlite"), ENV_FILE: "" },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   if (code !== 0) console.error(stderr.slice(-4000));
   expect(code).toBe(0);
@@ -30,7 +46,8 @@ test("mm --venue sim --speed 20 --duration 12s exits 0 with markets, fills and n
   expect(summary.fills as number).toBeGreaterThanOrEqual(1);
   expect(summary.openOrdersAtExit).toBe(0);
   expect(summary.exitReason).toBe("duration");
-  for (const k of ["markets", "quotesSent", "fills", "pnl", "maxAbsInventory", "openOrdersAtExit", "riskTrips"]) expect(summary).toHaveProperty(k);
+  for (const k of ["markets", "quotesSent", "fills", "pnl", "maxAbsInventory", "openOrdersAtExit", "riskTrips"])
+    expect(summary).toHaveProperty(k);
   // the summary is also printed; the status screen went to stdout as plain text blocks
   expect(stdout).toContain('"openOrdersAtExit": 0');
   expect(stdout).toContain("Market Maker Pro");
@@ -40,7 +57,9 @@ test("mm --venue sim --speed 20 --duration 12s exits 0 with markets, fills and n
   // a JSONL event log with fills
   const logs = readdirSync(path.join(dir, "logs"));
   expect(logs.length).toBe(1);
-  const lines = readFileSync(path.join(dir, "logs", logs[0] as string), "utf8").trim().split("\n");
+  const lines = readFileSync(path.join(dir, "logs", logs[0] as string), "utf8")
+    .trim()
+    .split("\n");
   const events = lines.map((l) => (JSON.parse(l) as { event: string }).event);
   expect(events).toContain("bot_started");
   expect(events).toContain("fill");

@@ -31,7 +31,13 @@ describe("market maker on the in-process simulator", () => {
       risk: { ...DEFAULT_MM_PARAMS.risk, dailyLossLimitUsdE6: 10_000_000_000 },
       breaker: { ...DEFAULT_MM_PARAMS.breaker, dailyLossLimitUsdE6: 10_000_000_000 },
     };
-    const bot = new MarketMakerBot({ feed: venue.feed, exchange: venue.exchange, clock, params, events: (_l, event, fields) => events.push({ event, fields }) });
+    const bot = new MarketMakerBot({
+      feed: venue.feed,
+      exchange: venue.exchange,
+      clock,
+      params,
+      events: (_l, event, fields) => events.push({ event, fields }),
+    });
     const done = bot.run();
     venue.feed.start();
     const key = venue.exchange.apiKey;

@@ -30,7 +30,15 @@ describe("market maker on the simulator server, real client stack", () => {
   test("three markets, two 15-minute windows: quotes, fills, limits, breaker, disconnect, shutdown", async () => {
     const clock = new ManualClock(T0);
     const config = loadConfig({}, { overrides: { MM_WINDOWS: "15m", RISK_DAILY_LOSS_LIMIT: "100000", SIM_SEED: "11" } });
-    const composed = await composeVenue({ config, venue: "sim", tradingMode: "paper", clock, simStartMs: T0, simTestApi: true, rediscoverMs: 30_000 });
+    const composed = await composeVenue({
+      config,
+      venue: "sim",
+      tradingMode: "paper",
+      clock,
+      simStartMs: T0,
+      simTestApi: true,
+      rediscoverMs: 30_000,
+    });
     if (!composed.ok) throw new Error(composed.reason);
     venue = composed.value;
     const v = venue;
@@ -38,7 +46,13 @@ describe("market maker on the simulator server, real client stack", () => {
     if (!sim) throw new Error("no embedded simulator");
     const params = marketMakerParamsFromConfig(config);
     const events: Array<{ event: string; fields: Readonly<Record<string, unknown>> }> = [];
-    const bot = new MarketMakerBot({ feed: v.feed, exchange: v.exchange, clock, params, events: (_l, event, fields) => events.push({ event, fields }) });
+    const bot = new MarketMakerBot({
+      feed: v.feed,
+      exchange: v.exchange,
+      clock,
+      params,
+      events: (_l, event, fields) => events.push({ event, fields }),
+    });
     const done = bot.run();
     await v.start();
     const key = v.apiKey;

@@ -14,11 +14,29 @@ test("mm --venue sim --paper runs the paper venue on the simulator's public feed
   const dir = mkdtempSync(path.join(tmpdir(), "mmp-paper-"));
   try {
     const summary = path.join(dir, "s.json");
-    const proc = Bun.spawn([process.execPath, "run", MAIN, "mm", "--venue", "sim", "--paper", "--speed", "20", "--duration", "4s", "--no-status", "--summary-json", summary], {
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, LOG_DIR: path.join(dir, "logs"), JOURNAL_PATH: path.join(dir, "j.sqlite"), MM_WINDOWS: "5m" },
-    });
+    const proc = Bun.spawn(
+      [
+        process.execPath,
+        "run",
+        MAIN,
+        "mm",
+        "--venue",
+        "sim",
+        "--paper",
+        "--speed",
+        "20",
+        "--duration",
+        "4s",
+        "--no-status",
+        "--summary-json",
+        summary,
+      ],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { ...process.env, LOG_DIR: path.join(dir, "logs"), JOURNAL_PATH: path.join(dir, "j.sqlite"), MM_WINDOWS: "5m" },
+      },
+    );
     const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
     expect(code, err.slice(-1500)).toBe(0);
     expect(err).toContain("paper fills: no order is sent to the simulator");

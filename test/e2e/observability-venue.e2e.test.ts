@@ -45,18 +45,32 @@ afterAll(async () => {
   await receiver.close();
 });
 
-const sumOf = (fams: Map<string, PromFamily>, name: string, match: (labels: Readonly<Record<string, string>>) => boolean = () => true): number =>
-  (fams.get(name)?.samples ?? []).filter((s) => s.name === name && match(s.labels)).reduce((a, s) => a + s.value, 0);
+const sumOf = (
+  fams: Map<string, PromFamily>,
+  name: string,
+  match: (labels: Readonly<Record<string, string>>) => boolean = () => true,
+): number => (fams.get(name)?.samples ?? []).filter((s) => s.name === name && match(s.labels)).reduce((a, s) => a + s.value, 0);
 
 describe("venue metrics and the startup reconcile alert, real client stack", () => {
   test("reconcile mismatch alert, parse errors, rate-limit waits after a 429, open orders = order manager", async () => {
     const clock = new ManualClock(T0);
     const config = loadConfig({}, { overrides: { MM_MARKETS: "BTC", MM_WINDOWS: "15m", RISK_DAILY_LOSS_LIMIT: "100000", SIM_SEED: "11" } });
-    const composed = await composeVenue({ config, venue: "sim", tradingMode: "paper", clock, simStartMs: T0, simTestApi: true, rediscoverMs: 30_000 });
+    const composed = await composeVenue({
+      config,
+      venue: "sim",
+      tradingMode: "paper",
+      clock,
+      simStartMs: T0,
+      simTestApi: true,
+      rediscoverMs: 30_000,
+    });
     if (!composed.ok) throw new Error(composed.reason);
     const sim = composed.value.sim;
     if (!sim) throw new Error("no embedded simulator");
-    const observed = observeVenue("mm", config, composed.value, { metricsPort: 0, sinks: [jsonWebhookSink(new Secret(`${receiver.url}/hooks/ops`))] });
+    const observed = observeVenue("mm", config, composed.value, {
+      metricsPort: 0,
+      sinks: [jsonWebhookSink(new Secret(`${receiver.url}/hooks/ops`))],
+    });
     if (typeof observed === "string") throw new Error(observed);
     venue = observed;
     const v = observed;
@@ -121,7 +135,8 @@ describe("venue metrics and the startup reconcile alert, real client stack", () 
     }
     expect(ready()).toBe(true);
     // Into the window (opens 90 s in) until the bot quotes.
-    for (let i = 0; i < 200 * 5 && (clock.wallMs() < FIRST_START + 20_000 || sim.exchange.openOrders(key).length === 0); i++) await step(200);
+    for (let i = 0; i < 200 * 5 && (clock.wallMs() < FIRST_START + 20_000 || sim.exchange.openOrders(key).length === 0); i++)
+      await step(200);
     expect(sim.exchange.openOrders(key).length).toBeGreaterThan(0);
 
     // A malformed frame on our market socket: counted, not thrown.

@@ -69,7 +69,12 @@ describe("observability wired around the market maker", () => {
       params,
       journal,
       // A risk detail carrying a secret (as a venue error text might) must reach no alert.
-      events: (level, event, fields) => obs.botEvent(level, event, event === "risk_trip" ? { ...fields, detail: `${String(fields.detail)} key=${secret("apiSecret")}` } : fields),
+      events: (level, event, fields) =>
+        obs.botEvent(
+          level,
+          event,
+          event === "risk_trip" ? { ...fields, detail: `${String(fields.detail)} key=${secret("apiSecret")}` } : fields,
+        ),
     });
     obs.watchBot(() => bot.snapshot());
     const done = bot.run();
@@ -104,7 +109,7 @@ describe("observability wired around the market maker", () => {
     for (let i = 0; i < 20; i++) venue.advance(1000);
     // Other trips may come first (their keys differ from "risk:disconnect"); the note follows.
     const after: string[] = [];
-    for (let i = 0; i < 6 && !after.includes("reconnected"); i++) after.push((((await receiver.next()).json) as { kind: string }).kind);
+    for (let i = 0; i < 6 && !after.includes("reconnected"); i++) after.push(((await receiver.next()).json as { kind: string }).kind);
     expect(after).toContain("reconnected");
 
     // Scrape and parse strictly.
@@ -155,7 +160,10 @@ describe("observability wired around the market maker", () => {
     new SecretScan(TEST_SECRETS)
       .text("metrics", text)
       .text("healthz", broken.body)
-      .texts("alerts", receiver.received.map((r) => r.body))
+      .texts(
+        "alerts",
+        receiver.received.map((r) => r.body),
+      )
       .assertClean();
 
     await obs.close();

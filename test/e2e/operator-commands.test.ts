@@ -43,7 +43,14 @@ afterEach(() => {
 
 /** Environment of a bot on the simulator with the fixture's key, no .env file. */
 function useEnv(extra: Record<string, string> = {}): void {
-  Object.assign(process.env, { ENV_FILE: path.join(dir, "absent.env"), VENUE: "sim", JOURNAL_PATH: path.join(dir, "journal-sim.sqlite"), MM_MARKETS: "BTC", MM_WINDOWS: "5m", ...extra });
+  Object.assign(process.env, {
+    ENV_FILE: path.join(dir, "absent.env"),
+    VENUE: "sim",
+    JOURNAL_PATH: path.join(dir, "journal-sim.sqlite"),
+    MM_MARKETS: "BTC",
+    MM_WINDOWS: "5m",
+    ...extra,
+  });
   if (!("PRIVATE_KEY_FILE" in extra)) process.env.PRIVATE_KEY = FUZZ_PK.reveal();
   // ENV_FILE naming a missing file is an error: point it at an empty one instead.
   writeFileSync(path.join(dir, "absent.env"), "");
@@ -76,7 +83,17 @@ async function placeOrders(n: number, priceE4 = 3000): Promise<string[]> {
 let salt = 900_000;
 function signed(priceE4: number, sizeE6 = 10_000_000): { orderId: string; body: string } {
   const signer = new OrderSigner({ privateKey: FUZZ_PK, signatureType: 0, chainId: 137 });
-  const o = signer.sign({ tokenId: fx.tokenId, side: "BUY", priceE4, sizeE6, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: salt++, timestampMs: fx.clock.wallMs() });
+  const o = signer.sign({
+    tokenId: fx.tokenId,
+    side: "BUY",
+    priceE4,
+    sizeE6,
+    tickE4: 100,
+    negRisk: false,
+    exchangeVersion: 2,
+    salt: salt++,
+    timestampMs: fx.clock.wallMs(),
+  });
   return { orderId: o.orderId, body: orderPostBody(o, fx.creds.key, "GTC", false) };
 }
 
@@ -89,7 +106,19 @@ describe("doctor", () => {
     if (typeof flags === "string") throw new Error(flags);
     const results = await runDoctor(flags, 2000);
     const byName = Object.fromEntries(results.map((r) => [r.name, r]));
-    for (const n of ["config", "key file", "clob rest", "clock", "credentials", "balance", "market ws", "user ws", "rtds ws", "gamma", "tick sizes"]) {
+    for (const n of [
+      "config",
+      "key file",
+      "clob rest",
+      "clock",
+      "credentials",
+      "balance",
+      "market ws",
+      "user ws",
+      "rtds ws",
+      "gamma",
+      "tick sizes",
+    ]) {
       expect(byName[n]?.level, `${n}: ${byName[n]?.detail}`).toBe("ok");
     }
     expect(byName["tick sizes"]?.detail).toContain("0.01");
@@ -124,7 +153,11 @@ describe("doctor", () => {
   });
 
   test("refused API credentials: balance and user socket FAIL", async () => {
-    useEnv({ POLY_API_KEY: "00000000-0000-4000-8000-000000000000", POLY_API_SECRET: "c2VjcmV0LXNlY3JldC1zZWNyZXQ=", POLY_PASSPHRASE: "wrong-passphrase" });
+    useEnv({
+      POLY_API_KEY: "00000000-0000-4000-8000-000000000000",
+      POLY_API_SECRET: "c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
+      POLY_PASSPHRASE: "wrong-passphrase",
+    });
     const { code, out } = await capture(() => doctor.run(["--venue", "sim", "--url", fx.urls.rest, "--timeout-ms", "1000"]));
     expect(code).toBe(1);
     expect(out).toMatch(/FAIL\s+balance\s+.*AUTH/);
@@ -152,15 +185,35 @@ describe("cancel-all", () => {
     expect(out).toContain("confirmed: the exchange lists no open order for this key");
     expect(openOf()).toEqual([]);
     // The fixture's own resting book (another account) is untouched.
-    expect((await (await fetch(`${fx.urls.rest}/book?token_id=${fx.tokenId}`)).json()) as { bids: unknown[] }).toMatchObject({ bids: [{ price: "0.4" }] });
+    expect((await (await fetch(`${fx.urls.rest}/book?token_id=${fx.tokenId}`)).json()) as { bids: unknown[] }).toMatchObject({
+      bids: [{ price: "0.4" }],
+    });
   });
 
   test("orders the venue will not cancel: listed, exit 1", async () => {
     useEnv();
-    const stuck = { id: "0xstuck", status: "LIVE", owner: fx.creds.key, maker_address: "0x0", market: "0xm", asset_id: "123", side: "BUY", original_size: "5", size_matched: "0", price: "0.3", associate_trades: [], outcome: "Up", created_at: 1, expiration: "0", order_type: "GTC" };
+    const stuck = {
+      id: "0xstuck",
+      status: "LIVE",
+      owner: fx.creds.key,
+      maker_address: "0x0",
+      market: "0xm",
+      asset_id: "123",
+      side: "BUY",
+      original_size: "5",
+      size_matched: "0",
+      price: "0.3",
+      associate_trades: [],
+      outcome: "Up",
+      created_at: 1,
+      expiration: "0",
+      order_type: "GTC",
+    };
     const standIn = new ClobStandIn();
     standIn.routes.set("GET /time", () => json(1_780_000_000));
-    standIn.routes.set("GET /auth/derive-api-key", () => json({ apiKey: fx.creds.key, secret: fx.creds.secret.reveal(), passphrase: fx.creds.passphrase.reveal() }));
+    standIn.routes.set("GET /auth/derive-api-key", () =>
+      json({ apiKey: fx.creds.key, secret: fx.creds.secret.reveal(), passphrase: fx.creds.passphrase.reveal() }),
+    );
     standIn.routes.set("GET /data/orders", () => json({ data: [stuck], next_cursor: "LTE=" }));
     standIn.routes.set("DELETE /cancel-all", () => json({ canceled: [], not_canceled: { "0xstuck": "order is being matched" } }));
     standIn.routes.set("DELETE /order", () => json({ canceled: [], not_canceled: { "0xstuck": "order is being matched" } }));
@@ -189,14 +242,35 @@ describe("status", () => {
     const j = Journal.open({ path: jpath, mode: "sim", clock: new ManualClock(fx.clock.wallMs()), checkpoints: "manual" });
     if (!j.ok) throw new Error(j.reason);
     j.value.startRun("mm", "test");
-    const intent = (clientId: string, priceE4: number, sizeE6: number) => ({ clientId, conditionId: fx.conditionId, tokenId: fx.tokenId, side: "BUY" as const, priceE4, sizeE6, orderType: "GTC" as const, postOnly: false, expirationSec: 0 });
+    const intent = (clientId: string, priceE4: number, sizeE6: number) => ({
+      clientId,
+      conditionId: fx.conditionId,
+      tokenId: fx.tokenId,
+      side: "BUY" as const,
+      priceE4,
+      sizeE6,
+      orderType: "GTC" as const,
+      postOnly: false,
+      expirationSec: 0,
+    });
     j.value.intent(intent("c1", 3000, 5_000_000), 0, resting as string);
     j.value.ack("c1", resting as string, "live");
     j.value.intent(intent("c2", 6000, 10_000_000), 0, taker.orderId);
     j.value.ack("c2", taker.orderId, "matched");
     const trade = fx.ex.tradesOf(fx.creds.key, {})[0];
     if (!trade) throw new Error("no trade");
-    j.value.fill({ tradeId: trade.id, orderId: taker.orderId, tokenId: fx.tokenId, side: "BUY", priceE4: 6000, sizeE6: 10_000_000, feeE6: 0, liquidity: "taker", status: "MATCHED", exchTsMs: fx.clock.wallMs() });
+    j.value.fill({
+      tradeId: trade.id,
+      orderId: taker.orderId,
+      tokenId: fx.tokenId,
+      side: "BUY",
+      priceE4: 6000,
+      sizeE6: 10_000_000,
+      feeE6: 0,
+      liquidity: "taker",
+      status: "MATCHED",
+      exchTsMs: fx.clock.wallMs(),
+    });
     j.value.closed("c2", taker.orderId, "filled");
     j.value.close();
 
@@ -209,7 +283,10 @@ describe("status", () => {
     expect(ok.out).toContain("agree: balances within the journal's confirmed..confirmed+pending, open orders match");
 
     const asJson = await capture(() => status.run(["--venue", "sim", "--url", fx.urls.rest, "--journal", jpath, "--json"]));
-    const parsed = JSON.parse(asJson.out) as { exchange: { openOrders: unknown[]; balancesE6: Record<string, number> }; mismatches: string[] };
+    const parsed = JSON.parse(asJson.out) as {
+      exchange: { openOrders: unknown[]; balancesE6: Record<string, number> };
+      mismatches: string[];
+    };
     expect(parsed.exchange.openOrders).toHaveLength(1);
     expect(parsed.exchange.balancesE6[fx.tokenId]).toBe(10_000_000);
     expect(parsed.mismatches).toEqual([]);
@@ -242,7 +319,9 @@ describe("healthcheck", () => {
     } finally {
       await s.value.stop();
     }
-    expect((await capture(() => healthcheck.run(["--url", s.value.url.replace(/:\d+$/, ":1") + "/healthz", "--timeout-ms", "500"]))).code).toBe(1);
+    expect(
+      (await capture(() => healthcheck.run(["--url", s.value.url.replace(/:\d+$/, ":1") + "/healthz", "--timeout-ms", "500"]))).code,
+    ).toBe(1);
     expect(healthzUrl({ METRICS_PORT: "9464" })).toBe("http://127.0.0.1:9464/healthz");
     expect(healthzUrl({ METRICS_PORT: "9100", METRICS_HOST: "0.0.0.0" })).toBe("http://127.0.0.1:9100/healthz");
   });

@@ -30,7 +30,10 @@ afterEach(async () => {
 test("paper: a bot trades on a live feed, the fill model fills it, no order request is ever made", async () => {
   const ws = new MarketWsServer();
   const clob = new ClobStandIn();
-  cleanups.push(() => ws.stop(), () => clob.stop());
+  cleanups.push(
+    () => ws.stop(),
+    () => clob.stop(),
+  );
   const realFetch = globalThis.fetch;
   let fetches = 0;
   globalThis.fetch = Object.assign((...args: Parameters<typeof fetch>) => {
@@ -49,9 +52,17 @@ test("paper: a bot trades on a live feed, the fill model fills it, no order requ
 
   const clock = new SystemClock();
   const feed = new PolymarketMarketFeed({ clock, url: ws.url });
-  const paper = paperVenue({ feed, clock, markets: [market], settings: { orderLatencyMs: 5, cancelLatencyMs: 5, responseLatencyMs: 5, mergeLatencyMs: 10 } });
+  const paper = paperVenue({
+    feed,
+    clock,
+    markets: [market],
+    settings: { orderLatencyMs: 5, cancelLatencyMs: 5, responseLatencyMs: 5, mergeLatencyMs: 10 },
+  });
   const bot = new ArbBot({ feed, exchange: paper.exchange, clock, params: { ...DEFAULT_ARB_PARAMS, presignNearE4: 0 } });
-  cleanups.push(() => feed.close(), () => bot.stop());
+  cleanups.push(
+    () => feed.close(),
+    () => bot.stop(),
+  );
 
   const fills: Extract<ExchangeEvent, { kind: "fill" }>[] = [];
   const bothLegs = new Promise<void>((resolve) => {

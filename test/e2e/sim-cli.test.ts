@@ -8,7 +8,11 @@ import path from "node:path";
 const ROOT = path.resolve(import.meta.dir, "../..");
 
 test("the sim command serves until SIGTERM", async () => {
-  const proc = Bun.spawn([process.execPath, "run", "src/main.ts", "sim", "--port", "0", "--seed", "1", "--speed", "60", "--no-flow"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, "run", "src/main.ts", "sim", "--port", "0", "--seed", "1", "--speed", "60", "--no-flow"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const reader = proc.stdout.getReader();
   let text = "";
   while (!text.includes("ws_rtds=")) {

@@ -71,7 +71,10 @@ describe("@polymarket/clob-client-v2 against the simulator", () => {
     expect(await client.getOpenOrders()).toEqual([]);
 
     const a = await client.postOrder(await client.createOrder({ tokenID: up, price: 0.41, size: 10, side: Side.BUY }), OrderType.GTC);
-    const b = await client.postOrder(await client.createOrder({ tokenID: m.sched.info.noTokenId, price: 0.3, size: 12, side: Side.BUY }), OrderType.GTC);
+    const b = await client.postOrder(
+      await client.createOrder({ tokenID: m.sched.info.noTokenId, price: 0.3, size: 12, side: Side.BUY }),
+      OrderType.GTC,
+    );
     expect((await client.getOpenOrders()).length).toBe(2);
     const all = await client.cancelAll();
     expect([...all.canceled].sort()).toEqual([a.orderID, b.orderID].sort());
@@ -108,7 +111,12 @@ describe("@polymarket/clob-client-v2 against the simulator", () => {
     expect(r2).toMatchObject({ error: "the order signer address has to be the address of the API KEY", status: 400 });
 
     // wrong API secret: L2 refused
-    const bad = new ClobClient({ host, chain: 137, signer: wallet, creds: { ...creds, secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" } });
+    const bad = new ClobClient({
+      host,
+      chain: 137,
+      signer: wallet,
+      creds: { ...creds, secret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
+    });
     expect((await bad.getApiKeys()) as unknown).toEqual({ error: "Unauthorized/Invalid api key", status: 401 });
     const raw = await fetch(`${host}/data/orders`);
     expect(raw.status).toBe(401);

@@ -39,9 +39,20 @@ async function apiKey(signer: OrderSigner) {
   return { key: j.apiKey, secret: new Secret(j.secret), passphrase: new Secret(j.passphrase) };
 }
 
-async function l2(creds: Awaited<ReturnType<typeof apiKey>>, address: string, method: string, path: string, body?: string, query = ""): Promise<Response> {
+async function l2(
+  creds: Awaited<ReturnType<typeof apiKey>>,
+  address: string,
+  method: string,
+  path: string,
+  body?: string,
+  query = "",
+): Promise<Response> {
   const h = l2Headers(creds, address, 1_780_876_860, method, path, body);
-  return fetch(`${base}${path}${query}`, { method, headers: { ...h, "content-type": "application/json" }, ...(body === undefined ? {} : { body }) });
+  return fetch(`${base}${path}${query}`, {
+    method,
+    headers: { ...h, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 describe("sim server", () => {
@@ -76,7 +87,17 @@ describe("sim server", () => {
     const creds = await apiKey(signer);
     const m = ex.allMarkets().find((x) => x.state === "open" && x.strike !== undefined);
     if (!m) throw new Error("no live market");
-    const order = signer.sign({ tokenId: m.sched.info.yesTokenId, side: "BUY", priceE4: 3000, sizeE6: 10_000_000, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: 12345, timestampMs: START });
+    const order = signer.sign({
+      tokenId: m.sched.info.yesTokenId,
+      side: "BUY",
+      priceE4: 3000,
+      sizeE6: 10_000_000,
+      tickE4: 100,
+      negRisk: false,
+      exchangeVersion: 2,
+      salt: 12345,
+      timestampMs: START,
+    });
     const post = await l2(creds, signer.address, "POST", "/order", orderPostBody(order, creds.key, "GTC", false));
     expect(await post.json()).toMatchObject({ success: true, status: "live", orderID: order.orderId });
 
@@ -96,7 +117,10 @@ describe("sim server", () => {
   });
 
   test("HTTP faults: 429 with Retry-After, 500, then normal service", async () => {
-    await fetch(`${base}/test/fault`, { method: "POST", body: JSON.stringify({ http_status: 429, count: 1, path: "/book", retry_after: 2 }) });
+    await fetch(`${base}/test/fault`, {
+      method: "POST",
+      body: JSON.stringify({ http_status: 429, count: 1, path: "/book", retry_after: 2 }),
+    });
     await fetch(`${base}/test/fault`, { method: "POST", body: JSON.stringify({ http_status: 500, count: 1, path: "/book" }) });
     const tok = ex.allMarkets()[0]?.sched.info.yesTokenId ?? "";
     const a = await fetch(`${base}/book?token_id=${tok}`);
@@ -115,7 +139,17 @@ describe("sim server", () => {
     const m = ex.allMarkets().find((x) => x.state === "open");
     if (!m) throw new Error("no market");
     await fetch(`${base}/test/fault`, { method: "POST", body: JSON.stringify({ lose_replies: 1, path: "/order" }) });
-    const order = signer.sign({ tokenId: m.sched.info.noTokenId, side: "BUY", priceE4: 2000, sizeE6: 10_000_000, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: 777, timestampMs: START });
+    const order = signer.sign({
+      tokenId: m.sched.info.noTokenId,
+      side: "BUY",
+      priceE4: 2000,
+      sizeE6: 10_000_000,
+      tickE4: 100,
+      negRisk: false,
+      exchangeVersion: 2,
+      salt: 777,
+      timestampMs: START,
+    });
     const body = orderPostBody(order, creds.key, "GTC", false);
     const h = l2Headers(creds, signer.address, 1_780_876_860, "POST", "/order", body);
     const lost = fetch(`${base}/order`, { method: "POST", headers: h, body, signal: AbortSignal.timeout(200) });

@@ -72,8 +72,23 @@ describe("sim WebSocket output", () => {
 
     const key = server.keys.keyFor("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 0);
     ex.openAccount(key.creds.key, key.address);
-    user.ws.send(JSON.stringify({ auth: { apiKey: key.creds.key, secret: key.creds.secret.reveal(), passphrase: key.creds.passphrase.reveal() }, type: "user", markets: [] }));
-    rtds.ws.send(JSON.stringify({ action: "subscribe", subscriptions: [{ topic: "crypto_prices_chainlink", type: "*", filters: '{"symbol":"btc/usd"}' }, { topic: "crypto_prices_twap_sixty", type: "*", filters: "" }, { topic: "crypto_prices", type: "update", filters: "btcusdt,ethusdt" }] }));
+    user.ws.send(
+      JSON.stringify({
+        auth: { apiKey: key.creds.key, secret: key.creds.secret.reveal(), passphrase: key.creds.passphrase.reveal() },
+        type: "user",
+        markets: [],
+      }),
+    );
+    rtds.ws.send(
+      JSON.stringify({
+        action: "subscribe",
+        subscriptions: [
+          { topic: "crypto_prices_chainlink", type: "*", filters: '{"symbol":"btc/usd"}' },
+          { topic: "crypto_prices_twap_sixty", type: "*", filters: "" },
+          { topic: "crypto_prices", type: "update", filters: "btcusdt,ethusdt" },
+        ],
+      }),
+    );
 
     // let the flow build books for a few seconds, then subscribe every listed token
     clock.advanceBy(5_000);
@@ -85,9 +100,24 @@ describe("sim WebSocket output", () => {
     // the user rests quotes that the flow will trade against
     const live = ex.allMarkets().filter((m) => m.strike !== undefined);
     for (const m of live) {
-      for (const [outcome, px] of [[0, m.book.bestBid], [1, 10_000 - m.book.bestAsk]] as const) {
+      for (const [outcome, px] of [
+        [0, m.book.bestBid],
+        [1, 10_000 - m.book.bestAsk],
+      ] as const) {
         if (px <= 100 || px >= 9_900) continue;
-        ex.place({ orderId: `0x${m.sched.info.slug.length}${outcome}${px}`.padEnd(66, "0"), owner: key.creds.key, makerAddress: key.address, tokenId: outcome === 0 ? m.sched.info.yesTokenId : m.sched.info.noTokenId, side: "BUY", priceE4: px, sizeE6: 20_000_000, budgetE6: 0, orderType: "GTC", postOnly: false, expirationSec: 0 });
+        ex.place({
+          orderId: `0x${m.sched.info.slug.length}${outcome}${px}`.padEnd(66, "0"),
+          owner: key.creds.key,
+          makerAddress: key.address,
+          tokenId: outcome === 0 ? m.sched.info.yesTokenId : m.sched.info.noTokenId,
+          side: "BUY",
+          priceE4: px,
+          sizeE6: 20_000_000,
+          budgetE6: 0,
+          orderType: "GTC",
+          postOnly: false,
+          expirationSec: 0,
+        });
       }
     }
     for (let s = 0; s < 90; s++) {
@@ -128,7 +158,8 @@ describe("sim WebSocket output", () => {
           });
           return out;
         };
-        const toE = (ls: { price: string; size: string }[]) => ls.map((l): [number, number] => [Math.round(Number(l.price) * 1e4), Math.round(Number(l.size) * 1e6)]).reverse();
+        const toE = (ls: { price: string; size: string }[]) =>
+          ls.map((l): [number, number] => [Math.round(Number(l.price) * 1e4), Math.round(Number(l.size) * 1e6)]).reverse();
         expect(levels("BUY")).toEqual(toE(want.bids));
         expect(levels("SELL")).toEqual(toE(want.asks));
         compared++;

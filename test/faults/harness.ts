@@ -71,8 +71,27 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const t0 = opts.startMs ?? BOUNDARY - 40_000;
   const clock = new ManualClock(t0);
-  const config = loadConfig({}, { overrides: { MM_MARKETS: "BTC", MM_WINDOWS: "5m", RISK_DAILY_LOSS_LIMIT: "100000", SIM_SEED: String(opts.seed ?? 7), ...opts.overrides } });
-  const composed = await composeVenue({ config, venue: "sim", tradingMode: "paper", clock, simStartMs: t0, simTestApi: true, rediscoverMs: 30_000 });
+  const config = loadConfig(
+    {},
+    {
+      overrides: {
+        MM_MARKETS: "BTC",
+        MM_WINDOWS: "5m",
+        RISK_DAILY_LOSS_LIMIT: "100000",
+        SIM_SEED: String(opts.seed ?? 7),
+        ...opts.overrides,
+      },
+    },
+  );
+  const composed = await composeVenue({
+    config,
+    venue: "sim",
+    tradingMode: "paper",
+    clock,
+    simStartMs: t0,
+    simTestApi: true,
+    rediscoverMs: 30_000,
+  });
   if (!composed.ok) throw new Error(composed.reason);
   const venue = composed.value;
   const sim = venue.sim;
@@ -83,7 +102,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   journal.startRun("mm", "fault-test");
   const params = marketMakerParamsFromConfig(config);
   const events: BotEvent[] = [];
-  const bot = new MarketMakerBot({ feed: venue.feed, exchange: venue.exchange, clock, params, journal, events: (_l, event, fields) => events.push({ event, fields }) });
+  const bot = new MarketMakerBot({
+    feed: venue.feed,
+    exchange: venue.exchange,
+    clock,
+    params,
+    journal,
+    events: (_l, event, fields) => events.push({ event, fields }),
+  });
   const key = venue.apiKey;
   const placed: string[] = [];
   const placedAtMs: number[] = [];
@@ -175,7 +201,8 @@ export function expectInvariants(h: Harness): void {
   // No duplicate order for one intent.
   const unique = new Set(h.placed);
   expect(unique.size, "an order id placed twice").toBe(h.placed.length);
-  for (const id of h.placed) expect(h.journal.isJournaledOrder(id), `exchange order ${id} is not a journaled intent (a resend?)`).toBe(true);
+  for (const id of h.placed)
+    expect(h.journal.isJournaledOrder(id), `exchange order ${id} is not a journaled intent (a resend?)`).toBe(true);
   // No fill lost or counted twice; positions equal the exchange's.
   const tokens = new Set<string>();
   for (const m of h.sim.exchange.allMarkets()) tokens.add(m.sched.info.yesTokenId).add(m.sched.info.noTokenId);
@@ -201,7 +228,9 @@ export function expectInvariants(h: Harness): void {
       expect(exE6 >= lo && exE6 <= hi, `token ${t}: exchange ${exE6}, journal ${lo}..${hi}`).toBe(true);
     }
   }
-  const dupes = h.journal.select<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT trade_id, order_id FROM fills GROUP BY trade_id, order_id HAVING COUNT(*) > 1)");
+  const dupes = h.journal.select<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM (SELECT trade_id, order_id FROM fills GROUP BY trade_id, order_id HAVING COUNT(*) > 1)",
+  );
   expect(dupes[0]?.n).toBe(0);
   // Risk limits.
   expect(h.bot.totals.maxAbsInventoryUsdE6).toBeLessThanOrEqual(h.maxPositionUsdE6);
@@ -221,7 +250,13 @@ export async function injectUntil(h: Harness, body: Record<string, unknown>, hit
       if (left.http_faults === 0 && left.lose_replies === 0) break;
       await h.step(100);
     }
-    if (await h.until(hit, 8, "the fault's effect").then(() => true, () => false)) return;
+    if (
+      await h.until(hit, 8, "the fault's effect").then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error(`fault ${JSON.stringify(body)} never landed where the test wanted it in ${tries} tries`);
 }

@@ -47,7 +47,13 @@ let apiKey: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "mmp-kill9-"));
   writeFileSync(path.join(dir, "empty.env"), "");
-  ex = new SimExchange({ seed: 5, startMs: T0, flow: DEFAULT_FLOW, initialBalanceE6: 1_000_000_000, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300] } });
+  ex = new SimExchange({
+    seed: 5,
+    startMs: T0,
+    flow: DEFAULT_FLOW,
+    initialBalanceE6: 1_000_000_000,
+    schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300] },
+  });
   server = new SimServer({ exchange: ex, clock: new AcceleratedClock(SPEED, T0), testApi: true });
   rest = server.start().rest;
   apiKey = server.keys.keyFor(new OrderSigner({ privateKey: PK, signatureType: 0, chainId: 137 }).address, 0).creds.key;
@@ -72,7 +78,12 @@ function spawnBot(extra: string[]): { proc: ReturnType<typeof Bun.spawn>; out: (
     MM_WINDOWS: "5m",
   };
   const log = path.join(dir, `bot-${++runs}.log`);
-  const proc = Bun.spawn(["bun", "run", "src/main.ts", "mm", "--sim-url", rest, "--speed", String(SPEED), "--no-status", ...extra], { cwd: REPO, env, stdout: Bun.file(log), stderr: Bun.file(`${log}.err`) });
+  const proc = Bun.spawn(["bun", "run", "src/main.ts", "mm", "--sim-url", rest, "--speed", String(SPEED), "--no-status", ...extra], {
+    cwd: REPO,
+    env,
+    stdout: Bun.file(log),
+    stderr: Bun.file(`${log}.err`),
+  });
   children.push(proc);
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, "utf8") : "");
   return { proc, out: () => `${read(`${log}.err`)}\n${read(log)}` };
@@ -93,7 +104,11 @@ const open = () => ex.openOrders(apiKey);
 describe("kill -9 mid-run, then restart", () => {
   test("zero orphan orders, journal positions equal the exchange's, no fill counted twice", async () => {
     const first = spawnBot([]);
-    await until(() => open().some((o) => o.side === "BUY") && open().length >= 2, 40_000, `the bot to quote (output: ${first.out().slice(-400)})`);
+    await until(
+      () => open().some((o) => o.side === "BUY") && open().length >= 2,
+      40_000,
+      `the bot to quote (output: ${first.out().slice(-400)})`,
+    );
     // Another account sells into one of our bids (enough to sweep every better bid): a fill
     // the bot may not journal before it dies. The bot requotes often, so aim at its current bid.
     let bid: ReturnType<typeof open>[number] | undefined;
@@ -121,7 +136,10 @@ describe("kill -9 mid-run, then restart", () => {
     expect(out).toMatch(/reconcile: swept \d+ open order\(s\): none remain/);
     expect(out).toContain("reconcile: positions after reconcile:");
     const stdout = out.slice(out.indexOf("\n{\n"));
-    const summary = JSON.parse(stdout.slice(stdout.indexOf("{"), stdout.lastIndexOf("}") + 1)) as { openOrdersAtExit: number; maxAbsInventoryUsd: number };
+    const summary = JSON.parse(stdout.slice(stdout.indexOf("{"), stdout.lastIndexOf("}") + 1)) as {
+      openOrdersAtExit: number;
+      maxAbsInventoryUsd: number;
+    };
     expect(summary.openOrdersAtExit).toBe(0);
     expect(summary.maxAbsInventoryUsd).toBeLessThanOrEqual(100); // MM_MAX_POSITION default
 
@@ -132,7 +150,13 @@ describe("kill -9 mid-run, then restart", () => {
     const j = Journal.open({ path: path.join(dir, "journal-sim.sqlite"), mode: "sim", clock: new ManualClock(), checkpoints: "manual" });
     if (!j.ok) throw new Error(j.reason);
     try {
-      expect(j.value.openIntents(), out.split("\n").filter((l) => l.startsWith("reconcile:")).join("\n")).toEqual([]);
+      expect(
+        j.value.openIntents(),
+        out
+          .split("\n")
+          .filter((l) => l.startsWith("reconcile:"))
+          .join("\n"),
+      ).toEqual([]);
       const positions = j.value.positions();
       const tokens = new Set([...positions.keys(), bid.tokenId]);
       expect(tokens.has(bid.tokenId)).toBe(true);
@@ -141,13 +165,22 @@ describe("kill -9 mid-run, then restart", () => {
         expect({ token: t, journal: (p?.confirmedE6 ?? 0) + (p?.pendingE6 ?? 0) }).toEqual({ token: t, journal: ex.balanceOf(apiKey, t) });
       }
       expect(ex.balanceOf(apiKey, bid.tokenId)).toBeGreaterThan(0);
-      const dupes = j.value.select<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT trade_id, order_id FROM fills GROUP BY trade_id, order_id HAVING COUNT(*) > 1)");
+      const dupes = j.value.select<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM (SELECT trade_id, order_id FROM fills GROUP BY trade_id, order_id HAVING COUNT(*) > 1)",
+      );
       expect(dupes[0]?.n).toBe(0);
-      const runs = j.value.select<{ run_id: number; stopped_at_ms: number | null }>("SELECT run_id, stopped_at_ms FROM runs ORDER BY run_id");
+      const runs = j.value.select<{ run_id: number; stopped_at_ms: number | null }>(
+        "SELECT run_id, stopped_at_ms FROM runs ORDER BY run_id",
+      );
       expect(runs.map((r) => r.stopped_at_ms === null)).toEqual([true, false]); // the killed run has no stop marker
     } finally {
       j.value.close();
     }
-    console.log(`kill -9: ${orphansAtKill} order(s) open at the kill, 0 after the restart; reconcile said:\n${out.split("\n").filter((l) => l.startsWith("reconcile:")).join("\n")}`);
+    console.log(
+      `kill -9: ${orphansAtKill} order(s) open at the kill, 0 after the restart; reconcile said:\n${out
+        .split("\n")
+        .filter((l) => l.startsWith("reconcile:"))
+        .join("\n")}`,
+    );
   }, 90_000);
 });

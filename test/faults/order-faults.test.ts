@@ -120,7 +120,11 @@ describe("order faults", () => {
     await x.testApi("/test/tick-size", { market: info.conditionId, tick_size: "0.001" });
     await x.run(3);
     await x.testApi("/test/tick-size", { market: info.conditionId, tick_size: "0.1" });
-    const onGrid = () => x.open().filter((o) => o.marketId === info.conditionId).every((o) => o.priceE4 % 1000 === 0);
+    const onGrid = () =>
+      x
+        .open()
+        .filter((o) => o.marketId === info.conditionId)
+        .every((o) => o.priceE4 % 1000 === 0);
     const tookMs = await x.until(onGrid, 5, "every order on the 0.1 grid");
     expect(tookMs).toBeLessThanOrEqual(5_000);
     await x.run(5);
@@ -150,7 +154,8 @@ describe("order faults", () => {
     x.sim.server.sync();
     // The simulator's dead-man's switch cancelled everything (no heartbeat for > 10 s): the
     // bot must not keep believing in orders the exchange no longer has.
-    const phantom = () => x.bot.orders.getActiveOrders().filter((o) => o.state === "live" && !o.cancelRequested && !x.open().some((e) => e.id === o.orderId));
+    const phantom = () =>
+      x.bot.orders.getActiveOrders().filter((o) => o.state === "live" && !o.cancelRequested && !x.open().some((e) => e.id === o.orderId));
     await x.until(() => phantom().length === 0, 10, "no order believed live that the exchange does not have");
     await x.until(() => x.open().length > 0, 40, "quotes again after the jump");
     await settle(x);

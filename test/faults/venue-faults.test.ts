@@ -78,7 +78,11 @@ describe("venue faults", () => {
     await x.fault({ silence: false });
     // Resolved by lookup: found live and adopted (or, if a requote's cancel got there first,
     // found cancelled) — either way the same order, never a second one.
-    await x.until(() => x.bot.orders.stats.lookups > lookups0 && !x.bot.orders.getActiveOrders().some((o) => o.state === "unknown"), 15, "the lost reply resolved by lookup");
+    await x.until(
+      () => x.bot.orders.stats.lookups > lookups0 && !x.bot.orders.getActiveOrders().some((o) => o.state === "unknown"),
+      15,
+      "the lost reply resolved by lookup",
+    );
     await x.run(20);
     await settle(x);
     expectInvariants(x);
@@ -95,7 +99,11 @@ describe("venue faults", () => {
     const acks0 = x.bot.orders.stats.acks;
     const ambiguous = () => x.events.filter((e) => e.event === "order_rejected" && e.fields.code === "TIMEOUT_AMBIGUOUS").length;
     const seen0 = ambiguous();
-    await injectUntil(x, { lose_replies: 1, path: "/order", method: "POST" }, () => ambiguous() > seen0 || x.bot.orders.stats.acks > acks0 + 1);
+    await injectUntil(
+      x,
+      { lose_replies: 1, path: "/order", method: "POST" },
+      () => ambiguous() > seen0 || x.bot.orders.stats.acks > acks0 + 1,
+    );
     await x.run(10);
     await settle(x);
     expectInvariants(x);
@@ -119,7 +127,11 @@ describe("venue faults", () => {
     expect(x.bot.pnl.qty(bid.tokenId)).toBe(0);
     await x.fault({ drop_sockets: "user", silence: false });
     const exBalance = () => x.sim.exchange.balanceOf(x.key, bid.tokenId);
-    await x.until(() => exBalance() > 0 && x.bot.pnl.qty(bid.tokenId) === exBalance(), 40, "the bot's inventory to include the missed fill");
+    await x.until(
+      () => exBalance() > 0 && x.bot.pnl.qty(bid.tokenId) === exBalance(),
+      40,
+      "the bot's inventory to include the missed fill",
+    );
     await settle(x);
     expectInvariants(x);
   }, 60_000);

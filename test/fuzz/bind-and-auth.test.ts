@@ -63,7 +63,11 @@ describe("loopback by default", () => {
   });
 
   test("the `sim` command prints loopback URLs", async () => {
-    const proc = Bun.spawn(["bun", "run", "src/main.ts", "sim", "--port", "0", "--seed", "1"], { cwd: `${import.meta.dir}/../..`, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn(["bun", "run", "src/main.ts", "sim", "--port", "0", "--seed", "1"], {
+      cwd: `${import.meta.dir}/../..`,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const reader = proc.stdout.getReader();
     let out = "";
     while (!out.includes("ws_rtds=")) {
@@ -75,7 +79,8 @@ describe("loopback by default", () => {
     await proc.exited;
     const rest = /rest=(\S+)/.exec(out)?.[1] ?? "";
     expect(new URL(rest).hostname).toBe("127.0.0.1");
-    for (const k of ["gamma", "ws_market", "ws_user", "ws_rtds"]) expect(new URL(/=(\S+)/.exec(out.split("\n").find((l) => l.startsWith(`${k}=`)) ?? "")?.[1] ?? "x:").hostname).toBe("127.0.0.1");
+    for (const k of ["gamma", "ws_market", "ws_user", "ws_rtds"])
+      expect(new URL(/=(\S+)/.exec(out.split("\n").find((l) => l.startsWith(`${k}=`)) ?? "")?.[1] ?? "x:").hostname).toBe("127.0.0.1");
   });
 
   test("the metrics server binds 127.0.0.1 and refuses a public interface without a token", async () => {
@@ -93,7 +98,13 @@ describe("loopback by default", () => {
 
   test("a metrics server given a token answers /metrics only with it; /healthz stays open for probes", async () => {
     const token = new Secret("metrics-token-0123456789", "metrics token");
-    const s = startMetricsServer({ registry: new Registry(), health: new HealthRegistry(), port: 0, hostname: "127.0.0.1", bearerToken: token });
+    const s = startMetricsServer({
+      registry: new Registry(),
+      health: new HealthRegistry(),
+      port: 0,
+      hostname: "127.0.0.1",
+      bearerToken: token,
+    });
     if (!s.ok) throw new Error(s.reason);
     try {
       expect((await fetch(`${s.value.url}/metrics`)).status).toBe(401);
@@ -107,10 +118,23 @@ describe("loopback by default", () => {
 });
 
 const PRIVATE: readonly (readonly [string, string])[] = [
-  ["POST", "/order"], ["POST", "/orders"], ["DELETE", "/order"], ["DELETE", "/orders"], ["DELETE", "/cancel-all"],
-  ["DELETE", "/cancel-market-orders"], ["GET", "/data/orders"], ["GET", "/data/trades"], ["GET", "/data/order/0x1"],
-  ["POST", "/v1/heartbeats"], ["GET", "/balance-allowance"], ["GET", "/balance-allowance/update"], ["GET", "/auth/api-keys"],
-  ["DELETE", "/auth/api-key"], ["GET", "/notifications"], ["POST", "/sim/ctf/split"], ["POST", "/sim/ctf/merge"],
+  ["POST", "/order"],
+  ["POST", "/orders"],
+  ["DELETE", "/order"],
+  ["DELETE", "/orders"],
+  ["DELETE", "/cancel-all"],
+  ["DELETE", "/cancel-market-orders"],
+  ["GET", "/data/orders"],
+  ["GET", "/data/trades"],
+  ["GET", "/data/order/0x1"],
+  ["POST", "/v1/heartbeats"],
+  ["GET", "/balance-allowance"],
+  ["GET", "/balance-allowance/update"],
+  ["GET", "/auth/api-keys"],
+  ["DELETE", "/auth/api-key"],
+  ["GET", "/notifications"],
+  ["POST", "/sim/ctf/split"],
+  ["POST", "/sim/ctf/merge"],
 ];
 
 describe("the simulator rejects requests without valid auth where the exchange would", () => {
@@ -139,7 +163,10 @@ describe("the simulator rejects requests without valid auth where the exchange w
 
   test("the L1 key routes need an L1 signature", async () => {
     expect((await fetch(`${fx.urls.rest}/auth/derive-api-key`)).status).toBe(401);
-    const res = await fetch(`${fx.urls.rest}/auth/api-key`, { method: "POST", headers: { POLY_ADDRESS: fx.signer.address, POLY_SIGNATURE: "0x00", POLY_TIMESTAMP: "1", POLY_NONCE: "0" } });
+    const res = await fetch(`${fx.urls.rest}/auth/api-key`, {
+      method: "POST",
+      headers: { POLY_ADDRESS: fx.signer.address, POLY_SIGNATURE: "0x00", POLY_TIMESTAMP: "1", POLY_NONCE: "0" },
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: ERR_L1 });
   });
@@ -151,17 +178,32 @@ describe("the simulator rejects requests without valid auth where the exchange w
 
   test("/test/* is off unless the server was started with it", async () => {
     for (const p of ["/test/state", "/test/fault", "/test/fund", "/test/book"]) {
-      expect((await fetch(`${fx.urls.rest}${p}`, { method: p === "/test/state" ? "GET" : "POST", body: p === "/test/state" ? undefined : "{}" })).status).toBe(404);
+      expect(
+        (await fetch(`${fx.urls.rest}${p}`, { method: p === "/test/state" ? "GET" : "POST", body: p === "/test/state" ? undefined : "{}" }))
+          .status,
+      ).toBe(404);
     }
   });
 
   test("the user socket closes (1008) on bad credentials and serves good ones", async () => {
     const bad = await openSock(fx.urls.wsUser);
     const closed = new Promise<number>((resolve) => bad.ws.addEventListener("close", (ev) => resolve(ev.code)));
-    bad.ws.send(JSON.stringify({ auth: { apiKey: fx.creds.key, secret: "wrong", passphrase: fx.creds.passphrase.reveal() }, type: "user", markets: [] }));
+    bad.ws.send(
+      JSON.stringify({
+        auth: { apiKey: fx.creds.key, secret: "wrong", passphrase: fx.creds.passphrase.reveal() },
+        type: "user",
+        markets: [],
+      }),
+    );
     expect(await closed).toBe(1008);
     const good = await openSock(fx.urls.wsUser);
-    good.ws.send(JSON.stringify({ auth: { apiKey: fx.creds.key, secret: fx.creds.secret.reveal(), passphrase: fx.creds.passphrase.reveal() }, type: "user", markets: [] }));
+    good.ws.send(
+      JSON.stringify({
+        auth: { apiKey: fx.creds.key, secret: fx.creds.secret.reveal(), passphrase: fx.creds.passphrase.reveal() },
+        type: "user",
+        markets: [],
+      }),
+    );
     good.ws.send("PING");
     expect(await good.next((t) => t === "PONG", "PONG")).toBe("PONG");
     expect(good.closed).toBeUndefined();

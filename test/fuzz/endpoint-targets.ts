@@ -25,19 +25,79 @@ export const KNOWN_SIM_FINDINGS = {
 } as const;
 
 const PUBLIC_PATHS = [
-  "/ok", "/time", "/version", "/markets", "/sampling-markets", "/simplified-markets", "/sampling-simplified-markets",
-  "/markets/", "/clob-markets/", "/markets-by-token/", "/book", "/tick-size", "/neg-risk", "/fee-rate", "/midpoint",
-  "/spread", "/last-trade-price", "/price", "/books", "/midpoints", "/spreads", "/last-trades-prices", "/prices",
-  "/prices-history", "/rewards/markets/current", "/gamma/markets", "/gamma/events", "/gamma/series",
-  "/gamma/markets/slug/", "/gamma/events/slug/", "/auth/api-key", "/auth/derive-api-key", "/test/state", "/nope",
+  "/ok",
+  "/time",
+  "/version",
+  "/markets",
+  "/sampling-markets",
+  "/simplified-markets",
+  "/sampling-simplified-markets",
+  "/markets/",
+  "/clob-markets/",
+  "/markets-by-token/",
+  "/book",
+  "/tick-size",
+  "/neg-risk",
+  "/fee-rate",
+  "/midpoint",
+  "/spread",
+  "/last-trade-price",
+  "/price",
+  "/books",
+  "/midpoints",
+  "/spreads",
+  "/last-trades-prices",
+  "/prices",
+  "/prices-history",
+  "/rewards/markets/current",
+  "/gamma/markets",
+  "/gamma/events",
+  "/gamma/series",
+  "/gamma/markets/slug/",
+  "/gamma/events/slug/",
+  "/auth/api-key",
+  "/auth/derive-api-key",
+  "/test/state",
+  "/nope",
 ];
 const PRIVATE_ROUTES: readonly (readonly [string, string])[] = [
-  ["POST", "/order"], ["POST", "/orders"], ["DELETE", "/order"], ["DELETE", "/orders"], ["DELETE", "/cancel-all"],
-  ["DELETE", "/cancel-market-orders"], ["GET", "/data/orders"], ["GET", "/data/trades"], ["POST", "/v1/heartbeats"],
-  ["GET", "/balance-allowance"], ["GET", "/balance-allowance/update"], ["GET", "/data/order/0x1"], ["POST", "/orders-scoring"],
-  ["GET", "/order-scoring"], ["POST", "/sim/ctf/split"], ["POST", "/sim/ctf/merge"], ["GET", "/auth/api-keys"],
+  ["POST", "/order"],
+  ["POST", "/orders"],
+  ["DELETE", "/order"],
+  ["DELETE", "/orders"],
+  ["DELETE", "/cancel-all"],
+  ["DELETE", "/cancel-market-orders"],
+  ["GET", "/data/orders"],
+  ["GET", "/data/trades"],
+  ["POST", "/v1/heartbeats"],
+  ["GET", "/balance-allowance"],
+  ["GET", "/balance-allowance/update"],
+  ["GET", "/data/order/0x1"],
+  ["POST", "/orders-scoring"],
+  ["GET", "/order-scoring"],
+  ["POST", "/sim/ctf/split"],
+  ["POST", "/sim/ctf/merge"],
+  ["GET", "/auth/api-keys"],
 ];
-const QUERY_KEYS = ["token_id", "side", "next_cursor", "market", "asset_id", "id", "after", "before", "slug", "clob_token_ids", "condition_ids", "series_slug", "closed", "offset", "limit", "asset_type", "signature_type"];
+const QUERY_KEYS = [
+  "token_id",
+  "side",
+  "next_cursor",
+  "market",
+  "asset_id",
+  "id",
+  "after",
+  "before",
+  "slug",
+  "clob_token_ids",
+  "condition_ids",
+  "series_slug",
+  "closed",
+  "offset",
+  "limit",
+  "asset_type",
+  "signature_type",
+];
 
 const hostileString = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 24 }) },
@@ -55,8 +115,16 @@ export interface HostileRequest {
 function hostileRequest(bodies: readonly string[]): fc.Arbitrary<HostileRequest> {
   const path = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...PUBLIC_PATHS) },
-    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...PUBLIC_PATHS), hostileString).map(([p, x]) => `${p}${encodeURIComponent(x).slice(0, 2048)}`) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PUBLIC_PATHS), fc.constantFrom("%E0%A4%A", "%", "%zz", "%C0%AF", "/%2e%2e/")).map(([p, x]) => `${p}${x}`) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(fc.constantFrom(...PUBLIC_PATHS), hostileString).map(([p, x]) => `${p}${encodeURIComponent(x).slice(0, 2048)}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...PUBLIC_PATHS), fc.constantFrom("%E0%A4%A", "%", "%zz", "%C0%AF", "/%2e%2e/"))
+        .map(([p, x]) => `${p}${x}`),
+    },
   );
   const query = fc.dictionary(fc.constantFrom(...QUERY_KEYS), hostileString, { maxKeys: 4 }).map((d) => {
     const q = new URLSearchParams(d).toString();
@@ -86,7 +154,8 @@ async function expectCleanReply(res: Response, what: string): Promise<number> {
       throw new Error(`${what}: ${res.status} reply is not JSON: ${text.slice(0, 80)}`);
     }
     const msg = typeof v === "object" && v !== null ? (v as { error?: unknown }).error : undefined;
-    if (typeof msg !== "string" || msg.length === 0 || msg.length > MAX_REASON_CHARS) throw new Error(`${what}: ${res.status} without a clear {"error"}: ${text.slice(0, 120)}`);
+    if (typeof msg !== "string" || msg.length === 0 || msg.length > MAX_REASON_CHARS)
+      throw new Error(`${what}: ${res.status} without a clear {"error"}: ${text.slice(0, 120)}`);
   }
   return res.status;
 }
@@ -109,7 +178,12 @@ function requestCount(f: SimFixture): number {
 }
 
 export function simPublicRestTarget(f: SimFixture): FuzzTarget<HostileRequest[]> {
-  const bodies = [JSON.stringify([{ token_id: f.tokenId }]), JSON.stringify([{ token_id: f.tokenId, side: "BUY" }]), f.validOrderBody().body, JSON.stringify({ orderID: "0x1" })];
+  const bodies = [
+    JSON.stringify([{ token_id: f.tokenId }]),
+    JSON.stringify([{ token_id: f.tokenId, side: "BUY" }]),
+    f.validOrderBody().body,
+    JSON.stringify({ orderID: "0x1" }),
+  ];
   return {
     name: "sim REST public (+ L1 routes, /test off)",
     input: fc.array(hostileRequest(bodies), { minLength: 1, maxLength: 6 }),
@@ -120,11 +194,15 @@ export function simPublicRestTarget(f: SimFixture): FuzzTarget<HostileRequest[]>
         // While the finding is open, the server would throw (and bun test reports the throw):
         // skip exactly those requests; findings.test.ts pins the case.
         if (isKnownGammaUriError(r)) continue;
-        const res = await fetch(`${f.urls.rest}${r.path}${r.query}`, { method: r.method, ...(r.body !== undefined && r.method !== "GET" && r.method !== "HEAD" ? { body: r.body } : {}) });
+        const res = await fetch(`${f.urls.rest}${r.path}${r.query}`, {
+          method: r.method,
+          ...(r.body !== undefined && r.method !== "GET" && r.method !== "HEAD" ? { body: r.body } : {}),
+        });
         const status = await expectCleanReply(res, `${r.method} ${r.path.slice(0, 60)}`);
         if (TRANSPORT_REJECTS.has(status)) continue;
         handled++;
-        if (r.path === "/auth/api-key" || r.path === "/auth/derive-api-key") expect([401, 404].includes(status), `L1 route without headers answered ${status}`).toBe(true);
+        if (r.path === "/auth/api-key" || r.path === "/auth/derive-api-key")
+          expect([401, 404].includes(status), `L1 route without headers answered ${status}`).toBe(true);
         if (r.path.startsWith("/test/")) expect(status).toBe(404);
       }
       expect(requestCount(f) - before, "every request that reached the handler counted").toBe(handled);
@@ -147,7 +225,14 @@ export interface HostilePrivate {
 }
 
 export function simPrivateRestTarget(f: SimFixture): FuzzTarget<HostilePrivate[]> {
-  const seeds = [f.validOrderBody().body, `[${f.validOrderBody().body},${f.validOrderBody().body}]`, JSON.stringify({ orderID: "0x1" }), JSON.stringify(["0x1", "0x2"]), JSON.stringify({ heartbeat_id: "" }), JSON.stringify({ market: f.conditionId, amount: "1" })];
+  const seeds = [
+    f.validOrderBody().body,
+    `[${f.validOrderBody().body},${f.validOrderBody().body}]`,
+    JSON.stringify({ orderID: "0x1" }),
+    JSON.stringify(["0x1", "0x2"]),
+    JSON.stringify({ heartbeat_id: "" }),
+    JSON.stringify({ market: f.conditionId, amount: "1" }),
+  ];
   const one: fc.Arbitrary<HostilePrivate> = fc.record({
     route: fc.constantFrom(...PRIVATE_ROUTES),
     body: fc.option(hostileText(seeds), { nil: undefined, freq: 8 }),
@@ -173,7 +258,13 @@ export function simPrivateRestTarget(f: SimFixture): FuzzTarget<HostilePrivate[]
             headers = {};
             break;
           case "garbage":
-            headers = { POLY_ADDRESS: "0x0", POLY_SIGNATURE: "%%%", POLY_TIMESTAMP: "x", POLY_API_KEY: f.creds.key, POLY_PASSPHRASE: "nope" };
+            headers = {
+              POLY_ADDRESS: "0x0",
+              POLY_SIGNATURE: "%%%",
+              POLY_TIMESTAMP: "x",
+              POLY_API_KEY: f.creds.key,
+              POLY_PASSPHRASE: "nope",
+            };
             break;
           case "wrong_sig":
             headers = { ...f.l2(method, path, body), POLY_SIGNATURE: "AAAA" };
@@ -253,7 +344,13 @@ export function openSock(url: string): Promise<Sock> {
 }
 
 const wsFrames = (seeds: readonly string[]) =>
-  fc.array(fc.oneof({ weight: 8, arbitrary: hostileText(seeds) }, { weight: 1, arbitrary: fc.constantFrom("PING", "ping", "", " ", "{}", "[]", "null") }), { minLength: 1, maxLength: 8 });
+  fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: hostileText(seeds) },
+      { weight: 1, arbitrary: fc.constantFrom("PING", "ping", "", " ", "{}", "[]", "null") },
+    ),
+    { minLength: 1, maxLength: 8 },
+  );
 
 /** Checks a socket is still ours after garbage; reopens it when the server closed it legitimately. */
 async function ensureOpen(s: Sock, url: string, legit: readonly number[], prepare: (s: Sock) => Promise<void>): Promise<Sock> {
@@ -291,7 +388,11 @@ export function simMarketWsTarget(f: SimFixture): FuzzTarget<string[]> {
 
 export function simRtdsWsTarget(f: SimFixture): FuzzTarget<string[]> {
   const sub = (topic: string, filters: string) => JSON.stringify({ action: "subscribe", subscriptions: [{ topic, type: "*", filters }] });
-  const seeds = [sub("crypto_prices_chainlink", JSON.stringify({ symbol: "btc/usd" })), sub("crypto_prices", "btcusdt"), JSON.stringify({ action: "unsubscribe", subscriptions: [{ topic: "crypto_prices", filters: "btcusdt" }] })];
+  const seeds = [
+    sub("crypto_prices_chainlink", JSON.stringify({ symbol: "btc/usd" })),
+    sub("crypto_prices", "btcusdt"),
+    JSON.stringify({ action: "unsubscribe", subscriptions: [{ topic: "crypto_prices", filters: "btcusdt" }] }),
+  ];
   let sock: Sock | undefined;
   return {
     name: "sim WS RTDS",
@@ -310,8 +411,16 @@ export function simRtdsWsTarget(f: SimFixture): FuzzTarget<string[]> {
 }
 
 export function simUserWsTarget(f: SimFixture): FuzzTarget<{ preAuth: string | undefined; frames: string[] }> {
-  const auth = JSON.stringify({ auth: { apiKey: f.creds.key, secret: f.creds.secret.reveal(), passphrase: f.creds.passphrase.reveal() }, type: "user", markets: [] });
-  const seeds = [JSON.stringify({ operation: "subscribe", markets: [f.conditionId] }), JSON.stringify({ operation: "unsubscribe", markets: [f.conditionId] }), JSON.stringify({ auth: { apiKey: f.creds.key, secret: "x", passphrase: "y" }, type: "user" })];
+  const auth = JSON.stringify({
+    auth: { apiKey: f.creds.key, secret: f.creds.secret.reveal(), passphrase: f.creds.passphrase.reveal() },
+    type: "user",
+    markets: [],
+  });
+  const seeds = [
+    JSON.stringify({ operation: "subscribe", markets: [f.conditionId] }),
+    JSON.stringify({ operation: "unsubscribe", markets: [f.conditionId] }),
+    JSON.stringify({ auth: { apiKey: f.creds.key, secret: "x", passphrase: "y" }, type: "user" }),
+  ];
   let sock: Sock | undefined;
   const login = async (s: Sock) => {
     s.ws.send(auth);
@@ -327,9 +436,11 @@ export function simUserWsTarget(f: SimFixture): FuzzTarget<{ preAuth: string | u
         const pre = await openSock(f.urls.wsUser);
         pre.ws.send(preAuth);
         pre.ws.send("PING");
-        await pre.next((t) => t === "PONG", "PONG before auth").catch((e: unknown) => {
-          if (!pre.closed) throw e;
-        });
+        await pre
+          .next((t) => t === "PONG", "PONG before auth")
+          .catch((e: unknown) => {
+            if (!pre.closed) throw e;
+          });
         if (pre.closed) expect(pre.closed.code, `pre-auth close ${pre.closed.reason}`).toBe(1008);
         pre.ws.close();
         sent++;
@@ -355,5 +466,11 @@ export function simUserWsTarget(f: SimFixture): FuzzTarget<{ preAuth: string | u
 }
 
 export function endpointTargets(f: SimFixture): FuzzTarget<unknown>[] {
-  return [simPublicRestTarget(f), simPrivateRestTarget(f), simMarketWsTarget(f), simRtdsWsTarget(f), simUserWsTarget(f)] as FuzzTarget<unknown>[];
+  return [
+    simPublicRestTarget(f),
+    simPrivateRestTarget(f),
+    simMarketWsTarget(f),
+    simRtdsWsTarget(f),
+    simUserWsTarget(f),
+  ] as FuzzTarget<unknown>[];
 }

@@ -26,13 +26,37 @@ describe("open findings (pinned; flip when fixed)", () => {
   });
 
   test.failing("user-channel.ts (via REST parseTrades): a bad trader_side is named in a bounded reason", () => {
-    const f = decodeUserFrame(JSON.stringify({ event_type: "trade", id: "t", taker_order_id: "o", market: "m", asset_id: "1", side: "BUY", size: "1", price: "0.5", status: "MATCHED", trader_side: big }));
+    const f = decodeUserFrame(
+      JSON.stringify({
+        event_type: "trade",
+        id: "t",
+        taker_order_id: "o",
+        market: "m",
+        asset_id: "1",
+        side: "BUY",
+        size: "1",
+        price: "0.5",
+        status: "MATCHED",
+        trader_side: big,
+      }),
+    );
     expect(f.errors[0]?.code).toBe("BAD_FIELD");
     expect(f.errors[0]?.reason.length ?? 0).toBeLessThanOrEqual(MAX_REASON_CHARS);
   });
 
   test.failing("market-channel.ts: a bad last_trade_price fee_rate_bps is named in a bounded reason", () => {
-    const f = decodeMarketFrame(JSON.stringify({ event_type: "last_trade_price", asset_id: "1", market: "m", price: "0.5", size: "1", side: "BUY", fee_rate_bps: `x${big}`, timestamp: "1" }));
+    const f = decodeMarketFrame(
+      JSON.stringify({
+        event_type: "last_trade_price",
+        asset_id: "1",
+        market: "m",
+        price: "0.5",
+        size: "1",
+        side: "BUY",
+        fee_rate_bps: `x${big}`,
+        timestamp: "1",
+      }),
+    );
     expect(f.errors[0]?.code).toBe("BAD_FIELD");
     expect(f.errors[0]?.reason.length ?? 0).toBeLessThanOrEqual(MAX_REASON_CHARS);
   });
@@ -69,8 +93,10 @@ describe("open findings (pinned; flip when fixed)", () => {
 describe("fixed findings (regression tests)", () => {
   test("sim/rest-routes.ts: GET /gamma/markets/slug/<malformed %-escape> is a 404, not a throw (→ HTTP 500)", () => {
     const ex = new SimExchange({ seed: 1, startMs: 1_780_000_000_000, flow: null });
-    const r = gammaRoute({ ex, keys: new SimKeys(1) }, { method: "GET", path: "/gamma/markets/slug/%E0%A4%A", query: new URLSearchParams(), body: "", headers: new Headers() });
+    const r = gammaRoute(
+      { ex, keys: new SimKeys(1) },
+      { method: "GET", path: "/gamma/markets/slug/%E0%A4%A", query: new URLSearchParams(), body: "", headers: new Headers() },
+    );
     expect(r?.status).toBe(404);
   });
-
 });

@@ -44,7 +44,8 @@ export interface Corpus {
   readonly rtds: readonly string[];
 }
 
-const gunzipText = async (file: string): Promise<string> => new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await Bun.file(file).arrayBuffer())));
+const gunzipText = async (file: string): Promise<string> =>
+  new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await Bun.file(file).arrayBuffer())));
 
 let cached: Promise<Corpus> | undefined;
 
@@ -58,7 +59,10 @@ async function buildCorpus(): Promise<Corpus> {
   const ws = [...(await loadWsRecordings()), ...(await loadHandwrittenWsFixtures())];
   const market = ws.filter((r) => r.channel === "market").map((r) => r.text);
   const user = ws.filter((r) => r.channel === "user").map((r) => r.text);
-  const rest: unknown[] = ws.filter((r) => r.channel === "rest_book").slice(0, 40).map((r) => JSON.parse(r.text) as unknown);
+  const rest: unknown[] = ws
+    .filter((r) => r.channel === "rest_book")
+    .slice(0, 40)
+    .map((r) => JSON.parse(r.text) as unknown);
   for (const dir of ["rest", "fixtures-handwritten/nautilus"]) {
     for (const name of readdirSync(path.join(DATA, dir)).sort()) {
       if (!name.endsWith(".json") || name.startsWith("ws_") || name.startsWith("py_")) continue;
@@ -66,7 +70,8 @@ async function buildCorpus(): Promise<Corpus> {
       if (name.startsWith("rtds_")) continue;
       rest.push(v);
       // Paged bodies: their items are bodies of the single-item endpoints too.
-      if (typeof v === "object" && v !== null && Array.isArray((v as { data?: unknown }).data)) rest.push(...((v as { data: unknown[] }).data.slice(0, 5)));
+      if (typeof v === "object" && v !== null && Array.isArray((v as { data?: unknown }).data))
+        rest.push(...(v as { data: unknown[] }).data.slice(0, 5));
     }
   }
   const gamma: unknown[] = [];
@@ -78,14 +83,19 @@ async function buildCorpus(): Promise<Corpus> {
     } else if (name.endsWith(".json")) {
       const v = JSON.parse(await Bun.file(file).text()) as unknown;
       if (Array.isArray(v)) {
-        for (const ev of v) for (const m of ((ev as { markets?: unknown[] }).markets ?? [])) gamma.push(m);
+        for (const ev of v) for (const m of (ev as { markets?: unknown[] }).markets ?? []) gamma.push(m);
       } else gamma.push(v);
     }
   }
   const rtds: string[] = [];
-  for (const name of readdirSync(path.join(DATA, "rtds"))) if (name.endsWith(".json")) rtds.push(await Bun.file(path.join(DATA, "rtds", name)).text());
+  for (const name of readdirSync(path.join(DATA, "rtds")))
+    if (name.endsWith(".json")) rtds.push(await Bun.file(path.join(DATA, "rtds", name)).text());
   rtds.push(await Bun.file(path.join(DATA, "fixtures-handwritten/nautilus/rtds_crypto_prices_subscribe.json")).text());
-  const session = (await gunzipText(path.join(DATA, "ws/jonahgrigoryan_v2_session_raw_2026-04-28T1404Z_btc-eth-sol-15m_prewindow.jsonl.gz"))).trim().split("\n");
+  const session = (
+    await gunzipText(path.join(DATA, "ws/jonahgrigoryan_v2_session_raw_2026-04-28T1404Z_btc-eth-sol-15m_prewindow.jsonl.gz"))
+  )
+    .trim()
+    .split("\n");
   for (const line of session) {
     const env = JSON.parse(line) as { source: string; payload: string };
     if (env.source.startsWith("polymarket_rtds")) rtds.push(env.payload);
@@ -101,14 +111,58 @@ const MAX_GROWN_CHARS = 1 << 20;
 
 /** A string of `n` characters: repeated digits, letters or a JSON-looking chunk. */
 export const hugeString = fc
-  .tuple(fc.integer({ min: 1 << 12, max: HUGE_CHARS }), fc.constantFrom("9", "a", "0.", "\\u0000", "{\"a\":", "[1,", " ", "é"))
+  .tuple(fc.integer({ min: 1 << 12, max: HUGE_CHARS }), fc.constantFrom("9", "a", "0.", "\\u0000", '{"a":', "[1,", " ", "é"))
   .map(([n, unit]) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n));
 
 /** Values of the wrong type or outside every range a field may hold. */
 export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -1, -0, 1, 0.5, 1e308, -1e308, 2 ** 53, 2 ** 64, "", " ", "0", "-1", "1e999", "NaN", "Infinity", "0x1f", "1,5", "0.00001", "10000000000000000000000", "１", "\u0000", "BUY", "SELL", "MATCHED", [], {}, [[]], [{}], { price: "0.5" }) },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      true,
+      false,
+      0,
+      -1,
+      -0,
+      1,
+      0.5,
+      1e308,
+      -1e308,
+      2 ** 53,
+      2 ** 64,
+      "",
+      " ",
+      "0",
+      "-1",
+      "1e999",
+      "NaN",
+      "Infinity",
+      "0x1f",
+      "1,5",
+      "0.00001",
+      "10000000000000000000000",
+      "１",
+      "\u0000",
+      "BUY",
+      "SELL",
+      "MATCHED",
+      [],
+      {},
+      [[]],
+      [{}],
+      { price: "0.5" },
+    ),
+  },
   { weight: 3, arbitrary: fc.string({ maxLength: 24 }) },
-  { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.bigInt().map((b) => b.toString())) },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.bigInt().map((b) => b.toString()),
+    ),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }).map((n) => "9".repeat(n)) },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 20_000 }).map((n) => JSON.parse(`${"[".repeat(n)}${"]".repeat(n)}`) as unknown) },
@@ -187,9 +241,30 @@ export type TextMutation =
 
 export const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant("truncate" as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant("flip" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), ch: fc.constantFrom('"', "{", "}", "[", "]", ",", ":", "\\", "\u0000", "\ud800", "9", "-", " ", "e", "\n") }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant("insert" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), text: fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('"price":"x",', ',,', '{"event_type":"book"}', "null", "]]]]")) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("cut" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.integer({ min: 1, max: 64 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant("flip" as const),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      ch: fc.constantFrom('"', "{", "}", "[", "]", ",", ":", "\\", "\u0000", "\ud800", "9", "-", " ", "e", "\n"),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant("insert" as const),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      text: fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('"price":"x",', ",,", '{"event_type":"book"}', "null", "]]]]")),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("cut" as const),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      len: fc.integer({ min: 1, max: 64 }),
+    }),
+  },
 );
 
 export function mutateText(text: string, ms: readonly TextMutation[]): string {
@@ -221,16 +296,37 @@ const safeParse = (text: string): unknown => {
 export function hostileText(seeds: readonly string[]): fc.Arbitrary<string> {
   const seed = fc.constantFrom(...seeds);
   return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(seed, fc.array(jsonMutation, { minLength: 1, maxLength: 3 })).map(([s, ms]) => {
-      const v = safeParse(s);
-      return v === undefined ? s : JSON.stringify(mutateJson(v, ms)) ?? "undefined";
-    }) },
+    {
+      weight: 6,
+      arbitrary: fc.tuple(seed, fc.array(jsonMutation, { minLength: 1, maxLength: 3 })).map(([s, ms]) => {
+        const v = safeParse(s);
+        return v === undefined ? s : (JSON.stringify(mutateJson(v, ms)) ?? "undefined");
+      }),
+    },
     { weight: 4, arbitrary: fc.tuple(seed, fc.array(textMutation, { minLength: 1, maxLength: 3 })).map(([s, ms]) => mutateText(s, ms)) },
     { weight: 1, arbitrary: fc.tuple(seed, seed, wrongValue).map(([a, b, w]) => `[${a},${JSON.stringify(w) ?? "null"},${b}]`) },
     { weight: 1, arbitrary: fc.string({ maxLength: 64 }) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: hugeString },
-    { weight: 1, arbitrary: fc.constantFrom("", "PONG", "PING", "pong", "null", "[]", "{}", "[null]", "\"x\"", "1", "true", "[[]]", "{\"event_type\":null}", "\ufeff{}") },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "",
+        "PONG",
+        "PING",
+        "pong",
+        "null",
+        "[]",
+        "{}",
+        "[null]",
+        '"x"',
+        "1",
+        "true",
+        "[[]]",
+        '{"event_type":null}',
+        "\ufeff{}",
+      ),
+    },
   );
 }
 

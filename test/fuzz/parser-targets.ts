@@ -58,8 +58,10 @@ export const KNOWN_FINDINGS = {
 } as const;
 
 export function expectClearReason(reason: unknown, what: string, lengthWaived = false): void {
-  if (typeof reason !== "string" || reason.length === 0) throw new Error(`${what}: reason must be a non-empty string, got ${JSON.stringify(reason)?.slice(0, 80)}`);
-  if (!lengthWaived && reason.length > MAX_REASON_CHARS) throw new Error(`${what}: reason is ${reason.length} chars (limit ${MAX_REASON_CHARS}): ${reason.slice(0, 80)}…`);
+  if (typeof reason !== "string" || reason.length === 0)
+    throw new Error(`${what}: reason must be a non-empty string, got ${JSON.stringify(reason)?.slice(0, 80)}`);
+  if (!lengthWaived && reason.length > MAX_REASON_CHARS)
+    throw new Error(`${what}: reason is ${reason.length} chars (limit ${MAX_REASON_CHARS}): ${reason.slice(0, 80)}…`);
 }
 
 /** Numbers in engine units are integers in range wherever they appear in a decoded value. */
@@ -74,7 +76,8 @@ export function expectUnits(v: unknown, where = "event", depth = 0): void {
 }
 
 function checkUnit(key: string, n: unknown, where: string): void {
-  const ok = Number.isSafeInteger(n) && (n as number) >= -1 && (!/(price|bid|ask|tick|trade|spread)\w*E4$/i.test(key) || (n as number) <= 10_000);
+  const ok =
+    Number.isSafeInteger(n) && (n as number) >= -1 && (!/(price|bid|ask|tick|trade|spread)\w*E4$/i.test(key) || (n as number) <= 10_000);
   if (!ok) throw new Error(`${where}.${key}=${String(n)}: not an in-range integer of engine units`);
 }
 
@@ -129,7 +132,9 @@ const DELTA = JSON.stringify({
   event_type: "price_change",
   market: FUZZ_MARKET.conditionId,
   timestamp: "1780000000001",
-  price_changes: [{ asset_id: FUZZ_MARKET.yesTokenId, side: "BUY", price: "0.49", size: "25", hash: "h2", best_bid: "0.49", best_ask: "0.52" }],
+  price_changes: [
+    { asset_id: FUZZ_MARKET.yesTokenId, side: "BUY", price: "0.49", size: "25", hash: "h2", best_bid: "0.49", best_ask: "0.52" },
+  ],
 });
 
 /** Whether a decoded value mentions our market or tokens (then it is not garbage for us). */
@@ -159,7 +164,8 @@ export function marketChannelTarget(c: Corpus): FuzzTarget<string> {
         expectClearReason(e.reason, `market ${e.code}`, KNOWN_FINDINGS.marketFeeReasonUnbounded && e.reason.startsWith("fee_rate_bps: "));
       }
       for (const ev of ref.events) expectUnits(ev, ev.type);
-      if (!ref.pong && ref.events.length === 0 && !isEmptyArray(text)) expect(ref.errors.length, "a frame that yields nothing says why").toBeGreaterThan(0);
+      if (!ref.pong && ref.events.length === 0 && !isEmptyArray(text))
+        expect(ref.errors.length, "a frame that yields nothing says why").toBeGreaterThan(0);
       if (touchesOurs(ref.events)) return 1; // a valid event for our book: not garbage
       feed.onFrame(DELTA, ++recvNs);
       const b = feed.book(FUZZ_MARKET.yesTokenId);
@@ -219,7 +225,8 @@ export function userChannelTarget(c: Corpus): FuzzTarget<string> {
         expectClearReason(e.reason, `user ${e.code}`, KNOWN_FINDINGS.userReasonUnbounded && /^(type|trader_side): /.test(e.reason));
       }
       for (const ev of ref.events) expectUnits(ev, ev.type);
-      if (!ref.pong && ref.events.length === 0 && !isEmptyArray(text)) expect(ref.errors.length, "a frame that yields nothing says why").toBeGreaterThan(0);
+      if (!ref.pong && ref.events.length === 0 && !isEmptyArray(text))
+        expect(ref.errors.length, "a frame that yields nothing says why").toBeGreaterThan(0);
       got.length = 0;
       feed.onFrame(USER_ORDER, 2);
       expect(got).toHaveLength(1);
@@ -231,7 +238,16 @@ export function userChannelTarget(c: Corpus): FuzzTarget<string> {
 
 // ---- REST bodies -------------------------------------------------------------------------
 
-const REST_CODES = new Set<string>(["NOT_AN_OBJECT", "MISSING_FIELD", "BAD_FIELD", "BAD_PRICE", "BAD_SIZE", "BAD_SIDE", "BAD_TICK", "BAD_TIMESTAMP"]);
+const REST_CODES = new Set<string>([
+  "NOT_AN_OBJECT",
+  "MISSING_FIELD",
+  "BAD_FIELD",
+  "BAD_PRICE",
+  "BAD_SIZE",
+  "BAD_SIDE",
+  "BAD_TICK",
+  "BAD_TIMESTAMP",
+]);
 type Parser = (v: unknown) => { ok: true; value: unknown } | { ok: false; code: string; reason: string };
 const REST_PARSERS: readonly (readonly [string, Parser])[] = [
   ["parseRestBook", rest.parseRestBook],
@@ -261,7 +277,11 @@ export function restBodiesTarget(c: Corpus): FuzzTarget<unknown> {
         if (r.ok) expectUnits(r.value, name);
         else {
           expect(REST_CODES.has(r.code), `${name}: code ${r.code}`).toBe(true);
-          expectClearReason(r.reason, name, KNOWN_FINDINGS.userReasonUnbounded && name === "parseTrades" && /^trader_side: /.test(r.reason));
+          expectClearReason(
+            r.reason,
+            name,
+            KNOWN_FINDINGS.userReasonUnbounded && name === "parseTrades" && /^trader_side: /.test(r.reason),
+          );
         }
       }
       expect(typeof rest.errorMessageOf(body)).toBe("string");
@@ -272,7 +292,16 @@ export function restBodiesTarget(c: Corpus): FuzzTarget<unknown> {
 
 // ---- Gamma -------------------------------------------------------------------------------
 
-const GAMMA_CODES = new Set<string>(["NOT_OBJECT", "MISSING_FIELD", "BAD_OUTCOMES", "BAD_TOKENS", "BAD_TICK", "BAD_MIN_SIZE", "BAD_DATE", "BAD_FEES"]);
+const GAMMA_CODES = new Set<string>([
+  "NOT_OBJECT",
+  "MISSING_FIELD",
+  "BAD_OUTCOMES",
+  "BAD_TOKENS",
+  "BAD_TICK",
+  "BAD_MIN_SIZE",
+  "BAD_DATE",
+  "BAD_FEES",
+]);
 const TICKS = new Set([1000, 100, 50, 25, 10, 1]);
 
 export function gammaTarget(c: Corpus): FuzzTarget<unknown> {
@@ -321,10 +350,19 @@ export function rtdsTarget(c: Corpus): FuzzTarget<string> {
       } else expect(cn.pongs + cn.ignored).toBe(1);
       // A garbage tick stamped in the future holds the ring (ticks must be time-ordered): then
       // a valid tick older than it is dropped as out of order, by design. Otherwise it lands.
-      const future = f.kind === "ticks" && f.ticks.some((t) => t.symbol === "btc/usd" && t.source === "chainlink" && t.priceTsMs >= VALID_TS);
+      const future =
+        f.kind === "ticks" && f.ticks.some((t) => t.symbol === "btc/usd" && t.source === "chainlink" && t.priceTsMs >= VALID_TS);
       if (future) return 1;
       const ticks0 = cn.ticks;
-      feed.onFrame(JSON.stringify({ topic: "crypto_prices_chainlink", type: "update", timestamp: VALID_TS, payload: { symbol: "btc/usd", timestamp: VALID_TS, value: 61_234.5 } }), 2);
+      feed.onFrame(
+        JSON.stringify({
+          topic: "crypto_prices_chainlink",
+          type: "update",
+          timestamp: VALID_TS,
+          payload: { symbol: "btc/usd", timestamp: VALID_TS, value: 61_234.5 },
+        }),
+        2,
+      );
       expect(cn.ticks).toBe(ticks0 + 1);
       expect(feed.lastPrice("btc/usd")).toBe(61_234.5);
       return 1;
@@ -343,10 +381,23 @@ const envValue = fc.oneof(
   fc.constantFrom("0.02", "100", "true", "sim", "BTC,ETH", "5m", "https://clob.polymarket.com"),
 );
 const envLine = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...KEYS), envValue, fc.constantFrom("", "export ", "  ")).map(([k, v, pre]) => `${pre}${k}=${v}`) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...KEYS), envValue, fc.constantFrom('"', "'")).map(([k, v, q]) => `${k}=${q}${v.replace(new RegExp(q, "g"), "")}${q} # note`) },
+  {
+    weight: 5,
+    arbitrary: fc.tuple(fc.constantFrom(...KEYS), envValue, fc.constantFrom("", "export ", "  ")).map(([k, v, pre]) => `${pre}${k}=${v}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...KEYS), envValue, fc.constantFrom('"', "'"))
+      .map(([k, v, q]) => `${k}=${q}${v.replace(new RegExp(q, "g"), "")}${q} # note`),
+  },
   { weight: 1, arbitrary: fc.constantFrom("", "# comment", "   ", "\t# x") },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...KEYS), envValue, fc.array(textMutation, { minLength: 1, maxLength: 2 })).map(([k, v, ms]) => mutateText(`${k}=${v}`, ms)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...KEYS), envValue, fc.array(textMutation, { minLength: 1, maxLength: 2 }))
+      .map(([k, v, ms]) => mutateText(`${k}=${v}`, ms)),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
 
@@ -363,7 +414,7 @@ export function envFileTarget(): FuzzTarget<string> {
     name: ".env parseEnvFile",
     input: fc.oneof(
       { weight: 6, arbitrary: fc.array(envLine, { maxLength: 30 }).chain((ls) => fc.constantFrom("\n", "\r\n").map((nl) => ls.join(nl))) },
-      { weight: 1, arbitrary: fc.constantFrom("\ufeffA=1", "A=\"unterminated", "=x", "1A=2", "A='x' y", `A="${"\\".repeat(3)}`) },
+      { weight: 1, arbitrary: fc.constantFrom("\ufeffA=1", 'A="unterminated', "=x", "1A=2", "A='x' y", `A="${"\\".repeat(3)}`) },
     ),
     check(text) {
       let map: Map<string, string> | undefined;
@@ -392,11 +443,23 @@ const SECRET_KEYS = new Set<string>(SPECS.filter((k) => k.secret === true).map((
 const SECRET_MARK = "Sx9Kq";
 
 export function configTarget(): FuzzTarget<Record<string, string>> {
-  const value = fc.oneof(envValue, wrongValue.map((v) => (typeof v === "string" ? v : JSON.stringify(v) ?? "")));
+  const value = fc.oneof(
+    envValue,
+    wrongValue.map((v) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""))),
+  );
   return {
     name: "config loadConfig",
     // Secret keys get values carrying SECRET_MARK, which no public value can contain.
-    input: fc.dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 12 }).map((env) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_KEYS.has(k) ? `${SECRET_MARK}${v.replace(/\s/g, "")}` : v.replaceAll(SECRET_MARK, "")]))),
+    input: fc
+      .dictionary(fc.constantFrom(...KEYS), value, { maxKeys: 12 })
+      .map((env) =>
+        Object.fromEntries(
+          Object.entries(env).map(([k, v]) => [
+            k,
+            SECRET_KEYS.has(k) ? `${SECRET_MARK}${v.replace(/\s/g, "")}` : v.replaceAll(SECRET_MARK, ""),
+          ]),
+        ),
+      ),
     check(env) {
       try {
         const shown = JSON.stringify(loadConfig(env));
@@ -405,7 +468,11 @@ export function configTarget(): FuzzTarget<Record<string, string>> {
           if (v !== undefined && v.length >= 6) expect(shown.includes(v), `${k} value visible in the serialised config`).toBe(false);
         }
       } catch (e) {
-        const knownNul = KNOWN_FINDINGS.configJournalPathNul && env.JOURNAL_PATH?.includes("\0") && e instanceof Error && e.message === "config default of JOURNAL_PATH does not parse";
+        const knownNul =
+          KNOWN_FINDINGS.configJournalPathNul &&
+          env.JOURNAL_PATH?.includes("\0") &&
+          e instanceof Error &&
+          e.message === "config default of JOURNAL_PATH does not parse";
         if (knownNul) return 1;
         expect(e instanceof ConfigError, `threw ${String(e)}`).toBe(true);
         const ce = e as ConfigError;
@@ -416,7 +483,8 @@ export function configTarget(): FuzzTarget<Record<string, string>> {
         }
         for (const k of SECRET_KEYS) {
           const v = env[k];
-          if (v !== undefined && v.trim().length >= 6) expect(ce.message.includes(v.trim()), `${k} value leaked into the error`).toBe(false);
+          if (v !== undefined && v.trim().length >= 6)
+            expect(ce.message.includes(v.trim()), `${k} value leaked into the error`).toBe(false);
         }
       }
       return 1;
@@ -430,7 +498,11 @@ const SOURCES = new Set(["market", "user", "rtds", "spot", "rest"]);
 
 export function replayLineTarget(c: Corpus): FuzzTarget<string> {
   const ours = c.market.slice(0, 20).map((f, i) => JSON.stringify({ seq: i, src: "market", recvNs: "1780000000000000000", frame: f }));
-  const envelopes = c.rtds.slice(0, 20).map((f) => JSON.stringify({ source: "polymarket_rtds_chainlink", recv_wall_ts: 1780000000000, recv_mono_ns: 1780000000000000000, payload: f }));
+  const envelopes = c.rtds
+    .slice(0, 20)
+    .map((f) =>
+      JSON.stringify({ source: "polymarket_rtds_chainlink", recv_wall_ts: 1780000000000, recv_mono_ns: 1780000000000000000, payload: f }),
+    );
   const header = JSON.stringify({ format: "mmp-frames", version: 1, venue: "sim", segmentStartMs: 0, segmentEndMs: 1, markets: [] });
   return {
     name: "replay parseRecordLine",
@@ -445,7 +517,8 @@ export function replayLineTarget(c: Corpus): FuzzTarget<string> {
       }
       expect(SOURCES.has(f.src)).toBe(true);
       expect(typeof f.frame).toBe("string");
-      if (!(KNOWN_FINDINGS.replayRecvNsUnchecked && f.timeFrom === "recv")) expect(f.recvNs === "" || /^\d+$/.test(f.recvNs), `recvNs ${JSON.stringify(f.recvNs).slice(0, 40)}`).toBe(true);
+      if (!(KNOWN_FINDINGS.replayRecvNsUnchecked && f.timeFrom === "recv"))
+        expect(f.recvNs === "" || /^\d+$/.test(f.recvNs), `recvNs ${JSON.stringify(f.recvNs).slice(0, 40)}`).toBe(true);
       if (f.timeFrom === "none" || f.timeFrom === "exchange") {
         // Not one of our records: the line itself is the frame, byte for byte.
         if (f.frame !== line) expect(line).toContain('"payload"');
@@ -463,7 +536,10 @@ export function replayReaderTarget(): FuzzTarget<{ text: string; gzip: boolean }
   return {
     name: "replay readLines (file → lines)",
     input: fc.record({
-      text: fc.oneof(fc.string({ maxLength: 2000, unit: "binary" }), fc.array(fc.constantFrom("PONG", "{\"a\":1}", "", "\r", "é", "x".repeat(70_000)), { maxLength: 8 }).map((ls) => ls.join("\n"))),
+      text: fc.oneof(
+        fc.string({ maxLength: 2000, unit: "binary" }),
+        fc.array(fc.constantFrom("PONG", '{"a":1}', "", "\r", "é", "x".repeat(70_000)), { maxLength: 8 }).map((ls) => ls.join("\n")),
+      ),
       gzip: fc.boolean(),
     }),
     async check({ text, gzip }) {

@@ -12,14 +12,10 @@ const runs = fuzzRuns();
 
 describe("parsers survive hostile input", () => {
   for (const target of parserTargets(corpus)) {
-    test(
-      target.name,
-      async () => {
-        const r = await runTarget(target, runs);
-        if (r.failures > 0) throw new Error(`${r.name}: ${r.counterexample}`);
-        expect(r.inputs).toBeGreaterThanOrEqual(runs);
-      },
-      60_000,
-    );
+    test(target.name, async () => {
+      const r = await runTarget(target, runs);
+      if (r.failures > 0) throw new Error(`${r.name}: ${r.counterexample}`);
+      expect(r.inputs).toBeGreaterThanOrEqual(runs);
+    }, 60_000);
   }
 });

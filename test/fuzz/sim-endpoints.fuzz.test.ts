@@ -18,21 +18,23 @@ afterAll(async () => {
 
 // Each run is a batch of up to 8 requests/frames: a fifth of the parser count keeps CI short.
 const runs = Math.max(20, Math.floor(fuzzRuns() / 5));
-const names = ["sim REST public (+ L1 routes, /test off)", "sim REST private (L2, orders, cancels)", "sim WS market channel", "sim WS RTDS", "sim WS user channel (auth, then garbage)"];
+const names = [
+  "sim REST public (+ L1 routes, /test off)",
+  "sim REST private (L2, orders, cancels)",
+  "sim WS market channel",
+  "sim WS RTDS",
+  "sim WS user channel (auth, then garbage)",
+];
 
 describe("simulator endpoints survive hostile input", () => {
   for (const [k, name] of names.entries()) {
-    test(
-      name,
-      async () => {
-        const target = endpointTargets(fx)[k];
-        if (!target) throw new Error("no target");
-        expect(target.name).toBe(name);
-        const r = await runTarget(target, runs);
-        if (r.failures > 0) throw new Error(`${r.name}: ${r.counterexample}`);
-        expect(r.runs).toBe(runs);
-      },
-      60_000,
-    );
+    test(name, async () => {
+      const target = endpointTargets(fx)[k];
+      if (!target) throw new Error("no target");
+      expect(target.name).toBe(name);
+      const r = await runTarget(target, runs);
+      if (r.failures > 0) throw new Error(`${r.name}: ${r.counterexample}`);
+      expect(r.runs).toBe(runs);
+    }, 60_000);
   }
 });

@@ -35,7 +35,13 @@ export interface SimFixture {
 
 export async function startSimFixture(): Promise<SimFixture> {
   const clock = new ManualClock(SIM_START_MS);
-  const ex = new SimExchange({ seed: 3, startMs: SIM_START_MS, flow: null, initialBalanceE6: 1e15, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300] } });
+  const ex = new SimExchange({
+    seed: 3,
+    startMs: SIM_START_MS,
+    flow: null,
+    initialBalanceE6: 1e15,
+    schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300] },
+  });
   const server = new SimServer({ exchange: ex, clock, testApi: false });
   const urls = server.start();
   const m = ex.allMarkets().find((x) => x.state === "open");
@@ -47,7 +53,11 @@ export async function startSimFixture(): Promise<SimFixture> {
   const res = await fetch(`${urls.rest}/auth/derive-api-key`, { headers: { ...l1Headers(signer, Math.floor(SIM_START_MS / 1000)) } });
   if (res.status !== 200) throw new Error(`sim fixture: derive-api-key ${res.status}`);
   const j = (await res.json()) as { apiKey: string; secret: string; passphrase: string };
-  const creds: ApiCreds = { key: j.apiKey, secret: new Secret(j.secret, "api secret"), passphrase: new Secret(j.passphrase, "api passphrase") };
+  const creds: ApiCreds = {
+    key: j.apiKey,
+    secret: new Secret(j.secret, "api secret"),
+    passphrase: new Secret(j.passphrase, "api passphrase"),
+  };
   let salt = 1;
   const tsSec = Math.floor(SIM_START_MS / 1000);
   return {
@@ -61,7 +71,17 @@ export async function startSimFixture(): Promise<SimFixture> {
     conditionId: m.sched.info.conditionId,
     l2: (method, path, body) => ({ ...l2Headers(creds, signer.address, tsSec, method, path, body), "content-type": "application/json" }),
     validOrderBody() {
-      const order = signer.sign({ tokenId, side: "BUY", priceE4: 3000, sizeE6: 5_000_000, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: salt++, timestampMs: SIM_START_MS });
+      const order = signer.sign({
+        tokenId,
+        side: "BUY",
+        priceE4: 3000,
+        sizeE6: 5_000_000,
+        tickE4: 100,
+        negRisk: false,
+        exchangeVersion: 2,
+        salt: salt++,
+        timestampMs: SIM_START_MS,
+      });
       return { orderId: order.orderId, body: orderPostBody(order, creds.key, "GTC", false) };
     },
     stop: () => server.stop(),

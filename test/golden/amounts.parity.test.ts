@@ -53,7 +53,9 @@ function reference(side: Side, priceE4: number, sizeE6: number, tick: TickSize, 
   return [String(base), String(quote)];
 }
 
-const TRICKY_SIZES = [10_000, 1_000_000, 5_000_000, 21_040_000, 290_000, 123_456_789, 99_999_990_000, 3_333_333, 70_000, 1_005_000, 15_550_000, 7_770_001];
+const TRICKY_SIZES = [
+  10_000, 1_000_000, 5_000_000, 21_040_000, 290_000, 123_456_789, 99_999_990_000, 3_333_333, 70_000, 1_005_000, 15_550_000, 7_770_001,
+];
 
 describe("amounts vs the SDK's float rounding", () => {
   test("protocol reference vectors", () => {
@@ -79,7 +81,8 @@ describe("amounts vs the SDK's float rounding", () => {
               const a = ours(side, p, size, tick, mode);
               const b = sdk(side, p, size, tick, mode);
               n++;
-              if ((typeof a === "string" || a[0] !== b[0] || a[1] !== b[1]) && bad.length < 5) bad.push(`${tick} ${mode} ${side} p=${p} s=${size}: ours ${a} sdk ${b}`);
+              if ((typeof a === "string" || a[0] !== b[0] || a[1] !== b[1]) && bad.length < 5)
+                bad.push(`${tick} ${mode} ${side} p=${p} s=${size}: ours ${a} sdk ${b}`);
             }
           }
         }

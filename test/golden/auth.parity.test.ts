@@ -90,15 +90,38 @@ describe("L2 headers", () => {
       const method = methods[rng.int(0, methods.length - 1)]!;
       const requestPath = paths[rng.int(0, paths.length - 1)]!;
       const r = rng.next();
-      const body = r < 0.3 ? undefined : r < 0.6 ? JSON.stringify({ orderID: hex(32), n: rng.int(0, 1e6) }) : r < 0.8 ? `{"x":"é—€ ✓ ${rng.int(0, 9)}"}` : "";
-      const ours = l2Headers({ key, secret: new Secret(secret), passphrase: new Secret(passphrase) }, wallet.address, ts, method, requestPath, body);
-      const sdk = await createL2Headers(wallet, { key, secret, passphrase }, { method, requestPath, ...(body !== undefined && { body }) }, ts);
+      const body =
+        r < 0.3
+          ? undefined
+          : r < 0.6
+            ? JSON.stringify({ orderID: hex(32), n: rng.int(0, 1e6) })
+            : r < 0.8
+              ? `{"x":"é—€ ✓ ${rng.int(0, 9)}"}`
+              : "";
+      const ours = l2Headers(
+        { key, secret: new Secret(secret), passphrase: new Secret(passphrase) },
+        wallet.address,
+        ts,
+        method,
+        requestPath,
+        body,
+      );
+      const sdk = await createL2Headers(
+        wallet,
+        { key, secret, passphrase },
+        { method, requestPath, ...(body !== undefined && { body }) },
+        ts,
+      );
       expect(JSON.stringify(ours)).toBe(JSON.stringify(sdk));
     }
   });
 
   test("verifyL2 / checkL2 reasons", () => {
-    const creds = { key: "api-key-1", secret: new Secret("c2VjcmV0LWJ5dGVzLWZvci10ZXN0aW5nLW9ubHkhIQ=="), passphrase: new Secret("pass-1") };
+    const creds = {
+      key: "api-key-1",
+      secret: new Secret("c2VjcmV0LWJ5dGVzLWZvci10ZXN0aW5nLW9ubHkhIQ=="),
+      passphrase: new Secret("pass-1"),
+    };
     const body = '{"a":1}';
     const h = l2Headers(creds, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", 1_780_000_000, "POST", "/order", body);
     expect(verifyL2(h, creds, "POST", "/order", body)).toBe(true);

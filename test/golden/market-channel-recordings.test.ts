@@ -26,7 +26,16 @@ describe("every recorded market-channel frame parses", () => {
       for (const e of codec.decode(r.text).errors) failures.push(`${r.where}: ${e.code} ${e.reason}`);
     }
     const c = codec.counters;
-    console.log("market-channel frames:", c.frames, "events:", c.events, "price_change eras:", c.priceChangeEras, "level changes:", c.levelChanges);
+    console.log(
+      "market-channel frames:",
+      c.frames,
+      "events:",
+      c.events,
+      "price_change eras:",
+      c.priceChangeEras,
+      "level changes:",
+      c.levelChanges,
+    );
     expect(failures).toEqual([]);
     expect(c.frames).toBe(314);
     expect(c.events).toEqual({
@@ -135,7 +144,8 @@ function replay(file: string): Comparison[] {
       if (ev.type === "book") {
         const b = books.get(ev.assetId);
         const n = since.get(ev.assetId) ?? 0;
-        if (b !== undefined && !b.stale && n > 0) out.push({ where: r.where, assetId: ev.assetId, deltasSince: n, diffs: diffBook(b, ev), frame });
+        if (b !== undefined && !b.stale && n > 0)
+          out.push({ where: r.where, assetId: ev.assetId, deltasSince: n, diffs: diffBook(b, ev), frame });
         since.set(ev.assetId, 0);
       } else if (ev.type === "price_change") {
         for (const c of ev.changes) since.set(c.assetId, (since.get(c.assetId) ?? 0) + 1);
@@ -160,14 +170,23 @@ function explain(c: Comparison, d: LevelDiff): string | null {
     const sameToken = t.assetId === c.assetId;
     const hitSide = sameToken === (t.side === "BUY") ? "ask" : "bid";
     const hitPrice = sameToken ? t.priceE4 : 10_000 - t.priceE4;
-    if (d.side === hitSide && d.priceE4 === hitPrice && Math.abs(d.gotE6 - d.expectedE6 - t.sizeE6) <= TOLERANCE_E6 + (d.expectedE6 === 0 ? d.gotE6 : 0)) {
+    if (
+      d.side === hitSide &&
+      d.priceE4 === hitPrice &&
+      Math.abs(d.gotE6 - d.expectedE6 - t.sizeE6) <= TOLERANCE_E6 + (d.expectedE6 === 0 ? d.gotE6 : 0)
+    ) {
       return `fill of ${t.sizeE6 / 1e6} @ ${t.priceE4 / 1e4} (${sameToken ? "same token" : "mirrored"})`;
     }
   }
   for (const e of c.frame) {
     if (e.type !== "price_change") continue;
     for (const ch of e.changes) {
-      if (ch.assetId === c.assetId && ch.priceE4 === d.priceE4 && (ch.side === "BUY") === (d.side === "bid") && ch.sizeE6 === d.expectedE6) {
+      if (
+        ch.assetId === c.assetId &&
+        ch.priceE4 === d.priceE4 &&
+        (ch.side === "BUY") === (d.side === "bid") &&
+        ch.sizeE6 === d.expectedE6
+      ) {
         return "set by a price_change later in the same frame";
       }
     }
@@ -195,7 +214,9 @@ describe("books rebuilt from deltas equal later snapshots", () => {
         if (why === null) unexplained.push(line);
       }
     }
-    console.log(`el-capturo: ${cmp.length} later snapshots compared, ${cmp.filter((c) => c.diffs.length === 0).length} identical\n  ${report.join("\n  ")}`);
+    console.log(
+      `el-capturo: ${cmp.length} later snapshots compared, ${cmp.filter((c) => c.diffs.length === 0).length} identical\n  ${report.join("\n  ")}`,
+    );
     expect(cmp.length).toBe(8);
     expect(cmp.filter((c) => c.diffs.length === 0).length).toBe(0);
     expect(unexplained).toEqual([]);
@@ -207,8 +228,13 @@ describe("books rebuilt from deltas equal later snapshots", () => {
       const same = cmp.filter((c) => c.diffs.length === 0).length;
       const lines = cmp
         .filter((c) => c.diffs.length > 0)
-        .map((c) => `${c.where} ${c.assetId.slice(0, 8)}…: ${c.diffs.length} levels differ after ${c.deltasSince} recorded deltas, e.g. ${c.diffs[0]!.side} ${c.diffs[0]!.priceE4 / 1e4}`);
-      console.log(`${file}: ${cmp.length} later snapshots after deltas, ${same} identical, ${cmp.length - same} differ (the recorder dropped deltas, SOURCES.md note 5)\n  ${lines.join("\n  ")}`);
+        .map(
+          (c) =>
+            `${c.where} ${c.assetId.slice(0, 8)}…: ${c.diffs.length} levels differ after ${c.deltasSince} recorded deltas, e.g. ${c.diffs[0]!.side} ${c.diffs[0]!.priceE4 / 1e4}`,
+        );
+      console.log(
+        `${file}: ${cmp.length} later snapshots after deltas, ${same} identical, ${cmp.length - same} differ (the recorder dropped deltas, SOURCES.md note 5)\n  ${lines.join("\n  ")}`,
+      );
       for (const c of cmp) expect(c.deltasSince).toBeGreaterThan(0);
     }
   });

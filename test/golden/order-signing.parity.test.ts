@@ -11,7 +11,14 @@ import { Rng } from "../../src/core/rng.ts";
 import { Secret } from "../../src/core/secret.ts";
 import { TICK_E4, TICK_SIZES, type TickSize } from "../../src/core/units.ts";
 import { priceDecimalsOf } from "../../src/polymarket/amounts.ts";
-import { type BatchItem, OrderSigner, type SignedOrder, batchPostBody, orderPostBody, recoverOrderSigner } from "../../src/polymarket/signing.ts";
+import {
+  type BatchItem,
+  OrderSigner,
+  type SignedOrder,
+  batchPostBody,
+  orderPostBody,
+  recoverOrderSigner,
+} from "../../src/polymarket/signing.ts";
 import { type SignedOrderV2, Wallet, sdkBatchBody, sdkOrderHash, sdkPostBody, sdkSignOrder } from "../helpers/sdk-order-reference.ts";
 import { getAddress } from "@ethersproject/address";
 
@@ -81,7 +88,7 @@ function randomCase(i: number): Case {
       : r < 0.9
         ? rng.int(t, 10_000 - t)
         : Math.min(10_000 - t, unit * rng.int(Math.ceil(t / unit), Math.floor((10_000 - t) / unit) - 1) + unit / 2);
-  const signatureType = (i >> 2) % 4 as 0 | 1 | 2 | 3;
+  const signatureType = ((i >> 2) % 4) as 0 | 1 | 2 | 3;
   const market = rng.chance(0.2);
   const orderType: OrderType = market ? (rng.chance(0.5) ? "FOK" : "FAK") : rng.chance(0.2) ? "GTD" : "GTC";
   const c: Case = {
@@ -199,7 +206,8 @@ describe("order signing parity with @polymarket/clob-client-v2", () => {
       seen.add(`sig×side×neg:${c.signatureType}${c.side}${c.negRisk}`);
     }
     for (const t of TICK_SIZES) expect(seen.has(`tick:${t}`)).toBe(true);
-    for (const st of [0, 1, 2, 3]) for (const side of ["BUY", "SELL"]) for (const neg of [true, false]) expect(seen.has(`sig×side×neg:${st}${side}${neg}`)).toBe(true);
+    for (const st of [0, 1, 2, 3])
+      for (const side of ["BUY", "SELL"]) for (const neg of [true, false]) expect(seen.has(`sig×side×neg:${st}${side}${neg}`)).toBe(true);
     expect(seen.has("v:3") && seen.has("v:2") && seen.has("mode:true") && seen.has("mode:false")).toBe(true);
   });
 

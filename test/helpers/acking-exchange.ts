@@ -20,7 +20,13 @@ export class AckingExchange extends FakeExchange {
     for (const i of intents) {
       const orderId = `oid-${i.clientId}`;
       if (i.orderType === "GTC" || i.orderType === "GTD") this.live.set(orderId, i);
-      this.emit({ kind: "ack", clientId: i.clientId, orderId, status: i.orderType === "GTC" || i.orderType === "GTD" ? "live" : "unmatched", atNs: 0 });
+      this.emit({
+        kind: "ack",
+        clientId: i.clientId,
+        orderId,
+        status: i.orderType === "GTC" || i.orderType === "GTD" ? "live" : "unmatched",
+        atNs: 0,
+      });
     }
   }
 

@@ -30,7 +30,13 @@ export class ClobStandIn {
       ...(tls ? { tls } : {}),
       fetch: async (req) => {
         const url = new URL(req.url);
-        const seen: SeenRequest = { method: req.method, path: url.pathname, search: url.searchParams, headers: req.headers, body: await req.text() };
+        const seen: SeenRequest = {
+          method: req.method,
+          path: url.pathname,
+          search: url.searchParams,
+          headers: req.headers,
+          body: await req.text(),
+        };
         this.seen.push(seen);
         const waiters = this.arrivals;
         this.arrivals = [];

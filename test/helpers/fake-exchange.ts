@@ -2,14 +2,7 @@
  * A scripted `ExchangeClient` for order-manager tests: records every command, lets the
  * test push venue events, and answers lookups from a table the test fills in.
  */
-import type {
-  BalanceSnapshot,
-  ExchangeClient,
-  ExchangeEvent,
-  OpenOrderSnapshot,
-  OrderIntent,
-  OrderLookup,
-} from "../../src/core/ports.ts";
+import type { BalanceSnapshot, ExchangeClient, ExchangeEvent, OpenOrderSnapshot, OrderIntent, OrderLookup } from "../../src/core/ports.ts";
 
 export type FakeCall =
   | { readonly op: "place"; readonly intents: readonly OrderIntent[] }

@@ -66,7 +66,14 @@ export async function sdkSignOrder(i: SdkOrderInput): Promise<SignedOrderV2> {
     const order = i.market
       ? await builderFor(i).buildMarketOrder({ tokenID: i.tokenId, price: i.price, amount: i.size, side, ...extra }, opts, i.version)
       : await builderFor(i).buildOrder(
-          { tokenID: i.tokenId, price: i.price, size: i.size, side, ...extra, ...(i.expirationSec !== undefined && { expiration: i.expirationSec }) },
+          {
+            tokenID: i.tokenId,
+            price: i.price,
+            size: i.size,
+            side,
+            ...extra,
+            ...(i.expirationSec !== undefined && { expiration: i.expirationSec }),
+          },
           opts,
           i.version,
         );
@@ -84,11 +91,22 @@ export async function sdkSignOrder(i: SdkOrderInput): Promise<SignedOrderV2> {
 const ORDER_TYPES = { GTC: OrderType.GTC, GTD: OrderType.GTD, FOK: OrderType.FOK, FAK: OrderType.FAK } as const;
 
 /** `JSON.stringify(orderToJsonV2(...))`: the exact bytes the SDK's postOrder signs and sends. */
-export function sdkPostBody(o: SignedOrderV2, owner: string, orderType: keyof typeof ORDER_TYPES, postOnly: boolean, deferExec: boolean): string {
+export function sdkPostBody(
+  o: SignedOrderV2,
+  owner: string,
+  orderType: keyof typeof ORDER_TYPES,
+  postOnly: boolean,
+  deferExec: boolean,
+): string {
   return JSON.stringify(orderToJsonV2(o, owner, ORDER_TYPES[orderType], postOnly, deferExec));
 }
 
-export function sdkBatchBody(items: ReadonlyArray<{ order: SignedOrderV2; orderType: keyof typeof ORDER_TYPES }>, owner: string, postOnly: boolean, deferExec: boolean): string {
+export function sdkBatchBody(
+  items: ReadonlyArray<{ order: SignedOrderV2; orderType: keyof typeof ORDER_TYPES }>,
+  owner: string,
+  postOnly: boolean,
+  deferExec: boolean,
+): string {
   return JSON.stringify(items.map((it) => orderToJsonV2(it.order, owner, ORDER_TYPES[it.orderType], postOnly, deferExec)));
 }
 
@@ -137,7 +155,10 @@ export const sdkAmounts = {
     price: number,
     rc: RoundConfig,
   ) => RawAmounts,
-  roundingConfig: (await import(path.join(SDK_DIST, "order-builder/helpers/roundingConfig.js"))).ROUNDING_CONFIG as Record<TickSize, RoundConfig>,
+  roundingConfig: (await import(path.join(SDK_DIST, "order-builder/helpers/roundingConfig.js"))).ROUNDING_CONFIG as Record<
+    TickSize,
+    RoundConfig
+  >,
 };
 
 export { Wallet };

@@ -14,7 +14,10 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { DEFAULT_FILL_MODEL, joinQueue, onLevel, onPrint, type QueuedOrder } from "../../src/venue/fill-model.ts";
 
-type Op = { kind: "add"; size: number } | { kind: "cancel"; pick: number; frac: number } | { kind: "print"; frac: number; dropFirst: boolean };
+type Op =
+  | { kind: "add"; size: number }
+  | { kind: "cancel"; pick: number; frac: number }
+  | { kind: "print"; frac: number; dropFirst: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("add" as const), size: fc.integer({ min: 1, max: 50 }) }),
@@ -52,7 +55,9 @@ function run(initial: readonly number[], ops: readonly Op[], fromBack: boolean, 
       if (lv === 0) continue;
       let amount = Math.max(1, Math.floor(lv * op.frac));
       // Which orders are cancelled: from the back (worst case), or starting at a random one.
-      const order = fromBack ? [...ref.queue].reverse() : [...ref.queue.slice(op.pick % ref.queue.length), ...ref.queue.slice(0, op.pick % ref.queue.length)];
+      const order = fromBack
+        ? [...ref.queue].reverse()
+        : [...ref.queue.slice(op.pick % ref.queue.length), ...ref.queue.slice(0, op.pick % ref.queue.length)];
       for (const o of order) {
         if (amount === 0) break;
         const c = Math.min(o.size, amount);

@@ -17,14 +17,24 @@ const decimal = fc.oneof(
 );
 const valid = fc.integer({ min: 0, max: 10_000 }).map((n) => (n / 10_000).toString());
 // Mostly valid, so both the answering and the refusing branches are well exercised.
-const anyValue = fc.oneof({ weight: 8, arbitrary: valid }, { weight: 2, arbitrary: decimal }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, null, 0.5, 1, true, [], {}) });
+const anyValue = fc.oneof(
+  { weight: 8, arbitrary: valid },
+  { weight: 2, arbitrary: decimal },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, null, 0.5, 1, true, [], {}) },
+);
 const entry = fc.record(
   {
-    asset_id: fc.oneof({ weight: 8, arbitrary: fc.string({ maxLength: 8 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 7, null) }),
+    asset_id: fc.oneof(
+      { weight: 8, arbitrary: fc.string({ maxLength: 8 }) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 7, null) },
+    ),
     price: anyValue,
     size: anyValue,
     side: fc.constantFrom<unknown>("BUY", "SELL", "BUY", "SELL", "buy", "", undefined, 1),
-    hash: fc.oneof({ weight: 8, arbitrary: fc.stringMatching(/^[0-9a-f]{0,40}$/) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, null) }),
+    hash: fc.oneof(
+      { weight: 8, arbitrary: fc.stringMatching(/^[0-9a-f]{0,40}$/) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, null) },
+    ),
     best_bid: anyValue,
     best_ask: anyValue,
   },

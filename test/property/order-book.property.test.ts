@@ -74,7 +74,10 @@ type Op =
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 20, arbitrary: fc.record({ k: fc.constant("set" as const), side, p: price, z: size }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant("snap" as const), bids: validLevels, asks: validLevels, tick: fc.constantFrom(0, ...TICKS) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant("snap" as const), bids: validLevels, asks: validLevels, tick: fc.constantFrom(0, ...TICKS) }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("tick" as const), tick: fc.constantFrom(...TICKS) }) },
   { weight: 1, arbitrary: fc.constant({ k: "stale" as const }) },
 );
@@ -103,8 +106,18 @@ function check(book: OrderBook, ref: MapBook): void {
   expect(book.stale).toBe(ref.stale);
   expect(book.tickE4).toBe(ref.tick);
   for (const n of [1, 3]) {
-    expect(book.depthE6("BUY", n)).toBe(ref.sorted("BUY").slice(0, n).reduce((a, [, z]) => a + z, 0));
-    expect(book.depthE6("SELL", n)).toBe(ref.sorted("SELL").slice(0, n).reduce((a, [, z]) => a + z, 0));
+    expect(book.depthE6("BUY", n)).toBe(
+      ref
+        .sorted("BUY")
+        .slice(0, n)
+        .reduce((a, [, z]) => a + z, 0),
+    );
+    expect(book.depthE6("SELL", n)).toBe(
+      ref
+        .sorted("SELL")
+        .slice(0, n)
+        .reduce((a, [, z]) => a + z, 0),
+    );
   }
   if (rb !== undefined && ra !== undefined) {
     const qb = ref.bids.get(rb)!;

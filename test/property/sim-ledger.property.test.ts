@@ -50,7 +50,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), who: fc.nat(2), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancelAll" as const), who: fc.nat(2) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("split" as const, "merge" as const), who: fc.nat(2), lots: fc.integer({ min: 1, max: 40 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("split" as const, "merge" as const),
+      who: fc.nat(2),
+      lots: fc.integer({ min: 1, max: 40 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 200_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("resolve" as const), winner: fc.constantFrom<Outcome>(0, 1) }) },
 );
@@ -117,7 +124,8 @@ describe("simulated ledger conservation", () => {
               const owner = OWNERS[op.who] as string;
               ex.cancelAll(owner);
               expect(ex.openOrderIds(owner)).toEqual([]);
-              for (const tok of ex.allMarkets().flatMap((x) => [x.sched.info.yesTokenId, x.sched.info.noTokenId])) expect(ex.accounts.held(owner, tok)).toBe(0);
+              for (const tok of ex.allMarkets().flatMap((x) => [x.sched.info.yesTokenId, x.sched.info.noTokenId]))
+                expect(ex.accounts.held(owner, tok)).toBe(0);
               expect(ex.accounts.held(owner, COLLATERAL)).toBe(0);
               break;
             }

@@ -128,7 +128,10 @@ describe("matching engine = naive price-time reference", () => {
           const best = order[0] ?? (side === "bid" ? 0 : 10_000);
           expect(side === "bid" ? book?.bestBid : book?.bestAsk).toBe(best);
           for (const p of order) {
-            const ids = naive.filter((o) => o.side === side && o.price === p).sort((a, b) => a.seq - b.seq).map((o) => o.id);
+            const ids = naive
+              .filter((o) => o.side === side && o.price === p)
+              .sort((a, b) => a.seq - b.seq)
+              .map((o) => o.id);
             expect(book?.ordersAt(side, p).map((o) => o.id)).toEqual(ids);
           }
         }

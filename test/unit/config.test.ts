@@ -6,7 +6,11 @@ import { CONFIG_KEYS, type Config, ConfigError, type ConfigKey, describeConfig, 
 
 // Hardhat's well-known test account #0: public, holds nothing.
 const TEST_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const API = { POLY_API_KEY: "11111111-2222-3333-4444-555555555555", POLY_API_SECRET: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", POLY_PASSPHRASE: "pass-phrase-marker" };
+const API = {
+  POLY_API_KEY: "11111111-2222-3333-4444-555555555555",
+  POLY_API_SECRET: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0",
+  POLY_PASSPHRASE: "pass-phrase-marker",
+};
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "config-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -41,7 +45,13 @@ test("every key has its documented default", () => {
     },
     execution: { preSignPoolSize: 10, useWss: true, restPollMs: 1000, heartbeatMs: 5000 },
     arb: { minEdgeE4: 100, maxCapitalUsdE6: 50_000_000, legRule: "unwind", maxLegLossUsdE6: 2_000_000, orderType: "FOK" },
-    risk: { dailyLossLimitUsdE6: 50_000_000, maxTotalExposureUsdE6: 500_000_000, maxCorrelatedExposureUsdE6: 250_000_000, staleFeedMs: 5000, circuitBreakerVolScore: 3 },
+    risk: {
+      dailyLossLimitUsdE6: 50_000_000,
+      maxTotalExposureUsdE6: 500_000_000,
+      maxCorrelatedExposureUsdE6: 250_000_000,
+      staleFeedMs: 5000,
+      circuitBreakerVolScore: 3,
+    },
     polymarket: {
       clobUrl: "https://clob.polymarket.com",
       marketWsUrl: "wss://ws-subscriptions-clob.polymarket.com/ws/market",
@@ -64,7 +74,14 @@ test("every key has its documented default", () => {
   };
   const { notices, entries, credentials, ...rest } = c;
   expect(rest).toEqual(expected);
-  expect(credentials).toEqual({ privateKey: undefined, privateKeySource: "none", privateKeyFile: undefined, apiKey: undefined, apiSecret: undefined, passphrase: undefined });
+  expect(credentials).toEqual({
+    privateKey: undefined,
+    privateKeySource: "none",
+    privateKeyFile: undefined,
+    apiKey: undefined,
+    apiSecret: undefined,
+    passphrase: undefined,
+  });
   expect(notices).toEqual([]);
   expect(entries.map((e) => e.key)).toEqual(CONFIG_KEYS.map((k) => k.key));
   expect(entries.every((e) => e.origin === "default")).toBe(true);
@@ -174,7 +191,17 @@ describe("a bad value is rejected naming key, value and what is allowed", () => 
 });
 
 test("every key with a validated value is covered by the bad-value table", () => {
-  const unchecked = new Set(["USE_UVLOOP", "USE_ORJSON", "LOG_DIR", "JOURNAL_PATH", "PRIVATE_KEY_FILE", "POLY_API_SECRET", "POLY_PASSPHRASE", "ALERT_TELEGRAM_BOT_TOKEN", "ALERT_TELEGRAM_CHAT_ID"]);
+  const unchecked = new Set([
+    "USE_UVLOOP",
+    "USE_ORJSON",
+    "LOG_DIR",
+    "JOURNAL_PATH",
+    "PRIVATE_KEY_FILE",
+    "POLY_API_SECRET",
+    "POLY_PASSPHRASE",
+    "ALERT_TELEGRAM_BOT_TOKEN",
+    "ALERT_TELEGRAM_CHAT_ID",
+  ]);
   const covered = new Set(BAD.map(([k]) => k));
   for (const { key } of CONFIG_KEYS) if (!unchecked.has(key)) expect(covered.has(key) ? key : `missing ${key}`).toBe(key);
 });
@@ -191,7 +218,9 @@ test("cross-key rules", () => {
   expect(configError({ RISK_MAX_CORRELATED_EXPOSURE: "600" }).message).toContain("above RISK_MAX_TOTAL_EXPOSURE=500");
   expect(configError({ TRADING_MODE: "live" }).message).toContain("needs VENUE=polymarket");
   expect(configError({ VENUE: "polymarket", TRADING_MODE: "live" }).message).toContain("needs a signing key");
-  expect(configError({ VENUE: "polymarket", TRADING_MODE: "live", PRIVATE_KEY: TEST_KEY, SIGNATURE_TYPE: "2" }).message).toContain("needs FUNDER_ADDRESS");
+  expect(configError({ VENUE: "polymarket", TRADING_MODE: "live", PRIVATE_KEY: TEST_KEY, SIGNATURE_TYPE: "2" }).message).toContain(
+    "needs FUNDER_ADDRESS",
+  );
   expect(configError({ POLY_API_KEY: API.POLY_API_KEY }).message).toContain("must be set together");
   expect(configError({ ALERT_TELEGRAM_CHAT_ID: "12345" }).message).toContain("must be set together");
   // paper trading on Polymarket needs no key
@@ -206,7 +235,13 @@ test("precedence: overrides > environment > .env file > default; empty means uns
   expect(c.sim.seed).toBe(7);
   expect(c.mm.markets).toEqual(["SOL"]);
   const origin = (k: ConfigKey) => c.entries.find((e) => e.key === k)?.origin;
-  expect([origin("MM_BASE_SPREAD"), origin("MM_MAX_POSITION"), origin("SIM_SEED"), origin("MM_MARKETS"), origin("VENUE")]).toEqual(["file", "env", "file", "override", "default"]);
+  expect([origin("MM_BASE_SPREAD"), origin("MM_MAX_POSITION"), origin("SIM_SEED"), origin("MM_MARKETS"), origin("VENUE")]).toEqual([
+    "file",
+    "env",
+    "file",
+    "override",
+    "default",
+  ]);
 });
 
 test("a malformed .env names the line, never its content", () => {
@@ -250,7 +285,16 @@ describe("secrets", () => {
     ALERT_TELEGRAM_BOT_TOKEN: "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ",
     ALERT_TELEGRAM_CHAT_ID: "-100123",
   };
-  const values = [TEST_KEY, TEST_KEY.slice(2), API.POLY_API_KEY, API.POLY_API_SECRET, API.POLY_PASSPHRASE, "webhooksecret", "slacksecret", "AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ"];
+  const values = [
+    TEST_KEY,
+    TEST_KEY.slice(2),
+    API.POLY_API_KEY,
+    API.POLY_API_SECRET,
+    API.POLY_PASSPHRASE,
+    "webhooksecret",
+    "slacksecret",
+    "AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ",
+  ];
 
   test("are loaded as Secret and reveal the value", () => {
     const c = loadConfig(secrets);
@@ -263,7 +307,13 @@ describe("secrets", () => {
 
   test("never appear in describeConfig, JSON, inspect, or another key's error", () => {
     const c = loadConfig(secrets);
-    const texts = [describeConfig(c).join("\n"), JSON.stringify(c), Bun.inspect(c), String(c.credentials.privateKey), configError({ ...secrets, BOT_MODE: "x" }).message];
+    const texts = [
+      describeConfig(c).join("\n"),
+      JSON.stringify(c),
+      Bun.inspect(c),
+      String(c.credentials.privateKey),
+      configError({ ...secrets, BOT_MODE: "x" }).message,
+    ];
     for (const t of texts) for (const v of values) expect(t.includes(v) ? `leaked ${v.slice(0, 6)}…` : "clean").toBe("clean");
     expect(describeConfig(c).join("\n")).toContain("PRIVATE_KEY                  = (set, redacted)  (env)");
   });
@@ -301,7 +351,9 @@ describe("PRIVATE_KEY_FILE", () => {
   test("a group/world readable file is refused with a clear message", () => {
     const p = keyFile("open.key", 0o644);
     const e = configError({ PRIVATE_KEY_FILE: p });
-    expect(e.message).toBe(`PRIVATE_KEY_FILE=${JSON.stringify(p)} has mode 0644: group or others may access it; refusing to use it. Run: chmod 600 ${p}`);
+    expect(e.message).toBe(
+      `PRIVATE_KEY_FILE=${JSON.stringify(p)} has mode 0644: group or others may access it; refusing to use it. Run: chmod 600 ${p}`,
+    );
     expect(configError({ PRIVATE_KEY_FILE: keyFile("group.key", 0o640) }).message).toContain("mode 0640");
   });
 

@@ -30,10 +30,38 @@ function run(): RunRecord {
       },
     ],
     fills: [
-      { tMs: 1_000, conditionId: "0xm", isYes: true, side: "BUY", priceE4: 4900, sizeE6: 10 * SH, feeE6: 0, rebateE6: 10_000, liquidity: "maker", cause: "queue" },
-      { tMs: 20_000, conditionId: "0xm", isYes: true, side: "SELL", priceE4: 5300, sizeE6: 4 * SH, feeE6: 50_000, rebateE6: 0, liquidity: "taker", cause: "taker" },
+      {
+        tMs: 1_000,
+        conditionId: "0xm",
+        isYes: true,
+        side: "BUY",
+        priceE4: 4900,
+        sizeE6: 10 * SH,
+        feeE6: 0,
+        rebateE6: 10_000,
+        liquidity: "maker",
+        cause: "queue",
+      },
+      {
+        tMs: 20_000,
+        conditionId: "0xm",
+        isYes: true,
+        side: "SELL",
+        priceE4: 5300,
+        sizeE6: 4 * SH,
+        feeE6: 50_000,
+        rebateE6: 0,
+        liquidity: "taker",
+        cause: "taker",
+      },
     ],
-    orders: { byMarket: { "0xm": { placed: 3, placedE6: 30 * SH, rejected: 0 } }, rejectsByCode: {}, cancels: 1, cancelsTooLate: 0, filledWhileCancellingE6: 0 },
+    orders: {
+      byMarket: { "0xm": { placed: 3, placedE6: 30 * SH, rejected: 0 } },
+      rejectsByCode: {},
+      cancels: 1,
+      cancelsTooLate: 0,
+      filledWhileCancellingE6: 0,
+    },
     latencies: { placeAckMs: [40, 40, 41], cancelMs: [40] },
     counters: {},
   };
@@ -88,7 +116,15 @@ describe("P&L by component, to the cent", () => {
     const specs = chartSpecs({ title: "t", dataLabel: "d", reports: [r] });
     expect(specs.map((s) => s.id)).toEqual(["pnl-total", "pnl-components", "markout", "latency", "price-0-0", "inventory-0", "pnl-0"]);
     const price = specs.find((s) => s.id === "price-0-0");
-    expect(price?.series.map((s) => s.label)).toEqual(["book bid", "book ask", "mid", "our bid", "our ask", "fill: bought YES", "fill: sold YES"]);
+    expect(price?.series.map((s) => s.label)).toEqual([
+      "book bid",
+      "book ask",
+      "mid",
+      "our bid",
+      "our ask",
+      "fill: bought YES",
+      "fill: sold YES",
+    ]);
     // Fills are points at their prices in cents.
     expect(price?.series[5]?.values.filter((v) => v !== null)).toEqual([49]);
     expect(price?.series[6]?.values.filter((v) => v !== null)).toEqual([53]);

@@ -57,10 +57,14 @@ test("async functions are awaited per call and queued calls never overlap", asyn
     running--;
   };
   const p1 = b.latency("async", asyncFn, FAST);
-  const p2 = b.latency("sync after async", () => {
-    expect(running).toBe(0);
-    return spin(5);
-  }, FAST);
+  const p2 = b.latency(
+    "sync after async",
+    () => {
+      expect(running).toBe(0);
+      return spin(5);
+    },
+    FAST,
+  );
   const [r1, r2] = await Promise.all([p1, p2]);
   await b.drain();
   expect(maxRunning).toBe(1);
@@ -71,7 +75,13 @@ test("async functions are awaited per call and queued calls never overlap", asyn
 
 test("throughput converts units per call into units per second", async () => {
   const b = new BenchContext();
-  const r = await b.throughput("batch", () => spin(100), { ...FAST, units: 100, unit: "op", reference: { name: "half", fn: () => spin(50) }, referenceUnits: 50 });
+  const r = await b.throughput("batch", () => spin(100), {
+    ...FAST,
+    units: 100,
+    unit: "op",
+    reference: { name: "half", fn: () => spin(50) },
+    referenceUnits: 50,
+  });
   expect(r.perSec).toBeCloseTo((100 * 1e9) / r.stats!.meanNs, 0);
   expect(r.unit).toBe("op");
   expect(r.ratio).toBeGreaterThan(0);
@@ -79,9 +89,13 @@ test("throughput converts units per call into units per second", async () => {
 
 test("a throwing bench becomes an error result, not a rejection", async () => {
   const b = new BenchContext();
-  const r = await b.latency("boom", () => {
-    throw new Error("fixture missing");
-  }, FAST);
+  const r = await b.latency(
+    "boom",
+    () => {
+      throw new Error("fixture missing");
+    },
+    FAST,
+  );
   expect(r.error).toContain("fixture missing");
   const r2 = await b.latency("async boom", () => Promise.reject(new Error("late")), FAST);
   expect(r2.error).toContain("late");

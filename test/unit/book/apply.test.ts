@@ -88,9 +88,13 @@ describe("BookSet: the book epoch", () => {
     s.apply(ev(BOOK_UP));
     s.apply(ev(`{"event_type":"last_trade_price","asset_id":"UP","market":"m","price":"0.51","side":"BUY","size":"3","timestamp":"5"}`));
     expect(s.get("UP")!.lastTradeE4()).toBe(5100);
-    s.apply(ev(`{"event_type":"best_bid_ask","market":"m","asset_id":"UP","best_bid":"0.49","best_ask":"0.51","spread":"0.02","timestamp":"6"}`));
+    s.apply(
+      ev(`{"event_type":"best_bid_ask","market":"m","asset_id":"UP","best_bid":"0.49","best_ask":"0.51","spread":"0.02","timestamp":"6"}`),
+    );
     expect(s.counters.bboMismatches).toBe(0);
-    s.apply(ev(`{"event_type":"best_bid_ask","market":"m","asset_id":"UP","best_bid":"0.48","best_ask":"0.51","spread":"0.03","timestamp":"7"}`));
+    s.apply(
+      ev(`{"event_type":"best_bid_ask","market":"m","asset_id":"UP","best_bid":"0.48","best_ask":"0.51","spread":"0.03","timestamp":"7"}`),
+    );
     expect(s.counters.bboMismatches).toBe(1);
     const resolved = `{"event_type":"market_resolved","id":"1","market":"m","assets_ids":["UP","DOWN"],"winning_asset_id":"UP","winning_outcome":"Up","timestamp":"8"}`;
     expect(s.apply(ev(resolved))).toBe(2);

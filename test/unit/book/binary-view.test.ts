@@ -15,7 +15,15 @@ function books(yesBids: [number, number][], yesAsks: [number, number][], noBids:
 
 describe("ComplementView", () => {
   test("a YES bid at p is a NO ask at 1 − p", () => {
-    const { yes } = books([[4800, 10e6], [4700, 20e6]], [[5100, 5e6]], [], []);
+    const { yes } = books(
+      [
+        [4800, 10e6],
+        [4700, 20e6],
+      ],
+      [[5100, 5e6]],
+      [],
+      [],
+    );
     const no = new ComplementView(yes, "NO");
     expect(no.bestAskE4()).toBe(5200);
     expect(no.bestAskSizeE6()).toBe(10e6);
@@ -44,15 +52,19 @@ describe("ComplementView", () => {
 
   test("the complement of the complement is the book (property)", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 4999 }), { maxLength: 20 }), fc.uniqueArray(fc.integer({ min: 5001, max: 9999 }), { maxLength: 20 }), (bp, ap) => {
-        const b = new OrderBook("Y", 1);
-        b.applySnapshot(lv(bp.map((p) => [p, p * 10])), lv(ap.map((p) => [p, p * 10])));
-        const twice = new ComplementView(new ComplementView(b, "N"), "Y");
-        expect(twice.bestBidE4()).toBe(b.bestBidE4());
-        expect(twice.bestAskE4()).toBe(b.bestAskE4());
-        expect(twice.bestAskSizeE6()).toBe(b.bestAskSizeE6());
-        expect(mirrorMismatch(b, new ComplementView(b, "N"))).toBe(false);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 4999 }), { maxLength: 20 }),
+        fc.uniqueArray(fc.integer({ min: 5001, max: 9999 }), { maxLength: 20 }),
+        (bp, ap) => {
+          const b = new OrderBook("Y", 1);
+          b.applySnapshot(lv(bp.map((p) => [p, p * 10])), lv(ap.map((p) => [p, p * 10])));
+          const twice = new ComplementView(new ComplementView(b, "N"), "Y");
+          expect(twice.bestBidE4()).toBe(b.bestBidE4());
+          expect(twice.bestAskE4()).toBe(b.bestAskE4());
+          expect(twice.bestAskSizeE6()).toBe(b.bestAskSizeE6());
+          expect(mirrorMismatch(b, new ComplementView(b, "N"))).toBe(false);
+        },
+      ),
       { numRuns: 100, seed: 3 },
     );
   });
@@ -70,7 +82,18 @@ describe("pair costs", () => {
 
   test("walk buys pairs while YES ask + NO ask ≤ the limit", () => {
     // YES asks 0.47×10, 0.48×20; NO asks 0.50×15, 0.51×100 → pairs at 0.97 (10), 0.98 (5), 0.99 (15)…
-    const { yes, no } = books([], [[4700, 10e6], [4800, 20e6]], [], [[5000, 15e6], [5100, 100e6]]);
+    const { yes, no } = books(
+      [],
+      [
+        [4700, 10e6],
+        [4800, 20e6],
+      ],
+      [],
+      [
+        [5000, 15e6],
+        [5100, 100e6],
+      ],
+    );
     const atMost98 = pairBuyWalk(yes, no, 1000e6, 9800);
     expect(atMost98).toEqual({ pairsE6: 15e6, costE6: 10e6 * 0.97 + 5e6 * 0.98, worstYesE4: 4800, worstNoE4: 5000 });
     const capped = pairBuyWalk(yes, no, 12e6, 9900);
@@ -87,7 +110,12 @@ describe("pair costs", () => {
     const ladder = fc.uniqueArray(fc.integer({ min: 3000, max: 7000 }), { minLength: 1, maxLength: 8 });
     fc.assert(
       fc.property(ladder, ladder, fc.integer({ min: 1, max: 50 }), fc.integer({ min: 9000, max: 10_500 }), (ya, na, maxPairs, limit) => {
-        const { yes, no } = books([], ya.map((p) => [p, ((p % 7) + 1) * 1e6]), [], na.map((p) => [p, ((p % 5) + 1) * 1e6]));
+        const { yes, no } = books(
+          [],
+          ya.map((p) => [p, ((p % 7) + 1) * 1e6]),
+          [],
+          na.map((p) => [p, ((p % 5) + 1) * 1e6]),
+        );
         // Brute force: expand every share as a unit, pair cheapest with cheapest.
         const units = (b: OrderBook) => {
           const u: number[] = [];

@@ -7,7 +7,20 @@ const lv = (pairs: [number, number][]) => ({ pricesE4: pairs.map((p) => p[0]), s
 function sample(): OrderBook {
   const b = new OrderBook("YES", 100);
   // Venue order: bids ascending, asks descending (best last) — the book must not care.
-  expect(b.applySnapshot(lv([[4700, 30e6], [4800, 20e6], [4900, 10e6]]), lv([[5300, 60e6], [5200, 25e6], [5100, 5e6]]))).toBe("OK");
+  expect(
+    b.applySnapshot(
+      lv([
+        [4700, 30e6],
+        [4800, 20e6],
+        [4900, 10e6],
+      ]),
+      lv([
+        [5300, 60e6],
+        [5200, 25e6],
+        [5100, 5e6],
+      ]),
+    ),
+  ).toBe("OK");
   return b;
 }
 
@@ -86,7 +99,15 @@ describe("OrderBook", () => {
     expect(b.problems.BAD_SIZE).toBe(3);
     expect(b.bestBidE4()).toBe(4900);
     expect(b.levelCount("BUY")).toBe(3);
-    expect(b.applySnapshot(lv([[0, 5], [4000, 5]]), lv([]))).toBe("PRICE_OUT_OF_RANGE");
+    expect(
+      b.applySnapshot(
+        lv([
+          [0, 5],
+          [4000, 5],
+        ]),
+        lv([]),
+      ),
+    ).toBe("PRICE_OUT_OF_RANGE");
     expect(b.bestBidE4()).toBe(4000);
   });
 

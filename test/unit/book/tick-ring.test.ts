@@ -37,20 +37,25 @@ describe("tick rings against a naive array (fast-check)", () => {
 
   test("PriceRing.priceAtOrBefore matches a linear scan", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 30 }), fc.integer({ min: -5, max: 200 }), (cap, gaps, q) => {
-        const ring = new PriceRing(cap);
-        let t = 0;
-        const naive: Array<[number, number]> = [];
-        for (const [i, g] of gaps.entries()) {
-          t += g;
-          ring.push(i, t, 100 + i);
-          naive.push([t, 100 + i]);
-        }
-        const kept = naive.slice(-cap);
-        let want = Number.NaN;
-        for (const [ts, p] of kept) if (ts <= q) want = p;
-        expect(ring.priceAtOrBefore(q)).toBe(want);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 30 }),
+        fc.integer({ min: -5, max: 200 }),
+        (cap, gaps, q) => {
+          const ring = new PriceRing(cap);
+          let t = 0;
+          const naive: Array<[number, number]> = [];
+          for (const [i, g] of gaps.entries()) {
+            t += g;
+            ring.push(i, t, 100 + i);
+            naive.push([t, 100 + i]);
+          }
+          const kept = naive.slice(-cap);
+          let want = Number.NaN;
+          for (const [ts, p] of kept) if (ts <= q) want = p;
+          expect(ring.priceAtOrBefore(q)).toBe(want);
+        },
+      ),
     );
   });
 });

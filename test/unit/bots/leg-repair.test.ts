@@ -62,8 +62,26 @@ describe("limits by hand", () => {
 
 describe("decideRepair", () => {
   test("unwind rule sells into bids at or above the limit, sized to what is there", () => {
-    const a = decideRepair(input({ long: [[[4300, 12 * M], [3700, 50 * M]], []] }));
-    expect(a).toEqual({ kind: "order", via: "unwind", tokenId: "Y", side: "SELL", limitPriceE4: 3800, sizeE6: 12 * M, worstLossE6: expect.any(Number) });
+    const a = decideRepair(
+      input({
+        long: [
+          [
+            [4300, 12 * M],
+            [3700, 50 * M],
+          ],
+          [],
+        ],
+      }),
+    );
+    expect(a).toEqual({
+      kind: "order",
+      via: "unwind",
+      tokenId: "Y",
+      side: "SELL",
+      limitPriceE4: 3800,
+      sizeE6: 12 * M,
+      worstLossE6: expect.any(Number),
+    });
     if (a.kind === "order") expect(a.worstLossE6).toBe(Math.round((YES_COST * 12) / 20) - (notional(12 * M, 3800) - fee(12 * M, 3800)));
   });
 
@@ -78,8 +96,17 @@ describe("decideRepair", () => {
   test("retry rule waits for the no-loss price, then falls back to the bounded unwind", () => {
     const books = { long: [[[4000, 50 * M]], []] as [Level[], Level[]], short: [[], [[5300, 50 * M]]] as [Level[], Level[]] };
     expect(decideRepair(input({ rule: "retry", ...books })).kind).toBe("wait");
-    expect(decideRepair(input({ rule: "retry", ...books, mayWait: false }))).toMatchObject({ kind: "order", via: "unwind", limitPriceE4: 3800 });
-    expect(decideRepair(input({ rule: "retry", short: [[], [[5200, 50 * M]]] }))).toMatchObject({ kind: "order", via: "retry", limitPriceE4: 5200, sizeE6: 20 * M });
+    expect(decideRepair(input({ rule: "retry", ...books, mayWait: false }))).toMatchObject({
+      kind: "order",
+      via: "unwind",
+      limitPriceE4: 3800,
+    });
+    expect(decideRepair(input({ rule: "retry", short: [[], [[5200, 50 * M]]] }))).toMatchObject({
+      kind: "order",
+      via: "retry",
+      limitPriceE4: 5200,
+      sizeE6: 20 * M,
+    });
   });
 
   test("minimum size edges: dust below the minimum is held, a thin book below the minimum waits", () => {
@@ -88,10 +115,22 @@ describe("decideRepair", () => {
     expect(decideRepair(input({ long: [[[4300, 4_990_000]], []] })).kind).toBe("wait");
     expect(decideRepair(input({ long: [[[4300, 5 * M]], []] }))).toMatchObject({ kind: "order", sizeE6: 5 * M });
     // a marketable BUY must be worth $1: buying back 5 shares at ≤ 0.15 (the $0.30 bound) is not
-    const cheap = input({ kind: "sell_pair", excessE6: 5 * M, excessCashE6: 500_000, maxLossE6: 300_000, long: [[], [[1000, 50 * M]]], mayWait: false });
+    const cheap = input({
+      kind: "sell_pair",
+      excessE6: 5 * M,
+      excessCashE6: 500_000,
+      maxLossE6: 300_000,
+      long: [[], [[1000, 50 * M]]],
+      mayWait: false,
+    });
     expect(unwindLimitE4(cheap)).toBe(1500);
     expect(decideRepair(cheap).kind).toBe("hold");
-    expect(decideRepair({ ...cheap, excessE6: 7 * M, excessCashE6: 700_000, maxLossE6: 420_000 })).toMatchObject({ kind: "order", via: "unwind", side: "BUY", sizeE6: 7 * M });
+    expect(decideRepair({ ...cheap, excessE6: 7 * M, excessCashE6: 700_000, maxLossE6: 420_000 })).toMatchObject({
+      kind: "order",
+      via: "unwind",
+      side: "BUY",
+      sizeE6: 7 * M,
+    });
   });
 
   test("a stale book is never traded on", () => {
@@ -101,7 +140,18 @@ describe("decideRepair", () => {
   });
 
   test("availableAt counts only levels inside the limit", () => {
-    const b = new FakeBook("X", [[4300, 10 * M], [4200, 5 * M], [4000, 7 * M]], [[4500, 3 * M], [4600, 4 * M]]);
+    const b = new FakeBook(
+      "X",
+      [
+        [4300, 10 * M],
+        [4200, 5 * M],
+        [4000, 7 * M],
+      ],
+      [
+        [4500, 3 * M],
+        [4600, 4 * M],
+      ],
+    );
     expect(availableAt(b, "SELL", 4200)).toBe(15 * M);
     expect(availableAt(b, "BUY", 4500)).toBe(3 * M);
     expect(availableAt(b, "BUY", 4400)).toBe(0);
@@ -125,7 +175,17 @@ describe("the bound holds for every fill the order can get (property, against a 
           const lv = (ls: [number, number][]): Level[] => [...new Map(ls.map(([p, s]) => [p * 100, s * M])).entries()];
           const excessE6 = excess * M;
           const cash = Math.round(excessE6 * (avgCents / 100));
-          const i = input({ kind, rule, excessE6, excessCashE6: cash, maxLossE6: maxLoss, lossSoFarE6: lossSoFar, long: [lv(l1), lv(l2)], short: [lv(l2), lv(l1)], mayWait: false });
+          const i = input({
+            kind,
+            rule,
+            excessE6,
+            excessCashE6: cash,
+            maxLossE6: maxLoss,
+            lossSoFarE6: lossSoFar,
+            long: [lv(l1), lv(l2)],
+            short: [lv(l2), lv(l1)],
+            mayWait: false,
+          });
           const a = decideRepair(i);
           if (a.kind !== "order") return;
           // Naive: walk the book this order would take from, best first, within the limit.

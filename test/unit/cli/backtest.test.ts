@@ -20,14 +20,37 @@ describe("flags", () => {
     if (typeof a === "string") throw new Error(a);
     expect(a.bot).toBe("mm");
     expect(a.baseline).toBe("naive");
-    expect([a.settings.exchange.orderLatencyMs, a.settings.exchange.cancelLatencyMs, a.settings.exchange.responseLatencyMs, a.settings.replay.feedLatencyMs]).toEqual([20, 20, 20, 0]);
+    expect([
+      a.settings.exchange.orderLatencyMs,
+      a.settings.exchange.cancelLatencyMs,
+      a.settings.exchange.responseLatencyMs,
+      a.settings.replay.feedLatencyMs,
+    ]).toEqual([20, 20, 20, 0]);
     expect(a.settings.exchange.fill.queueCancelRule).toBe("worst_case");
   });
 
   test("--latency-ms sets every leg unless a leg is given; --bot naive has no baseline", () => {
-    const a = parseBacktestArgs(["--data", "x", "--latency-ms", "50", "--cancel-latency-ms", "5", "--bot", "naive", "--queue", "pro_rata", "--from", "2025-07-03T03:53:00Z", "--set", "MM_BASE_SPREAD=0.03", "--prewindow"]);
+    const a = parseBacktestArgs([
+      "--data",
+      "x",
+      "--latency-ms",
+      "50",
+      "--cancel-latency-ms",
+      "5",
+      "--bot",
+      "naive",
+      "--queue",
+      "pro_rata",
+      "--from",
+      "2025-07-03T03:53:00Z",
+      "--set",
+      "MM_BASE_SPREAD=0.03",
+      "--prewindow",
+    ]);
     if (typeof a === "string") throw new Error(a);
-    expect([a.settings.exchange.orderLatencyMs, a.settings.exchange.cancelLatencyMs, a.settings.exchange.responseLatencyMs]).toEqual([50, 5, 50]);
+    expect([a.settings.exchange.orderLatencyMs, a.settings.exchange.cancelLatencyMs, a.settings.exchange.responseLatencyMs]).toEqual([
+      50, 5, 50,
+    ]);
     expect(a.baseline).toBe("none");
     expect(a.settings.exchange.fill.queueCancelRule).toBe("pro_rata");
     expect(a.settings.fromMs).toBe(Date.parse("2025-07-03T03:53:00Z"));
@@ -104,7 +127,16 @@ describe("sweep", () => {
 
   test("runs on worker threads and sorts by P&L, baseline beside", async () => {
     const base = { ...DEFAULT_BACKTEST, botSettings: [] };
-    const job = (id: number, v: string, bot: "mm" | "naive" = "mm"): SweepJob => ({ id, data: EL, marketsFile: "", bot, point: bot === "mm" ? [["MM_BASE_SPREAD", v]] : [], base, overrides: {}, env: {} });
+    const job = (id: number, v: string, bot: "mm" | "naive" = "mm"): SweepJob => ({
+      id,
+      data: EL,
+      marketsFile: "",
+      bot,
+      point: bot === "mm" ? [["MM_BASE_SPREAD", v]] : [],
+      base,
+      overrides: {},
+      env: {},
+    });
     const results = await runSweep([job(0, "0.01"), job(1, "0.04"), job(2, "", "naive")], 2);
     expect(results.every((r) => r.ok)).toBe(true);
     const table = formatSweep(results.slice(0, 2), results[2]);

@@ -6,7 +6,14 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { drainOpenOrders, journalStartsFresh, openRunJournal, parseBotArgs, parseDuration, untilStopped } from "../../../src/cli/bot-runner.ts";
+import {
+  drainOpenOrders,
+  journalStartsFresh,
+  openRunJournal,
+  parseBotArgs,
+  parseDuration,
+  untilStopped,
+} from "../../../src/cli/bot-runner.ts";
 import type { VenueHandle } from "../../../src/cli/compose.ts";
 import { loadConfig } from "../../../src/config.ts";
 import { ManualClock } from "../../../src/core/clock.ts";

@@ -12,7 +12,12 @@ import { renderStatus } from "../../../src/monitor/status.ts";
 import { FakeExchange, settleMicrotasks } from "../../helpers/fake-exchange.ts";
 import { FakeFeed, upDownMarket } from "../../helpers/fake-feed.ts";
 
-const conn = (state: "connected" | "disconnected" | "stale" | "resynced", reason = ""): FeedEvent => ({ kind: "connection", state, atNs: 0, reason });
+const conn = (state: "connected" | "disconnected" | "stale" | "resynced", reason = ""): FeedEvent => ({
+  kind: "connection",
+  state,
+  atNs: 0,
+  reason,
+});
 
 describe("CompositeFeed", () => {
   test("down when any source is down, up only when every source is up", () => {
@@ -25,7 +30,10 @@ describe("CompositeFeed", () => {
     market.emit(conn("disconnected", "socket closed"));
     market.emit(conn("connected", "reconnected"));
     rtds.emit(conn("resynced", "data resumed"));
-    expect(seen.map((e) => (e.kind === "connection" ? `${e.state}|${e.reason}` : e.kind))).toEqual(["stale|rtds: rtds silent", "resynced|rtds: data resumed"]);
+    expect(seen.map((e) => (e.kind === "connection" ? `${e.state}|${e.reason}` : e.kind))).toEqual([
+      "stale|rtds: rtds silent",
+      "resynced|rtds: data resumed",
+    ]);
   });
 
   test("data passes through; a roll plan subscribes, emits ended before started, unsubscribes", () => {
@@ -35,7 +43,15 @@ describe("CompositeFeed", () => {
     feed.onEvent((ev) => seen.push(ev.kind === "market_started" || ev.kind === "market_ended" ? `${ev.kind}:${ev.market.slug}` : ev.kind));
     const a = upDownMarket(1_000_000);
     const b = upDownMarket(1_900_000);
-    feed.applyPlan({ subscribe: [b], unsubscribe: [], events: [{ kind: "market_ended", market: a }, { kind: "market_started", market: b }], nextWakeMs: 0 });
+    feed.applyPlan({
+      subscribe: [b],
+      unsubscribe: [],
+      events: [
+        { kind: "market_ended", market: a },
+        { kind: "market_started", market: b },
+      ],
+      nextWakeMs: 0,
+    });
     market.emit({ kind: "book", tokenId: b.yesTokenId, recvNs: 0 });
     expect(seen).toEqual([`market_ended:${a.slug}`, `market_started:${b.slug}`, "book"]);
     expect(market.subscribed.has(b.conditionId)).toBe(true);
@@ -56,7 +72,11 @@ describe("ConnectedExchange", () => {
     ex.userConnection("disconnected", 0, "closed again");
     ex.userConnection("connected", 0, "back");
     inner.emit({ kind: "ack", clientId: "c", orderId: "o", status: "live", atNs: 0 });
-    expect(seen.map((e) => (e.kind === "connection" ? `${e.state}|${e.reason}` : e.kind))).toEqual(["disconnected|user channel: closed", "connected|user channel: back", "ack"]);
+    expect(seen.map((e) => (e.kind === "connection" ? `${e.state}|${e.reason}` : e.kind))).toEqual([
+      "disconnected|user channel: closed",
+      "connected|user channel: back",
+      "ack",
+    ]);
   });
 
   test("a merge emits `merged` only when the venue merged; without a merger it is skipped", async () => {
@@ -82,10 +102,55 @@ describe("renderStatus", () => {
       breaker: "HALTED",
       haltReasons: ["stale_feed"],
       markets: [
-        { conditionId: "0x1", slug: "btc-updown-15m-1780000000", phase: "live", secondsLeft: 420, fairValue: 0.5234, bidE4: 5100, askE4: 5400, bookBidE4: 5200, bookAskE4: 5300, yesE6: 12_500_000, noE6: 0, realisedE6: 1_250_000, unrealisedE6: -300_000, fills: 3, volScore: 12.4, state: "quoting" },
+        {
+          conditionId: "0x1",
+          slug: "btc-updown-15m-1780000000",
+          phase: "live",
+          secondsLeft: 420,
+          fairValue: 0.5234,
+          bidE4: 5100,
+          askE4: 5400,
+          bookBidE4: 5200,
+          bookAskE4: 5300,
+          yesE6: 12_500_000,
+          noE6: 0,
+          realisedE6: 1_250_000,
+          unrealisedE6: -300_000,
+          fills: 3,
+          volScore: 12.4,
+          state: "quoting",
+        },
       ],
-      totals: { marketsSeen: 1, marketsQuoted: 1, quotesSent: 9, cancelsSent: 7, requotes: 5, preemptiveCancels: 1, fills: 3, rejects: 2, rejectsByCode: { POST_ONLY_CROSS: 1, INSUFFICIENT_BALANCE: 1 }, sellsAsBuys: 0, sellsShrunk: 0, sellsSkipped: 0, riskTrips: 1, riskDenials: 0, merges: 0, hedges: 0, cancelAlls: 1, maxAbsInventoryE6: 12_500_000, maxAbsInventoryUsdE6: 6_000_000 },
-      pnl: { realisedE6: 1_250_000, unrealisedE6: -300_000, feesE6: 0, totalE6: 950_000, fills: 3, volumeE6: 15_000_000, markout: { count: 3, sharesE6: 30_000_000, totalE6: 300_000, perShareE4: 100 } },
+      totals: {
+        marketsSeen: 1,
+        marketsQuoted: 1,
+        quotesSent: 9,
+        cancelsSent: 7,
+        requotes: 5,
+        preemptiveCancels: 1,
+        fills: 3,
+        rejects: 2,
+        rejectsByCode: { POST_ONLY_CROSS: 1, INSUFFICIENT_BALANCE: 1 },
+        sellsAsBuys: 0,
+        sellsShrunk: 0,
+        sellsSkipped: 0,
+        riskTrips: 1,
+        riskDenials: 0,
+        merges: 0,
+        hedges: 0,
+        cancelAlls: 1,
+        maxAbsInventoryE6: 12_500_000,
+        maxAbsInventoryUsdE6: 6_000_000,
+      },
+      pnl: {
+        realisedE6: 1_250_000,
+        unrealisedE6: -300_000,
+        feesE6: 0,
+        totalE6: 950_000,
+        fills: 3,
+        volumeE6: 15_000_000,
+        markout: { count: 3, sharesE6: 30_000_000, totalE6: 300_000, perShareE4: 100 },
+      },
     };
     const lines = renderStatus(snap);
     expect(lines[0]).toContain("breaker HALTED (stale_feed)");

@@ -12,17 +12,44 @@ import { orderToJsonV2, OrderType } from "@polymarket/clob-client-v2";
 const ROOT = path.resolve(import.meta.dir, "../../..");
 const KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const FUNDER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
-const line = (o: Record<string, unknown>) => JSON.stringify({ privateKey: KEY, tokenId: "123456789", price: "0.56", size: "21.04", side: "BUY", tickSize: "0.01", negRisk: false, signatureType: 0, salt: 42, timestamp: 1_780_000_000_000, ...o });
+const line = (o: Record<string, unknown>) =>
+  JSON.stringify({
+    privateKey: KEY,
+    tokenId: "123456789",
+    price: "0.56",
+    size: "21.04",
+    side: "BUY",
+    tickSize: "0.01",
+    negRisk: false,
+    signatureType: 0,
+    salt: 42,
+    timestamp: 1_780_000_000_000,
+    ...o,
+  });
 
 async function run(lines: string[], withId = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const failed = await signLines(lines, (l) => out.push(l), (l) => err.push(l), { withId, nextSalt: () => 7, nowMs: () => 1_790_000_000_000 });
+  const failed = await signLines(
+    lines,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    { withId, nextSalt: () => 7, nowMs: () => 1_790_000_000_000 },
+  );
   return { out, err, failed };
 }
 
 /** The SDK's `order` object for the same input, as JSON. */
-async function sdkOrderJson(o: { signatureType: 0 | 1 | 2 | 3; funder?: string; negRisk: boolean; side: "BUY" | "SELL"; price: number; size: number; tickSize: "0.01" | "0.001"; version?: 2 | 3 }): Promise<string> {
+async function sdkOrderJson(o: {
+  signatureType: 0 | 1 | 2 | 3;
+  funder?: string;
+  negRisk: boolean;
+  side: "BUY" | "SELL";
+  price: number;
+  size: number;
+  tickSize: "0.01" | "0.001";
+  version?: 2 | 3;
+}): Promise<string> {
   const s = await sdkSignOrder({
     wallet: new Wallet(KEY),
     chainId: 137,
@@ -53,7 +80,16 @@ describe("order sign", () => {
     expect(r.out).toEqual([
       await sdkOrderJson({ signatureType: 0, negRisk: false, side: "BUY", price: 0.56, size: 21.04, tickSize: "0.01" }),
       await sdkOrderJson({ signatureType: 3, funder: FUNDER, negRisk: true, side: "SELL", price: 0.123, size: 7, tickSize: "0.001" }),
-      await sdkOrderJson({ signatureType: 2, funder: FUNDER, negRisk: false, side: "BUY", price: 0.56, size: 21.04, tickSize: "0.01", version: 3 }),
+      await sdkOrderJson({
+        signatureType: 2,
+        funder: FUNDER,
+        negRisk: false,
+        side: "BUY",
+        price: 0.56,
+        size: 21.04,
+        tickSize: "0.01",
+        version: 3,
+      }),
     ]);
   });
 
@@ -96,7 +132,12 @@ describe("order sign", () => {
 
   test("the real command: stdout lines, stderr errors, exit code 2 on any bad line", async () => {
     const input = `${line({})}\n{"privateKey":"${KEY}"}\n${line({ salt: 43 })}\n`;
-    const p = Bun.spawn([process.execPath, "run", "src/main.ts", "order", "sign"], { cwd: ROOT, stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawn([process.execPath, "run", "src/main.ts", "order", "sign"], {
+      cwd: ROOT,
+      stdin: new Blob([input]),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
     const outLines = stdout.trim().split("\n");
     expect(outLines.length).toBe(2);
@@ -104,7 +145,12 @@ describe("order sign", () => {
     expect((JSON.parse(outLines[1]!) as { salt: number }).salt).toBe(43);
     expect(stderr).toContain("line 2: tokenId: required");
     expect(code).toBe(2);
-    const ok = Bun.spawn([process.execPath, "run", "src/main.ts", "order", "sign"], { cwd: ROOT, stdin: new Blob([`${line({})}\n`]), stdout: "pipe", stderr: "pipe" });
+    const ok = Bun.spawn([process.execPath, "run", "src/main.ts", "order", "sign"], {
+      cwd: ROOT,
+      stdin: new Blob([`${line({})}\n`]),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(await ok.exited).toBe(0);
   }, 15_000);
 });

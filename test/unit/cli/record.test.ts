@@ -66,7 +66,21 @@ describe("record against local Gamma + market + RTDS servers", () => {
     ws.onActivity(w.poke);
     const out = mkdtempSync(path.join(tmpdir(), "mmp-record-"));
     cleanup.push(() => rmSync(out, { recursive: true, force: true }));
-    const args = parseRecordArgs(["--venue", "polymarket", "--markets", "BTC", "--windows", "5m", "--out", out, "--no-rtds", "--gamma-url", `http://127.0.0.1:${gamma.port}`, "--market-ws-url", ws.url]);
+    const args = parseRecordArgs([
+      "--venue",
+      "polymarket",
+      "--markets",
+      "BTC",
+      "--windows",
+      "5m",
+      "--out",
+      out,
+      "--no-rtds",
+      "--gamma-url",
+      `http://127.0.0.1:${gamma.port}`,
+      "--market-ws-url",
+      ws.url,
+    ]);
     if (typeof args === "string") throw new Error(args);
     let stop: () => void = () => {};
     const stopped = new Promise<void>((r) => {

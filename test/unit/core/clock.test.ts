@@ -12,7 +12,11 @@ test("ManualClock fires timers in due order at their due time", () => {
   const cancel = c.setTimer(12, () => seen.push(["x", c.nowNs()]));
   cancel();
   c.advanceBy(100);
-  expect(seen).toEqual([["a", 10e6], ["c", 15e6], ["b", 20e6]]);
+  expect(seen).toEqual([
+    ["a", 10e6],
+    ["c", 15e6],
+    ["b", 20e6],
+  ]);
   expect(c.nowNs()).toBe(100e6);
   expect(c.wallMs()).toBe(100);
 });

@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { BAD_NUMBER, formatFixed, parseFixed, parsePriceE4, parseSizeE6, snapAskUp, snapBidDown, tickE4Of } from "../../../src/core/units.ts";
+import {
+  BAD_NUMBER,
+  formatFixed,
+  parseFixed,
+  parsePriceE4,
+  parseSizeE6,
+  snapAskUp,
+  snapBidDown,
+  tickE4Of,
+} from "../../../src/core/units.ts";
 
 describe("parseFixed", () => {
   test("known values", () => {

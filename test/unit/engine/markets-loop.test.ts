@@ -52,7 +52,8 @@ describe("Underlyings strikes", () => {
     const m = upDownMarket(START, { resolution: "twap60" });
     const s0 = START / 1000;
     // prices 1..60 for seconds s0−59 … s0, except s0−30 missing (carries 29 forward)
-    for (let s = s0 - 70; s <= s0 + 1; s++) if (s !== s0 - 30) u.update("btc/usd", s >= s0 - 59 && s <= s0 ? s - (s0 - 60) : 1000, s * 1000, s * 1000);
+    for (let s = s0 - 70; s <= s0 + 1; s++)
+      if (s !== s0 - 30) u.update("btc/usd", s >= s0 - 59 && s <= s0 ? s - (s0 - 60) : 1000, s * 1000, s * 1000);
     const expected = (1830 - 30 + 29) / 60;
     expect(u.strikeOf(m, START + 1_000)).toBeCloseTo(expected, 9);
   });

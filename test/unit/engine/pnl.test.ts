@@ -10,7 +10,13 @@ import { PnlTracker } from "../../../src/engine/pnl.ts";
 
 type Fill = Extract<ExchangeEvent, { kind: "fill" }>;
 let seq = 0;
-function fill(tokenId: string, side: Side, priceE4: number, sizeE6: number, opts: { tradeId?: string; status?: TradeStatus; feeE6?: number } = {}): Fill {
+function fill(
+  tokenId: string,
+  side: Side,
+  priceE4: number,
+  sizeE6: number,
+  opts: { tradeId?: string; status?: TradeStatus; feeE6?: number } = {},
+): Fill {
   return {
     kind: "fill",
     tradeId: opts.tradeId ?? `t${++seq}`,
@@ -39,7 +45,13 @@ describe("PnlTracker", () => {
     expect(pos?.costE6).toBe(2_400_000);
     expect(pos?.realisedE6).toBe(400_000);
     // marked at 0.45: unrealised 6 × 0.05 = $0.30
-    expect(p.summary(() => 4500)).toMatchObject({ realisedE6: 400_000, unrealisedE6: 300_000, totalE6: 700_000, fills: 2, volumeE6: 6_000_000 });
+    expect(p.summary(() => 4500)).toMatchObject({
+      realisedE6: 400_000,
+      unrealisedE6: 300_000,
+      totalE6: 700_000,
+      fills: 2,
+      volumeE6: 6_000_000,
+    });
   });
 
   test("a status update is not a second fill; FAILED reverses the fill exactly", () => {
@@ -139,7 +151,10 @@ describe("PnlTracker", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 0, max: 10_000 }), (ops, markE4) => {
         const p = new PnlTracker();
-        const held = new Map<string, number>([["Y", 0], ["N", 0]]);
+        const held = new Map<string, number>([
+          ["Y", 0],
+          ["N", 0],
+        ]);
         let cash = 0;
         for (const o of ops) {
           const h = held.get(o.token) ?? 0;

@@ -3,7 +3,13 @@ import fc from "fast-check";
 import type { Side } from "../../../src/core/ports.ts";
 import { type DesiredQuote, type LiveQuote, reconcileQuotes } from "../../../src/engine/quote-reconcile.ts";
 
-const dq = (tokenId: string, side: Side, priceE4: number, sizeE6: number): DesiredQuote => ({ conditionId: "c", tokenId, side, priceE4, sizeE6 });
+const dq = (tokenId: string, side: Side, priceE4: number, sizeE6: number): DesiredQuote => ({
+  conditionId: "c",
+  tokenId,
+  side,
+  priceE4,
+  sizeE6,
+});
 const lq = (clientId: string, tokenId: string, side: Side, priceE4: number, remainingE6: number, cancelRequested = false): LiveQuote => ({
   clientId,
   tokenId,
@@ -36,7 +42,12 @@ test("size tolerance keeps a slightly filled quote", () => {
 
 const arbSide = fc.constantFrom<Side>("BUY", "SELL");
 const arbDesired = fc.array(
-  fc.record({ tokenId: fc.constantFrom("y", "n"), side: arbSide, priceE4: fc.constantFrom(4_400, 4_500, 4_600), sizeE6: fc.constantFrom(5e6, 10e6, 20e6) }),
+  fc.record({
+    tokenId: fc.constantFrom("y", "n"),
+    side: arbSide,
+    priceE4: fc.constantFrom(4_400, 4_500, 4_600),
+    sizeE6: fc.constantFrom(5e6, 10e6, 20e6),
+  }),
   { maxLength: 8 },
 );
 const arbLive = fc.array(
@@ -59,9 +70,12 @@ test("property: with zero tolerance, matches a naive multiset count and covers t
       // Naive: count equal (token, side, price, size) keys on each side.
       const key = (t: string, s: Side, p: number, z: number) => `${t}/${s}/${p}/${z}`;
       const want = new Map<string, number>();
-      for (const d of desired) want.set(key(d.tokenId, d.side, d.priceE4, d.sizeE6), (want.get(key(d.tokenId, d.side, d.priceE4, d.sizeE6)) ?? 0) + 1);
+      for (const d of desired)
+        want.set(key(d.tokenId, d.side, d.priceE4, d.sizeE6), (want.get(key(d.tokenId, d.side, d.priceE4, d.sizeE6)) ?? 0) + 1);
       const have = new Map<string, number>();
-      for (const l of live) if (!l.cancelRequested) have.set(key(l.tokenId, l.side, l.priceE4, l.remainingE6), (have.get(key(l.tokenId, l.side, l.priceE4, l.remainingE6)) ?? 0) + 1);
+      for (const l of live)
+        if (!l.cancelRequested)
+          have.set(key(l.tokenId, l.side, l.priceE4, l.remainingE6), (have.get(key(l.tokenId, l.side, l.priceE4, l.remainingE6)) ?? 0) + 1);
       let matched = 0;
       for (const [k, n] of want) matched += Math.min(n, have.get(k) ?? 0);
       const liveActive = live.filter((l) => !l.cancelRequested).length;
@@ -75,7 +89,8 @@ test("property: with zero tolerance, matches a naive multiset count and covers t
         if (!l) throw new Error("kept an unknown order");
         after.set(key(l.tokenId, l.side, l.priceE4, l.remainingE6), (after.get(key(l.tokenId, l.side, l.priceE4, l.remainingE6)) ?? 0) + 1);
       }
-      for (const q of plan.place) after.set(key(q.tokenId, q.side, q.priceE4, q.sizeE6), (after.get(key(q.tokenId, q.side, q.priceE4, q.sizeE6)) ?? 0) + 1);
+      for (const q of plan.place)
+        after.set(key(q.tokenId, q.side, q.priceE4, q.sizeE6), (after.get(key(q.tokenId, q.side, q.priceE4, q.sizeE6)) ?? 0) + 1);
       expect(after).toEqual(want);
       // Every non-cancelling live order is kept or cancelled, never both.
       const touched = [...plan.keep, ...plan.cancel];

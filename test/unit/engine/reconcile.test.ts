@@ -98,7 +98,9 @@ describe("reconcile planner", () => {
 
   test("a live intent gone with a partial fill closes as partially filled", () => {
     const plan = planReconcile(input({ intents: [intent("a", { filledE6: 3_000_000 })] }));
-    expect(plan.actions).toEqual([{ kind: "close_intent", clientId: "a", orderId: "0xa", reason: "partially_filled_then_gone", filledE6: 3_000_000 }]);
+    expect(plan.actions).toEqual([
+      { kind: "close_intent", clientId: "a", orderId: "0xa", reason: "partially_filled_then_gone", filledE6: 3_000_000 },
+    ]);
   });
 
   test("an intent journaled before its hash was known is matched by fingerprint", () => {
@@ -120,11 +122,17 @@ describe("reconcile planner", () => {
     expect(cancel.summary.join("\n")).toContain("cancelling unknown live order 0xstranger (SELL 10 @ 0.55, token tok)");
     expect(cancel.clean).toBe(false);
     const adopt = planReconcile(inp, { ...DEFAULT_RECONCILE_POLICY, unknownOrders: "adopt" });
-    expect(adopt.actions[0]).toMatchObject({ kind: "adopt_unknown", intent: { clientId: "adopted:0xstranger", side: "SELL", priceE4: 5500 } });
+    expect(adopt.actions[0]).toMatchObject({
+      kind: "adopt_unknown",
+      intent: { clientId: "adopted:0xstranger", side: "SELL", priceE4: 5500 },
+    });
   });
 
   test("a known order the policy no longer wants is cancelled", () => {
-    const plan = planReconcile(input({ intents: [intent("a")], openOrders: [order("0xa")] }), { ...DEFAULT_RECONCILE_POLICY, keep: () => false });
+    const plan = planReconcile(input({ intents: [intent("a")], openOrders: [order("0xa")] }), {
+      ...DEFAULT_RECONCILE_POLICY,
+      keep: () => false,
+    });
     expect(plan.actions).toEqual([{ kind: "cancel", orderId: "0xa", clientId: "a", reason: "unwanted" }]);
   });
 
@@ -155,11 +163,22 @@ describe("reconcile planner", () => {
 
   test("position mismatch is flagged with the smallest correction; pending fills widen the band", () => {
     const positions = new Map([["tok", { tokenId: "tok", confirmedE6: 10_000_000, pendingE6: 5_000_000 }]]);
-    const within = planReconcile(input({ journalPositions: positions, balances: { collateralE6: 0, positionsE6: new Map([["tok", 12_000_000]]) } }));
+    const within = planReconcile(
+      input({ journalPositions: positions, balances: { collateralE6: 0, positionsE6: new Map([["tok", 12_000_000]]) } }),
+    );
     expect(within.mismatches).toEqual([]);
-    const off = planReconcile(input({ journalPositions: positions, balances: { collateralE6: 0, positionsE6: new Map([["tok", 8_000_000]]) } }));
+    const off = planReconcile(
+      input({ journalPositions: positions, balances: { collateralE6: 0, positionsE6: new Map([["tok", 8_000_000]]) } }),
+    );
     expect(off.mismatches).toEqual([
-      { kind: "position", tokenId: "tok", journalConfirmedE6: 10_000_000, journalPendingE6: 5_000_000, exchangeE6: 8_000_000, adjustE6: -2_000_000 },
+      {
+        kind: "position",
+        tokenId: "tok",
+        journalConfirmedE6: 10_000_000,
+        journalPendingE6: 5_000_000,
+        exchangeE6: 8_000_000,
+        adjustE6: -2_000_000,
+      },
     ]);
     expect(off.summary.join("\n")).toContain("MISMATCH position token tok: journal 10 confirmed + 5 pending, exchange 8 (off by -2)");
     const unknownToJournal = planReconcile(input({ balances: { collateralE6: 0, positionsE6: new Map([["tok2", 1_000_000]]) } }));
@@ -168,8 +187,12 @@ describe("reconcile planner", () => {
   });
 
   test("a fill gap: the exchange has matched more of a live order than the journal knows", () => {
-    const plan = planReconcile(input({ intents: [intent("a", { filledE6: 1_000_000 })], openOrders: [order("0xa", { matchedSizeE6: 4_000_000 })] }));
-    expect(plan.mismatches).toEqual([{ kind: "fill_gap", orderId: "0xa", clientId: "a", exchangeMatchedE6: 4_000_000, journalFilledE6: 1_000_000 }]);
+    const plan = planReconcile(
+      input({ intents: [intent("a", { filledE6: 1_000_000 })], openOrders: [order("0xa", { matchedSizeE6: 4_000_000 })] }),
+    );
+    expect(plan.mismatches).toEqual([
+      { kind: "fill_gap", orderId: "0xa", clientId: "a", exchangeMatchedE6: 4_000_000, journalFilledE6: 1_000_000 },
+    ]);
     expect(plan.actions).toEqual([{ kind: "adopt", clientId: "a", orderId: "0xa", remainingE6: 6_000_000, matchedE6: 4_000_000 }]);
   });
 
@@ -189,13 +212,26 @@ describe("reconcile planner", () => {
     const statuses: TradeStatus[] = ["MATCHED", "MINED", "RETRYING", "CONFIRMED", "FAILED"];
     fc.assert(
       fc.property(
-        fc.array(fc.record({ id: fc.integer({ min: 0, max: 5 }), state: fc.constantFrom("pending", "ambiguous", "live") as fc.Arbitrary<OpenIntentView["state"]>, ageMs: fc.integer({ min: 0, max: 60_000 }) }), { maxLength: 6 }),
+        fc.array(
+          fc.record({
+            id: fc.integer({ min: 0, max: 5 }),
+            state: fc.constantFrom("pending", "ambiguous", "live") as fc.Arbitrary<OpenIntentView["state"]>,
+            ageMs: fc.integer({ min: 0, max: 60_000 }),
+          }),
+          { maxLength: 6 },
+        ),
         fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 6 }),
-        fc.array(fc.record({ t: fc.integer({ min: 0, max: 4 }), o: fc.integer({ min: 0, max: 8 }), s: fc.constantFrom(...statuses) }), { maxLength: 12 }),
-        fc.array(fc.record({ t: fc.integer({ min: 0, max: 4 }), o: fc.integer({ min: 0, max: 8 }), s: fc.constantFrom(...statuses) }), { maxLength: 6 }),
+        fc.array(fc.record({ t: fc.integer({ min: 0, max: 4 }), o: fc.integer({ min: 0, max: 8 }), s: fc.constantFrom(...statuses) }), {
+          maxLength: 12,
+        }),
+        fc.array(fc.record({ t: fc.integer({ min: 0, max: 4 }), o: fc.integer({ min: 0, max: 8 }), s: fc.constantFrom(...statuses) }), {
+          maxLength: 6,
+        }),
         (ints, live, trades, journaled) => {
           const seen = new Set<number>();
-          const intents = ints.filter((i) => !seen.has(i.id) && seen.add(i.id)).map((i) => intent(`c${i.id}`, { orderHash: `0x${i.id}`, state: i.state, createdAtMs: NOW_MS - i.ageMs }));
+          const intents = ints
+            .filter((i) => !seen.has(i.id) && seen.add(i.id))
+            .map((i) => intent(`c${i.id}`, { orderHash: `0x${i.id}`, state: i.state, createdAtMs: NOW_MS - i.ageMs }));
           const plan = planReconcile(
             input({
               intents,
@@ -204,7 +240,9 @@ describe("reconcile planner", () => {
               journaledFills: new Map(journaled.map((x) => [fillKeyOf(`t${x.t}`, `0x${x.o}`), x.s] as const)),
             }),
           );
-          const recorded = plan.actions.filter((a) => a.kind === "record_fill").map((a) => (a.kind === "record_fill" ? `${fillKeyOf(a.fill.tradeId, a.fill.orderId)}>${a.fill.status}` : ""));
+          const recorded = plan.actions
+            .filter((a) => a.kind === "record_fill")
+            .map((a) => (a.kind === "record_fill" ? `${fillKeyOf(a.fill.tradeId, a.fill.orderId)}>${a.fill.status}` : ""));
           expect(new Set(recorded).size).toBe(recorded.length);
           for (const a of plan.actions) {
             if (a.kind !== "record_fill") continue;

@@ -21,7 +21,16 @@ const base = (over: Partial<ReconcileInput> = {}): ReconcileInput => ({
   balances: { collateralE6: 0, positionsE6: new Map() },
   ...over,
 });
-const order = (orderId: string): OpenOrderSnapshot => ({ orderId, conditionId: "0xc", tokenId: TOKEN, side: "BUY", priceE4: 4_500, originalSizeE6: 5_000_000, matchedSizeE6: 0, createdAtSec: NOW / 1000 - 60 });
+const order = (orderId: string): OpenOrderSnapshot => ({
+  orderId,
+  conditionId: "0xc",
+  tokenId: TOKEN,
+  side: "BUY",
+  priceE4: 4_500,
+  originalSizeE6: 5_000_000,
+  matchedSizeE6: 0,
+  createdAtSec: NOW / 1000 - 60,
+});
 const intent = (clientId: string, orderHash: string): OpenIntentView => ({
   clientId,
   orderHash,
@@ -46,11 +55,22 @@ describe("reconcileMismatchLines", () => {
   });
 
   test("a position the exchange does not hold is one line with both sides and the correction", () => {
-    const plan = planReconcile(base({ journalPositions: new Map([[TOKEN, { tokenId: TOKEN, confirmedE6: 5_000_000, pendingE6: 0 }]]), balances: { collateralE6: 0, positionsE6: new Map([[TOKEN, 0]]) } }), policy);
+    const plan = planReconcile(
+      base({
+        journalPositions: new Map([[TOKEN, { tokenId: TOKEN, confirmedE6: 5_000_000, pendingE6: 0 }]]),
+        balances: { collateralE6: 0, positionsE6: new Map([[TOKEN, 0]]) },
+      }),
+      policy,
+    );
     const lines = reconcileMismatchLines({ plan, remainingIds: [] });
     expect(lines).toEqual(["position of token 12345678…2345: journal 5 confirmed + 0 pending, exchange 0; journal corrected by -5"]);
     const alert = reconcileMismatchAlert(lines);
-    expect(alert).toMatchObject({ kind: "reconcile_mismatch", key: "reconcile", severity: "critical", title: "Reconcile found 1 mismatch(es) with the exchange" });
+    expect(alert).toMatchObject({
+      kind: "reconcile_mismatch",
+      key: "reconcile",
+      severity: "critical",
+      title: "Reconcile found 1 mismatch(es) with the exchange",
+    });
   });
 
   test("unknown live orders, unknown fills, matched size the journal missed and leftovers each give a line", () => {
@@ -58,7 +78,20 @@ describe("reconcileMismatchLines", () => {
       base({
         intents: [{ ...intent("mm-2", "0xbbb") }],
         openOrders: [{ ...order("0xbbb"), matchedSizeE6: 1_000_000 }, order("0xforeign")],
-        trades: [{ tradeId: "t-1", orderId: "0xother", tokenId: TOKEN, side: "BUY", priceE4: 4_000, sizeE6: 2_000_000, feeE6: 0, liquidity: "maker", status: "CONFIRMED", exchTsMs: NOW - 1_000 }],
+        trades: [
+          {
+            tradeId: "t-1",
+            orderId: "0xother",
+            tokenId: TOKEN,
+            side: "BUY",
+            priceE4: 4_000,
+            sizeE6: 2_000_000,
+            feeE6: 0,
+            liquidity: "maker",
+            status: "CONFIRMED",
+            exchTsMs: NOW - 1_000,
+          },
+        ],
         balances: null,
       }),
       policy,
@@ -71,6 +104,8 @@ describe("reconcileMismatchLines", () => {
       "1 order(s) still open after the startup sweep: 0xforeign",
     ]);
     const adopted = planReconcile(base({ openOrders: [order("0xforeign")] }), { ...policy, unknownOrders: "adopt" });
-    expect(reconcileMismatchLines({ plan: adopted, remainingIds: [] })).toEqual(["adopted live order 0xforeign unknown to the journal (BUY 5)"]);
+    expect(reconcileMismatchLines({ plan: adopted, remainingIds: [] })).toEqual([
+      "adopted live order 0xforeign unknown to the journal (BUY 5)",
+    ]);
   });
 });

@@ -76,7 +76,9 @@ describe("alerts", () => {
       fields: { positionShares: 150 },
       suppressedCount: 0,
     });
-    expect((byPath.get("/services/T000/B000/slack-secret")?.json as { text: string }).text).toStartWith("[CRITICAL] Risk breaker tripped: max_position\nposition 150");
+    expect((byPath.get("/services/T000/B000/slack-secret")?.json as { text: string }).text).toStartWith(
+      "[CRITICAL] Risk breaker tripped: max_position\nposition 150",
+    );
     expect(byPath.get("/api/webhooks/1/discord-secret")?.json).toMatchObject({ allowed_mentions: { parse: [] } });
     const tg = byPath.get(`/bot${BOT_TOKEN}/sendMessage`)?.json as { chat_id: string; text: string };
     expect(tg.chat_id).toBe("-100123");
@@ -240,7 +242,11 @@ describe("alerts", () => {
     expect(receiver.received.length).toBe(0);
     clock.advanceBy(1);
     await alerter.idle();
-    expect(receiver.received[0]?.json).toMatchObject({ kind: "daily_pnl", title: "Daily P&L 2026-05-01: $11.10", fields: { fills: 42, volume: "$1000.00" } });
+    expect(receiver.received[0]?.json).toMatchObject({
+      kind: "daily_pnl",
+      title: "Daily P&L 2026-05-01: $11.10",
+      fields: { fills: 42, volume: "$1000.00" },
+    });
     clock.advanceBy(86_400_000);
     await alerter.idle();
     expect((receiver.received[1]?.json as { title: string }).title).toStartWith("Daily P&L 2026-05-02");
@@ -248,10 +254,20 @@ describe("alerts", () => {
   });
 
   test("sinks from the validated ALERT_* configuration", () => {
-    const none = sinksFromConfig({ webhookUrl: undefined, slackWebhookUrl: undefined, telegramBotToken: undefined, telegramChatId: undefined });
+    const none = sinksFromConfig({
+      webhookUrl: undefined,
+      slackWebhookUrl: undefined,
+      telegramBotToken: undefined,
+      telegramChatId: undefined,
+    });
     expect(none).toEqual([]);
     const sinks = sinksFromConfig(
-      { webhookUrl: new Secret("https://example.invalid/h"), slackWebhookUrl: new Secret("https://hooks.example.invalid/services/x"), telegramBotToken: new Secret(BOT_TOKEN), telegramChatId: "42" },
+      {
+        webhookUrl: new Secret("https://example.invalid/h"),
+        slackWebhookUrl: new Secret("https://hooks.example.invalid/services/x"),
+        telegramBotToken: new Secret(BOT_TOKEN),
+        telegramChatId: "42",
+      },
       "http://127.0.0.1:9",
     );
     expect(sinks.map((s) => [s.name, s.target])).toEqual([

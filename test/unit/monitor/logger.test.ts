@@ -15,18 +15,40 @@ describe("logger", () => {
     const clock = new ManualClock(1_780_000_000_000);
     const log = new Logger({ clock, sinks: [sink], base: { bot: "mm", mode: "sim" } });
     clock.advanceBy(5);
-    log.info("order_rejected", { clientId: "c-1", priceE4: 4500, sizeE6: 10_000_000, latencyNs: 123n, skipped: undefined, err: new RangeError("bad tick") });
+    log.info("order_rejected", {
+      clientId: "c-1",
+      priceE4: 4500,
+      sizeE6: 10_000_000,
+      latencyNs: 123n,
+      skipped: undefined,
+      err: new RangeError("bad tick"),
+    });
     log.debug("hidden", {});
     const lines = sink.lines;
     expect(lines.length).toBe(1);
     expect(lines[0]).toEndWith("\n");
     const obj = JSON.parse(lines[0] as string);
-    expect(obj).toMatchObject({ tsMs: 1_780_000_000_005, level: "info", event: "order_rejected", bot: "mm", mode: "sim", clientId: "c-1", priceE4: 4500, latencyNs: "123" });
+    expect(obj).toMatchObject({
+      tsMs: 1_780_000_000_005,
+      level: "info",
+      event: "order_rejected",
+      bot: "mm",
+      mode: "sim",
+      clientId: "c-1",
+      priceE4: 4500,
+      latencyNs: "123",
+    });
     expect(obj.err).toMatchObject({ name: "RangeError", message: "bad tick" });
     expect("skipped" in obj).toBe(false);
     const child = log.child({ market: "btc-updown-5m" });
     child.warn("stale_book", { ageMs: 1500, ratio: Number.NaN });
-    expect(JSON.parse(sink.lines[1] as string)).toMatchObject({ level: "warn", bot: "mm", market: "btc-updown-5m", ageMs: 1500, ratio: "NaN" });
+    expect(JSON.parse(sink.lines[1] as string)).toMatchObject({
+      level: "warn",
+      bot: "mm",
+      market: "btc-updown-5m",
+      ageMs: 1500,
+      ratio: "NaN",
+    });
   });
 
   test("the redactor removes registered secrets in every common form, wherever they appear", () => {
@@ -70,7 +92,10 @@ describe("logger", () => {
     const b = new Logger({ clock: new ManualClock(), sinks: [new FileSink(path)] });
     b.info("run_start", { runId: 2 });
     b.close();
-    const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { runId: number });
+    const lines = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { runId: number });
     expect(lines.map((l) => l.runId)).toEqual([1, 2]);
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });

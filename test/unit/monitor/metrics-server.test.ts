@@ -27,7 +27,10 @@ function setup(bearer: Secret | null = null) {
   if (!opened.ok) throw new Error(opened.reason);
   const journal = opened.value;
   let lastMsgNs = -1;
-  health.register("feed", feedFreshnessCheck(clock, () => lastMsgNs, 5_000));
+  health.register(
+    "feed",
+    feedFreshnessCheck(clock, () => lastMsgNs, 5_000),
+  );
   health.register("journal", journalWritableCheck(journal));
   const started = startMetricsServer({ registry: metrics.registry, health, port: 0, bearerToken: bearer });
   if (!started.ok) throw new Error(started.reason);
@@ -127,7 +130,12 @@ describe("metrics server on 127.0.0.1", () => {
       await server.stop();
       journal.close();
     }
-    const refused = startMetricsServer({ registry: createEngineMetrics().registry, health: new HealthRegistry(), hostname: "0.0.0.0", port: 0 });
+    const refused = startMetricsServer({
+      registry: createEngineMetrics().registry,
+      health: new HealthRegistry(),
+      hostname: "0.0.0.0",
+      port: 0,
+    });
     expect(refused.ok).toBe(false);
   });
 });

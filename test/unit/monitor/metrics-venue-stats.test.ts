@@ -29,7 +29,13 @@ describe("PolymarketRest stats", () => {
   test("bad bodies by code, 429s by endpoint class, and the wait the 429 imposes on the class", async () => {
     const clock = new ManualClock(1_780_000_000_000);
     const limiter = new RateLimiter(clock);
-    const rest = new PolymarketRest({ baseUrl: server.url, http: new HttpClient({ clock, random: () => 0 }), limiter, clock, auth: { headers: () => ({ POLY_API_KEY: "k" }) } });
+    const rest = new PolymarketRest({
+      baseUrl: server.url,
+      http: new HttpClient({ clock, random: () => 0 }),
+      limiter,
+      clock,
+      auth: { headers: () => ({ POLY_API_KEY: "k" }) },
+    });
     server.on("GET /tick-size", () => new Response("<html>oops</html>", { status: 200 }));
     expect((await rest.getTickSize("1")).ok).toBe(false);
     server.on("GET /tick-size", () => json({ minimum_tick_size: "banana" }));
@@ -79,7 +85,22 @@ describe("BotObservability scrape-time sampling", () => {
     const a = upDownMarket(clock.wallMs(), { conditionId: "0xa", slug: "btc-a", yesTokenId: "ya", noTokenId: "na" });
     const b = upDownMarket(clock.wallMs(), { conditionId: "0xb", slug: "btc-b", yesTokenId: "yb", noTokenId: "nb" });
     // Startup recovery found 3 YES of market A before the market was announced.
-    obs.startupPositions([{ kind: "fill", tradeId: "startup-position:ya", orderId: "", tokenId: "ya", side: "BUY", priceE4: 5_000, sizeE6: 3_000_000, feeE6: 0, liquidity: "maker", status: "CONFIRMED", exchTsMs: 0, atNs: 0 }]);
+    obs.startupPositions([
+      {
+        kind: "fill",
+        tradeId: "startup-position:ya",
+        orderId: "",
+        tokenId: "ya",
+        side: "BUY",
+        priceE4: 5_000,
+        sizeE6: 3_000_000,
+        feeE6: 0,
+        liquidity: "maker",
+        status: "CONFIRMED",
+        exchTsMs: 0,
+        atNs: 0,
+      },
+    ]);
     const active: Array<{ intent: { conditionId: string } }> = [];
     let halted = false;
     obs.watchBot(() => ({ halted }), { getActiveOrders: () => active });

@@ -95,7 +95,9 @@ describe("Prometheus registry", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), fc.double({ noNaN: true }), (label, v) => {
         const r = new Registry();
-        r.gauge({ name: "p_g", help: "x", labelNames: ["l"] }).labels(label).set(v);
+        r.gauge({ name: "p_g", help: "x", labelNames: ["l"] })
+          .labels(label)
+          .set(v);
         const fams = parsePrometheusText(r.render());
         expect(sampleValue(fams, "p_g", { l: label })).toBe(v);
       }),

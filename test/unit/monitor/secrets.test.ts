@@ -68,7 +68,10 @@ describe("no secret leaves the journal and monitoring modules", () => {
 
     // Logs: Secret objects, revealed values inside strings and errors, nested fields.
     logger.info("config_loaded", { privateKey: secret("privateKey"), apiSecret: secret("apiSecret"), passphrase: secret("passphrase") });
-    logger.warn("auth_header", { header: `POLY_PASSPHRASE=${secret("passphrase").reveal()}`, nested: { deep: [secret("apiSecret").reveal()] } });
+    logger.warn("auth_header", {
+      header: `POLY_PASSPHRASE=${secret("passphrase").reveal()}`,
+      nested: { deep: [secret("apiSecret").reveal()] },
+    });
     logger.error("sign_failed", { err: new Error(`cannot sign with ${secret("privateKey").reveal()}`) });
     errors.push(describeError(new Error(`401 for key ${secret("apiSecret").reveal()}`), redactor).message);
 
@@ -78,14 +81,40 @@ describe("no secret leaves the journal and monitoring modules", () => {
     if (!opened.ok) throw new Error(opened.reason);
     const j = opened.value;
     j.startRun("mm", "test");
-    const intent = { clientId: "c1", conditionId: "0xcond", tokenId: "tok", side: "BUY" as const, priceE4: 4500, sizeE6: 10_000_000, orderType: "GTC" as const, postOnly: true, expirationSec: 0 };
+    const intent = {
+      clientId: "c1",
+      conditionId: "0xcond",
+      tokenId: "tok",
+      side: "BUY" as const,
+      priceE4: 4500,
+      sizeE6: 10_000_000,
+      orderType: "GTC" as const,
+      postOnly: true,
+      expirationSec: 0,
+    };
     j.intent(intent, 0);
     const dup = j.tryIntent(intent);
     if (!dup.ok) errors.push(dup.reason);
     j.ack("c1", "0xorderhash1", "live");
-    j.fill({ tradeId: "t1", orderId: "0xorderhash1", tokenId: "tok", side: "BUY", priceE4: 4500, sizeE6: 1_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 1 });
+    j.fill({
+      tradeId: "t1",
+      orderId: "0xorderhash1",
+      tokenId: "tok",
+      side: "BUY",
+      priceE4: 4500,
+      sizeE6: 1_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      status: "MATCHED",
+      exchTsMs: 1,
+    });
     j.intent({ ...intent, clientId: "c2" });
-    j.reject("c2", "0xorderhash2", "AUTH", `invalid api key/secret/passphrase: ${secret("apiSecret").reveal()} ${secret("passphrase").reveal()}`);
+    j.reject(
+      "c2",
+      "0xorderhash2",
+      "AUTH",
+      `invalid api key/secret/passphrase: ${secret("apiSecret").reveal()} ${secret("passphrase").reveal()}`,
+    );
     j.cancelFailed("0xorderhash1", `signature by ${secret("privateKey").reveal()} rejected`);
     j.riskEvent("auth_failure", { detail: `apiSecret=${secret("apiSecret").reveal()}` });
     const plan = planReconcile({
@@ -112,7 +141,9 @@ describe("no secret leaves the journal and monitoring modules", () => {
     health.register("journal", closedJournal);
     const server = startMetricsServer({ registry: metrics.registry, health, port: 0, bearerToken: secret("metricsToken") });
     if (!server.ok) throw new Error(server.reason);
-    const metricsText = await (await fetch(`${server.value.url}/metrics`, { headers: { authorization: `Bearer ${secret("metricsToken").reveal()}` } })).text();
+    const metricsText = await (
+      await fetch(`${server.value.url}/metrics`, { headers: { authorization: `Bearer ${secret("metricsToken").reveal()}` } })
+    ).text();
     const unauthorized = await (await fetch(`${server.value.url}/metrics`)).text();
     const healthText = await (await fetch(`${server.value.url}/healthz`)).text();
     await server.value.stop();

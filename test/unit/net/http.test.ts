@@ -13,7 +13,13 @@ import {
 import { ClobStandIn, json } from "../../helpers/clob-stand-in.ts";
 
 const response = (status: number): HttpOutcome => ({ kind: "response", status, headers: new Headers(), body: "", attempts: 1 });
-const failure = (f: "timeout" | "reset" | "refused" | "aborted", mayHaveReached: boolean): HttpOutcome => ({ kind: "failure", failure: f, mayHaveReached, message: f, attempts: 1 });
+const failure = (f: "timeout" | "reset" | "refused" | "aborted", mayHaveReached: boolean): HttpOutcome => ({
+  kind: "failure",
+  failure: f,
+  mayHaveReached,
+  message: f,
+  attempts: 1,
+});
 
 test("retry policy: idempotent requests retry 5xx/429 and transport failures with backoff", () => {
   expect(decideRetry(DEFAULT_RETRY, { idempotent: true }, response(503), 1, 0, 0.5)).toEqual({ retry: true, delayMs: 25 });
@@ -72,7 +78,11 @@ test("HttpClient: the timeout runs on the injected clock; a reset connection is 
     clock.advanceBy(100);
     expect(await p).toMatchObject({ kind: "failure", failure: "timeout", mayHaveReached: true, attempts: 1 });
     expect(http.stats.timeouts).toBe(1);
-    expect(await http.request({ method: "GET", url: `${server.url}/ok`, idempotent: true })).toMatchObject({ kind: "response", status: 200, body: '{"ok":1}' });
+    expect(await http.request({ method: "GET", url: `${server.url}/ok`, idempotent: true })).toMatchObject({
+      kind: "response",
+      status: 200,
+      body: '{"ok":1}',
+    });
     const r = await http.request({ method: "POST", url: `http://127.0.0.1:${raw.port}/x`, body: "{}", idempotent: false });
     expect(r).toMatchObject({ kind: "failure", failure: "reset", mayHaveReached: true, attempts: 1 });
   } finally {

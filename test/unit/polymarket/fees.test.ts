@@ -2,13 +2,7 @@ import { describe, expect, test } from "bun:test";
 import path from "node:path";
 import fc from "fast-check";
 import { parsePriceE4, parseSizeE6 } from "../../../src/core/units.ts";
-import {
-  feePerShare,
-  maxTakerFeeE6,
-  rebatePoolE6,
-  splitRebatesE6,
-  takerFeeE6,
-} from "../../../src/polymarket/fees.ts";
+import { feePerShare, maxTakerFeeE6, rebatePoolE6, splitRebatesE6, takerFeeE6 } from "../../../src/polymarket/fees.ts";
 
 const SHARED = path.resolve(import.meta.dir, "../../../../shared");
 
@@ -103,7 +97,14 @@ describe("maker rebates (§8.4)", () => {
     expect(rebatePoolE6(0, 0.2)).toBe(0);
   });
   test("split is pro rata, floored and never above the pool", () => {
-    const out = splitRebatesE6(100, new Map([["a", 1], ["b", 2], ["z", 0]]));
+    const out = splitRebatesE6(
+      100,
+      new Map([
+        ["a", 1],
+        ["b", 2],
+        ["z", 0],
+      ]),
+    );
     expect(out.get("a")).toBe(33);
     expect(out.get("b")).toBe(66);
     expect(out.has("z")).toBe(false);

@@ -107,7 +107,16 @@ describe("parseGammaMarket on real Gamma objects (../shared/data/gamma)", () => 
 
   test("bad input gives a coded error naming the field, never a throw", () => {
     expect(parseGammaMarket(null)).toMatchObject({ ok: false, code: "NOT_OBJECT" });
-    const good = { conditionId: "0x1", slug: "s", outcomes: '["Up","Down"]', clobTokenIds: '["1","2"]', orderPriceMinTickSize: 0.01, orderMinSize: 5, eventStartTime: "2026-01-01T00:00:00Z", endDate: "2026-01-01T00:05:00Z" };
+    const good = {
+      conditionId: "0x1",
+      slug: "s",
+      outcomes: '["Up","Down"]',
+      clobTokenIds: '["1","2"]',
+      orderPriceMinTickSize: 0.01,
+      orderMinSize: 5,
+      eventStartTime: "2026-01-01T00:00:00Z",
+      endDate: "2026-01-01T00:05:00Z",
+    };
     expect(parseGammaMarket(good).ok).toBe(true);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...good, slug: undefined }, "MISSING_FIELD"],
@@ -189,7 +198,9 @@ describe("GammaClient against a local Gamma-like server", () => {
     const g = new GammaClient({ baseUrl: `http://127.0.0.1:${server.port}/` });
     const r = await g.discover(["BTC"], ["5m", "1h"], now * 1000, 1);
     expect(r.errors).toEqual([]);
-    expect(r.markets.map((m) => m.slug).sort()).toEqual([upDownSlug("BTC", "5m", s5), upDownSlug("BTC", "5m", s5 + 300), "hourly-x"].sort());
+    expect(r.markets.map((m) => m.slug).sort()).toEqual(
+      [upDownSlug("BTC", "5m", s5), upDownSlug("BTC", "5m", s5 + 300), "hourly-x"].sort(),
+    );
     expect(seen.some((s) => s.includes("series_slug=btc-up-or-down-hourly"))).toBe(true);
     const byToken = await g.market("12345678901234");
     expect(byToken).toMatchObject({ ok: false, code: "NOT_FOUND" });

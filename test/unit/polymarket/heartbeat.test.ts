@@ -18,7 +18,14 @@ function transport(reply: (id: string, n: number) => HeartbeatOutcome | Promise<
   };
 }
 const okHb = (id: string): HeartbeatOutcome => ({ ok: true, value: { heartbeatId: id, errorMsg: "" } });
-const fail = (expectedId = ""): HeartbeatOutcome => ({ ok: false, code: "SERVER_ERROR", reason: "503", status: 503, retryAfterMs: 0, expectedId });
+const fail = (expectedId = ""): HeartbeatOutcome => ({
+  ok: false,
+  code: "SERVER_ERROR",
+  reason: "503",
+  status: 503,
+  retryAfterMs: 0,
+  expectedId,
+});
 
 test("sends at start and every interval, chaining the returned id", async () => {
   const clock = new ManualClock();

@@ -50,7 +50,9 @@ describe("market channel events", () => {
   });
 
   test("V1 price_change shapes are parsed and report their era", () => {
-    const flat = decodeMarketFrame(`{"asset_id":"A","event_type":"price_change","hash":"h","market":"m","price":"0.514","side":"SELL","size":"21574.08","timestamp":"1723967931411"}`);
+    const flat = decodeMarketFrame(
+      `{"asset_id":"A","event_type":"price_change","hash":"h","market":"m","price":"0.514","side":"SELL","size":"21574.08","timestamp":"1723967931411"}`,
+    );
     expect(flat.events).toEqual([
       {
         type: "price_change",
@@ -60,8 +62,16 @@ describe("market channel events", () => {
         changes: [{ assetId: "A", side: "SELL", priceE4: 5140, sizeE6: 21_574_080_000, hash: "h", bestBidE4: -1, bestAskE4: -1 }],
       },
     ]);
-    const listed = decodeMarketFrame(`[{"asset_id":"A","changes":[{"price":"0.34","side":"BUY","size":"478.26"},{"price":"0.67","side":"SELL","size":"0"}],"event_type":"price_change","hash":"h","market":"m","timestamp":"1"}]`);
-    expect(listed.events[0]).toMatchObject({ era: "v1_changes", changes: [{ priceE4: 3400, sizeE6: 478_260_000 }, { priceE4: 6700, sizeE6: 0, side: "SELL" }] });
+    const listed = decodeMarketFrame(
+      `[{"asset_id":"A","changes":[{"price":"0.34","side":"BUY","size":"478.26"},{"price":"0.67","side":"SELL","size":"0"}],"event_type":"price_change","hash":"h","market":"m","timestamp":"1"}]`,
+    );
+    expect(listed.events[0]).toMatchObject({
+      era: "v1_changes",
+      changes: [
+        { priceE4: 3400, sizeE6: 478_260_000 },
+        { priceE4: 6700, sizeE6: 0, side: "SELL" },
+      ],
+    });
   });
 
   test("tick_size_change, last_trade_price, best_bid_ask, new_market, market_resolved", () => {
@@ -92,13 +102,28 @@ describe("errors are typed values, counted, never thrown", () => {
     [`{"market":"m"}`, "UNKNOWN_EVENT"],
     [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","bids":[],"asks":[]}`, "MISSING_FIELD"],
     [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":{},"asks":[]}`, "BAD_FIELD"],
-    [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":"1.5","size":"1"}],"asks":[]}`, "BAD_PRICE"],
-    [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":"0.12345","size":"1"}],"asks":[]}`, "BAD_PRICE"],
-    [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":0.5,"size":"1"}],"asks":[]}`, "BAD_FIELD"],
-    [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":"0.5","size":"-1"}],"asks":[]}`, "BAD_SIZE"],
+    [
+      `{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":"1.5","size":"1"}],"asks":[]}`,
+      "BAD_PRICE",
+    ],
+    [
+      `{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":"0.12345","size":"1"}],"asks":[]}`,
+      "BAD_PRICE",
+    ],
+    [
+      `{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":0.5,"size":"1"}],"asks":[]}`,
+      "BAD_FIELD",
+    ],
+    [
+      `{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[{"price":"0.5","size":"-1"}],"asks":[]}`,
+      "BAD_SIZE",
+    ],
     [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"1","hash":"h","bids":[],"asks":[],"tick_size":"0.02"}`, "BAD_TICK"],
     [`{"event_type":"book","asset_id":"A","market":"m","timestamp":"soon","hash":"h","bids":[],"asks":[]}`, "BAD_TIMESTAMP"],
-    [`{"event_type":"price_change","market":"m","timestamp":"1","price_changes":[{"asset_id":"A","price":"0.5","size":"1","side":"HOLD","hash":"h"}]}`, "BAD_SIDE"],
+    [
+      `{"event_type":"price_change","market":"m","timestamp":"1","price_changes":[{"asset_id":"A","price":"0.5","size":"1","side":"HOLD","hash":"h"}]}`,
+      "BAD_SIDE",
+    ],
   ];
   for (const [text, code] of cases) {
     test(`${code}: ${text.slice(0, 60)}`, () => {

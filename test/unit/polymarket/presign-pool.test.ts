@@ -28,7 +28,13 @@ function expectOrder(o: SignedOrder | undefined, token: string, side: "BUY" | "S
   expect(o).toBeDefined();
   const a = orderAmounts(side, priceE4, q.sizeE6, q.tickE4);
   if (typeof a === "string" || o === undefined) throw new Error("unreachable");
-  expect([o.tokenId, o.side, o.makerAmount, o.takerAmount, o.expiration]).toEqual([token, side, String(a.makerAmount), String(a.takerAmount), "0"]);
+  expect([o.tokenId, o.side, o.makerAmount, o.takerAmount, o.expiration]).toEqual([
+    token,
+    side,
+    String(a.makerAmount),
+    String(a.takerAmount),
+    "0",
+  ]);
   expect(computeOrderId(o, q.negRisk, q.exchangeVersion, 137)).toBe(o.orderId);
   expect(recoverOrderSigner(o, q.negRisk, q.exchangeVersion, 137)).toBe(signer.address);
 }
@@ -183,8 +189,21 @@ describe("PreSignPool", () => {
   });
 
   test("property: any sequence of plan/take/refill/advance/invalidate never hands out a wrong, stale or reused order", () => {
-    const plan = fc.record({ k: fc.constant("plan" as const), token: fc.constantFrom(TOKEN_A, TOKEN_B), bid: fc.integer({ min: 44, max: 46 }), spread: fc.integer({ min: 1, max: 2 }), tick: fc.constantFrom(100, 100, 100, 100, 50), size: fc.constantFrom(5_000_000, 5_000_000, 5_000_000, 5_000_000, 10_000_000) });
-    const take = fc.record({ k: fc.constant("take" as const), token: fc.constantFrom(TOKEN_A, TOKEN_B), side: fc.constantFrom<"BUY" | "SELL">("BUY", "SELL"), px: fc.integer({ min: 43, max: 49 }), size: fc.constantFrom(5_000_000, 5_000_000, 10_000_000) });
+    const plan = fc.record({
+      k: fc.constant("plan" as const),
+      token: fc.constantFrom(TOKEN_A, TOKEN_B),
+      bid: fc.integer({ min: 44, max: 46 }),
+      spread: fc.integer({ min: 1, max: 2 }),
+      tick: fc.constantFrom(100, 100, 100, 100, 50),
+      size: fc.constantFrom(5_000_000, 5_000_000, 5_000_000, 5_000_000, 10_000_000),
+    });
+    const take = fc.record({
+      k: fc.constant("take" as const),
+      token: fc.constantFrom(TOKEN_A, TOKEN_B),
+      side: fc.constantFrom<"BUY" | "SELL">("BUY", "SELL"),
+      px: fc.integer({ min: 43, max: 49 }),
+      size: fc.constantFrom(5_000_000, 5_000_000, 10_000_000),
+    });
     const refill = fc.record({ k: fc.constant("refill" as const), max: fc.integer({ min: 0, max: 8 }) });
     const advance = fc.record({ k: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 4_000 }) });
     const invalidate = fc.record({ k: fc.constant("invalidate" as const), token: fc.constantFrom(TOKEN_A, ALL_TOKENS) });
@@ -226,7 +245,13 @@ describe("PreSignPool", () => {
               if (!q || q.sizeE6 !== o.size) return false;
               const a = orderAmounts(o.side, px, o.size, q.tickE4);
               if (typeof a === "string") return false;
-              if (got.tokenId !== o.token || got.side !== o.side || got.makerAmount !== String(a.makerAmount) || got.takerAmount !== String(a.takerAmount)) return false;
+              if (
+                got.tokenId !== o.token ||
+                got.side !== o.side ||
+                got.makerAmount !== String(a.makerAmount) ||
+                got.takerAmount !== String(a.takerAmount)
+              )
+                return false;
               if (clock.wallMs() - Number(got.timestamp) > 5_000) return false;
               if (seen.has(got.orderId)) return false;
               seen.add(got.orderId);

@@ -10,9 +10,24 @@ import { Waiter } from "../../helpers/market-ws-server.ts";
 
 const SHARED = path.resolve(import.meta.dir, "../../../../shared");
 const MARKET: MarketInfo = {
-  conditionId: "0xc0", slug: "s", question: "q", underlying: "btc/usd", windowSec: 300, yesTokenId: "111", noTokenId: "222",
-  outcomes: ["Up", "Down"], tickE4: 100, minSizeE6: 5_000_000, negRisk: false, exchangeVersion: 2, startMs: 0, endMs: 300_000,
-  feeRate: 0.07, feeExponent: 1, rebateRate: 0.2, resolution: "twap60",
+  conditionId: "0xc0",
+  slug: "s",
+  question: "q",
+  underlying: "btc/usd",
+  windowSec: 300,
+  yesTokenId: "111",
+  noTokenId: "222",
+  outcomes: ["Up", "Down"],
+  tickE4: 100,
+  minSizeE6: 5_000_000,
+  negRisk: false,
+  exchangeVersion: 2,
+  startMs: 0,
+  endMs: 300_000,
+  feeRate: 0.07,
+  feeExponent: 1,
+  rebateRate: 0.2,
+  resolution: "twap60",
 };
 
 describe("RestPollFeed (USE_WSS=false) against a local POST /books", () => {
@@ -31,7 +46,18 @@ describe("RestPollFeed (USE_WSS=false) against a local POST /books", () => {
       async fetch(req) {
         if (failing) return new Response("busy", { status: 503 });
         bodies.push(await req.json());
-        const summary = (asset: string) => ({ market: "0xc0", asset_id: asset, timestamp: "1790000000000", hash: `h${bid}`, bids: [{ price: bid, size: "10" }], asks: [{ price: "0.52", size: "20" }], min_order_size: "5", tick_size: "0.01", neg_risk: false, last_trade_price: "0.5" });
+        const summary = (asset: string) => ({
+          market: "0xc0",
+          asset_id: asset,
+          timestamp: "1790000000000",
+          hash: `h${bid}`,
+          bids: [{ price: bid, size: "10" }],
+          asks: [{ price: "0.52", size: "20" }],
+          min_order_size: "5",
+          tick_size: "0.01",
+          neg_risk: false,
+          last_trade_price: "0.5",
+        });
         return Response.json([summary("111"), summary("222")]);
       },
     });
@@ -95,7 +121,11 @@ describe("UserFeed against a local user-channel server", () => {
     try {
       feed.start();
       await w.until(() => received.length === 1 && feed.ws.isOpen, "auth frame");
-      expect(JSON.parse(received[0] ?? "{}")).toEqual({ auth: { apiKey: "key-1", secret: "c2VjcmV0", passphrase: "pass" }, type: "user", markets: ["0xc0"] });
+      expect(JSON.parse(received[0] ?? "{}")).toEqual({
+        auth: { apiKey: "key-1", secret: "c2VjcmV0", passphrase: "pass" },
+        type: "user",
+        markets: ["0xc0"],
+      });
       feed.subscribe(["0xd1"]);
       await w.until(() => received.length === 2, "add market");
       expect(JSON.parse(received[1] ?? "{}")).toEqual({ operation: "subscribe", markets: ["0xd1"] });

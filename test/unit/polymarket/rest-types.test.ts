@@ -80,9 +80,25 @@ describe("order post responses", () => {
       errorMsg: "Insufficient balance",
       orderId: "",
     });
-    const matched = { success: true, errorMsg: "", orderID: "0x1", status: "matched", makingAmount: "5.6", takingAmount: "10", tradeIDs: ["t1"] };
-    expect(value(parseOrderResponse(matched))).toMatchObject({ status: "matched", makingAmountE6: 5_600_000, takingAmountE6: 10_000_000, tradeIds: ["t1"] });
-    expect(value(parseOrderResponses([matched, { success: false, errorMsg: "x", orderID: null }])).map((r) => r.success)).toEqual([true, false]);
+    const matched = {
+      success: true,
+      errorMsg: "",
+      orderID: "0x1",
+      status: "matched",
+      makingAmount: "5.6",
+      takingAmount: "10",
+      tradeIDs: ["t1"],
+    };
+    expect(value(parseOrderResponse(matched))).toMatchObject({
+      status: "matched",
+      makingAmountE6: 5_600_000,
+      takingAmountE6: 10_000_000,
+      tradeIds: ["t1"],
+    });
+    expect(value(parseOrderResponses([matched, { success: false, errorMsg: "x", orderID: null }])).map((r) => r.success)).toEqual([
+      true,
+      false,
+    ]);
     expect(value(parseOrderResponse({ ...matched, status: "weird" })).status).toBe("unknown");
   });
 });
@@ -91,8 +107,36 @@ describe("open orders, trades, cancels, errors", () => {
   test("open orders page → OpenOrderSnapshot fields", async () => {
     const p = value(parseOpenOrders(await readJson("fixtures-handwritten/nautilus/http_open_orders_page.json")));
     expect(p.nextCursor).toBe("LTE=");
-    expect(p.items[1]).toMatchObject({ side: "SELL", priceE4: 4000, originalSizeE6: 150_000_000, matchedSizeE6: 50_000_000, createdAtSec: 1703875201, orderType: "GTD", status: "LIVE" });
-    const bare = value(parseOpenOrders([{ id: "1", status: "ORDER_STATUS_LIVE", owner: "o", maker_address: "0x", market: "m", asset_id: "a", side: "BUY", original_size: "10", size_matched: "0", price: "0.45", associate_trades: [], outcome: "Up", created_at: 1767225600, expiration: "0", order_type: "GTC" }]));
+    expect(p.items[1]).toMatchObject({
+      side: "SELL",
+      priceE4: 4000,
+      originalSizeE6: 150_000_000,
+      matchedSizeE6: 50_000_000,
+      createdAtSec: 1703875201,
+      orderType: "GTD",
+      status: "LIVE",
+    });
+    const bare = value(
+      parseOpenOrders([
+        {
+          id: "1",
+          status: "ORDER_STATUS_LIVE",
+          owner: "o",
+          maker_address: "0x",
+          market: "m",
+          asset_id: "a",
+          side: "BUY",
+          original_size: "10",
+          size_matched: "0",
+          price: "0.45",
+          associate_trades: [],
+          outcome: "Up",
+          created_at: 1767225600,
+          expiration: "0",
+          order_type: "GTC",
+        },
+      ]),
+    );
     expect(bare.items[0]).toMatchObject({ status: "LIVE", createdAtSec: 1767225600, expirationSec: 0 });
   });
 
@@ -114,7 +158,9 @@ describe("open orders, trades, cancels, errors", () => {
   });
 
   test("error bodies", async () => {
-    expect(errorMessageOf(await readJson("fixtures-handwritten/nautilus/http_order_response_error_500.json"))).toBe("Internal server error");
+    expect(errorMessageOf(await readJson("fixtures-handwritten/nautilus/http_order_response_error_500.json"))).toBe(
+      "Internal server error",
+    );
     expect(errorMessageOf("x")).toBe("");
   });
 });

@@ -28,12 +28,30 @@ function client(opts: { clock?: ManualClock | SystemClock; auth?: L2Auth | null;
   const auth = opts.auth === null ? undefined : (opts.auth ?? new RecordingAuth());
   const limiter = opts.limiter ?? new RateLimiter(clock);
   const http = new HttpClient({ clock, random: () => 0, timeoutMs: 2_000 });
-  const rest = new PolymarketRest({ baseUrl: server.url, http, limiter, clock, signatureType: 2, orderTimeoutMs: opts.orderTimeoutMs ?? 2_000, ...(auth ? { auth } : {}) });
+  const rest = new PolymarketRest({
+    baseUrl: server.url,
+    http,
+    limiter,
+    clock,
+    signatureType: 2,
+    orderTimeoutMs: opts.orderTimeoutMs ?? 2_000,
+    ...(auth ? { auth } : {}),
+  });
   return { rest, auth: auth as RecordingAuth | undefined, limiter, http, clock };
 }
 
-const orderBody = (n: number) => JSON.stringify({ deferExec: false, postOnly: true, order: { salt: n, tokenId: "1", side: "BUY" }, owner: "key-uuid", orderType: "GTC" });
-const okReply = (id: string) => ({ success: true, errorMsg: "", orderID: id, status: "live", makingAmount: "", takingAmount: "", transactionsHashes: [], tradeIDs: [] });
+const orderBody = (n: number) =>
+  JSON.stringify({ deferExec: false, postOnly: true, order: { salt: n, tokenId: "1", side: "BUY" }, owner: "key-uuid", orderType: "GTC" });
+const okReply = (id: string) => ({
+  success: true,
+  errorMsg: "",
+  orderID: id,
+  status: "live",
+  makingAmount: "",
+  takingAmount: "",
+  transactionsHashes: [],
+  tradeIDs: [],
+});
 
 beforeEach(() => {
   server.seen.length = 0;
@@ -49,7 +67,8 @@ describe("orders", () => {
     expect(r).toMatchObject({ ok: true, value: { orderId: "0xabc", status: "live", success: true } });
     const seen = server.seen[0];
     expect(seen?.body).toBe(body);
-    for (const h of ["POLY_ADDRESS", "POLY_SIGNATURE", "POLY_TIMESTAMP", "POLY_API_KEY", "POLY_PASSPHRASE"]) expect(seen?.headers.get(h)).toBeTruthy();
+    for (const h of ["POLY_ADDRESS", "POLY_SIGNATURE", "POLY_TIMESTAMP", "POLY_API_KEY", "POLY_PASSPHRASE"])
+      expect(seen?.headers.get(h)).toBeTruthy();
     expect(auth?.signed[0]).toMatchObject({ method: "POST", path: "/order", body });
     expect(seen?.headers.get("POLY_TIMESTAMP")).toBe(String(auth?.signed[0]?.ts));
   });
@@ -57,7 +76,13 @@ describe("orders", () => {
   test("postOrders splits at 15 per request and returns outcomes in input order", async () => {
     server.on("POST /orders", (req) => {
       const arr = JSON.parse(req.body) as { order: { salt: number } }[];
-      return json(arr.map((o) => (o.order.salt % 7 === 3 ? { success: false, errorMsg: "not enough balance / allowance", orderID: "" } : okReply(`0x${o.order.salt}`))));
+      return json(
+        arr.map((o) =>
+          o.order.salt % 7 === 3
+            ? { success: false, errorMsg: "not enough balance / allowance", orderID: "" }
+            : okReply(`0x${o.order.salt}`),
+        ),
+      );
     });
     const { rest } = client();
     const bodies = Array.from({ length: 32 }, (_, i) => orderBody(i));
@@ -70,7 +95,9 @@ describe("orders", () => {
       else expect(o).toMatchObject({ ok: true, value: { orderId: `0x${i}` } });
     });
     // Each batch body is the bodies joined, byte for byte.
-    expect(server.seen.some((s) => s.body === `[${bodies.slice(0, 15).join(",")}]` || s.body === `[${bodies.slice(15, 30).join(",")}]`)).toBe(true);
+    expect(
+      server.seen.some((s) => s.body === `[${bodies.slice(0, 15).join(",")}]` || s.body === `[${bodies.slice(15, 30).join(",")}]`),
+    ).toBe(true);
   });
 
   test("a batch never exceeds the signer burst either", async () => {
@@ -125,7 +152,12 @@ describe("typed errors keep the exchange's message", () => {
   });
 
   test("post-only mode's retry_after_seconds is read from the body", async () => {
-    server.on("POST /order", () => json({ error: "post-only mode: only post-only orders and cancels are allowed", code: "post_only_mode", retry_after_seconds: 90 }, 400));
+    server.on("POST /order", () =>
+      json(
+        { error: "post-only mode: only post-only orders and cancels are allowed", code: "post_only_mode", retry_after_seconds: 90 },
+        400,
+      ),
+    );
     const { rest } = client();
     expect(await rest.postOrder(orderBody(1))).toMatchObject({ ok: false, code: "SERVER_ERROR", retryAfterMs: 90_000 });
   });
@@ -171,7 +203,13 @@ describe("typed errors keep the exchange's message", () => {
       return fetch(input, init);
     }) as typeof fetch;
     const http = new HttpClient({ clock, fetch: counting });
-    const rest = new PolymarketRest({ baseUrl: `http://127.0.0.1:${port}`, http, limiter: new RateLimiter(clock), clock, auth: new RecordingAuth() });
+    const rest = new PolymarketRest({
+      baseUrl: `http://127.0.0.1:${port}`,
+      http,
+      limiter: new RateLimiter(clock),
+      clock,
+      auth: new RecordingAuth(),
+    });
     const r = await rest.postOrder(orderBody(1));
     expect(r).toMatchObject({ ok: false, code: "SERVER_ERROR", status: 0 });
     expect(attempts).toBe(2);
@@ -198,7 +236,10 @@ describe("cancels and reads", () => {
   test("cancelOrders chunks to the cancel burst and merges the replies", async () => {
     server.on("DELETE /orders", (req) => {
       const ids = JSON.parse(req.body) as string[];
-      return json({ canceled: ids.filter((id) => id !== "0x5"), not_canceled: ids.includes("0x5") ? { "0x5": "order can't be found" } : {} });
+      return json({
+        canceled: ids.filter((id) => id !== "0x5"),
+        not_canceled: ids.includes("0x5") ? { "0x5": "order can't be found" } : {},
+      });
     });
     const clock = new SystemClock();
     // Standard burst (120) with a fast refill so the test does not wait out the real rate.
@@ -228,7 +269,23 @@ describe("cancels and reads", () => {
   });
 
   test("open orders follow next_cursor until LTE=, signing the path without the query", async () => {
-    const order = (id: string) => ({ id, status: "ORDER_STATUS_LIVE", owner: "k", maker_address: "0xm", market: "0xc", asset_id: "9", side: "BUY", original_size: "10", size_matched: "0", price: "0.45", associate_trades: [], outcome: "Up", created_at: 1767225600, expiration: "0", order_type: "GTC" });
+    const order = (id: string) => ({
+      id,
+      status: "ORDER_STATUS_LIVE",
+      owner: "k",
+      maker_address: "0xm",
+      market: "0xc",
+      asset_id: "9",
+      side: "BUY",
+      original_size: "10",
+      size_matched: "0",
+      price: "0.45",
+      associate_trades: [],
+      outcome: "Up",
+      created_at: 1767225600,
+      expiration: "0",
+      order_type: "GTC",
+    });
     server.on("GET /data/orders", (req) => {
       const c = req.search.get("next_cursor");
       if (c === "MA==") return json({ data: [order("0x1"), order("0x2")], next_cursor: "Mg==" });
@@ -246,7 +303,23 @@ describe("cancels and reads", () => {
 
   test("getOrder: found, unknown (null body) and 404", async () => {
     server.on("GET /data/order/0xa", () =>
-      json({ id: "0xa", status: "MATCHED", owner: "k", maker_address: "0xm", market: "0xc", asset_id: "9", side: "SELL", original_size: "5", size_matched: "5", price: "0.5", associate_trades: [], outcome: "Up", created_at: 1, expiration: "0", order_type: "GTC" }),
+      json({
+        id: "0xa",
+        status: "MATCHED",
+        owner: "k",
+        maker_address: "0xm",
+        market: "0xc",
+        asset_id: "9",
+        side: "SELL",
+        original_size: "5",
+        size_matched: "5",
+        price: "0.5",
+        associate_trades: [],
+        outcome: "Up",
+        created_at: 1,
+        expiration: "0",
+        order_type: "GTC",
+      }),
     );
     server.on("GET /data/order/0xb", () => json(null));
     const { rest } = client();
@@ -257,7 +330,20 @@ describe("cancels and reads", () => {
 
   test("public reads: book, tick size, neg risk, fee rate, time, version — no auth headers", async () => {
     server
-      .on("GET /book", () => json({ market: "0xc", asset_id: "9", timestamp: "1767225600123", hash: "h", bids: [{ price: "0.44", size: "10" }], asks: [{ price: "0.46", size: "5" }], min_order_size: "5", tick_size: "0.01", neg_risk: false, last_trade_price: "0.45" }))
+      .on("GET /book", () =>
+        json({
+          market: "0xc",
+          asset_id: "9",
+          timestamp: "1767225600123",
+          hash: "h",
+          bids: [{ price: "0.44", size: "10" }],
+          asks: [{ price: "0.46", size: "5" }],
+          min_order_size: "5",
+          tick_size: "0.01",
+          neg_risk: false,
+          last_trade_price: "0.45",
+        }),
+      )
       .on("GET /tick-size", () => json({ minimum_tick_size: 0.001 }))
       .on("GET /neg-risk", () => json({ neg_risk: true }))
       .on("GET /fee-rate", () => json({ base_fee: 1000 }))
@@ -276,7 +362,12 @@ describe("cancels and reads", () => {
   });
 
   test("balance/allowance adds signature_type and parses the allowances", async () => {
-    server.on("GET /balance-allowance", () => json({ balance: "12500000", allowances: { "0xE111": "115792089237316195423570985008687907853269984665640564039457584007913129639935" } }));
+    server.on("GET /balance-allowance", () =>
+      json({
+        balance: "12500000",
+        allowances: { "0xE111": "115792089237316195423570985008687907853269984665640564039457584007913129639935" },
+      }),
+    );
     const { rest } = client();
     const r = await rest.getBalanceAllowance("CONDITIONAL", "9");
     expect(r).toMatchObject({ ok: true, value: { balanceE6: 12_500_000 } });
@@ -287,7 +378,9 @@ describe("cancels and reads", () => {
   test("heartbeat: chains the id; an invalid id reports the one expected", async () => {
     server.on("POST /v1/heartbeats", (req) => {
       const { heartbeat_id } = JSON.parse(req.body) as { heartbeat_id: string };
-      return heartbeat_id === "" || heartbeat_id === "hb-1" ? json({ heartbeat_id: "hb-1" }) : json({ error: "Invalid Heartbeat ID", heartbeat_id: "hb-1" }, 400);
+      return heartbeat_id === "" || heartbeat_id === "hb-1"
+        ? json({ heartbeat_id: "hb-1" })
+        : json({ error: "Invalid Heartbeat ID", heartbeat_id: "hb-1" }, 400);
     });
     const { rest } = client();
     expect(await rest.postHeartbeat("")).toMatchObject({ ok: true, value: { heartbeatId: "hb-1" } });

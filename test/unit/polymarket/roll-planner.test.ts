@@ -145,7 +145,12 @@ describe("RollPlanner across three consecutive 5-minute windows (ManualClock)", 
     const m15: MarketInfo = { ...window5m(0), conditionId: "0xd0", windowSec: 900, endMs: m5.startMs + 900_000 };
     planner.add([m5, m15]);
     planner.step(m5.startMs);
-    expect(planner.live().map((m) => m.conditionId).sort()).toEqual(["0xc0", "0xd0"]);
+    expect(
+      planner
+        .live()
+        .map((m) => m.conditionId)
+        .sort(),
+    ).toEqual(["0xc0", "0xd0"]);
     const atEnd5 = planner.step(m5.endMs);
     expect(atEnd5.events.map((e) => `${e.kind} ${e.market.conditionId}`)).toEqual(["market_ended 0xc0"]);
     expect(atEnd5.unsubscribe).toEqual(["0xc0"]);

@@ -13,9 +13,17 @@ const DATA = path.join(SHARED, "data");
 describe("parseRtdsFrame on real frames", () => {
   test("single update frames: Chainlink TWAP-60 and Binance-relayed spot", async () => {
     const twap = parseRtdsFrame(await Bun.file(path.join(DATA, "rtds/nautilus_rtds_crypto_prices_twap_sixty_update.json")).text());
-    expect(twap).toEqual({ kind: "ticks", backfill: false, ticks: [{ symbol: "btc/usd", source: "twap60", price: 64997.81, priceTsMs: 1786179814000 }] });
+    expect(twap).toEqual({
+      kind: "ticks",
+      backfill: false,
+      ticks: [{ symbol: "btc/usd", source: "twap60", price: 64997.81, priceTsMs: 1786179814000 }],
+    });
     const spot = parseRtdsFrame(await Bun.file(path.join(DATA, "rtds/nautilus_rtds_crypto_prices_update.json")).text());
-    expect(spot).toEqual({ kind: "ticks", backfill: false, ticks: [{ symbol: "btc/usd", source: "spot", price: 61035.86, priceTsMs: 1780730269000 }] });
+    expect(spot).toEqual({
+      kind: "ticks",
+      backfill: false,
+      ticks: [{ symbol: "btc/usd", source: "spot", price: 61035.86, priceTsMs: 1780730269000 }],
+    });
   });
 
   test("every RTDS line of the 30-minute session parses: 810 Chainlink updates (270 per symbol) + 90 backfills", async () => {
@@ -54,7 +62,9 @@ describe("parseRtdsFrame on real frames", () => {
     expect(parseRtdsFrame("{oops")).toMatchObject({ kind: "error", code: "BAD_JSON" });
     expect(parseRtdsFrame("[1]")).toMatchObject({ kind: "error", code: "NOT_AN_OBJECT" });
     expect(parseRtdsFrame('{"topic":"crypto_prices_chainlink","payload":{}}')).toMatchObject({ kind: "error", code: "BAD_PAYLOAD" });
-    expect(parseRtdsFrame('{"topic":"crypto_prices_chainlink","payload":{"symbol":"btc/usd","value":"1","timestamp":1}}')).toMatchObject({ code: "BAD_PAYLOAD" });
+    expect(parseRtdsFrame('{"topic":"crypto_prices_chainlink","payload":{"symbol":"btc/usd","value":"1","timestamp":1}}')).toMatchObject({
+      code: "BAD_PAYLOAD",
+    });
     expect(parseRtdsFrame('{"topic":"weather","payload":{"symbol":"x"}}')).toMatchObject({ code: "UNKNOWN_TOPIC" });
     expect(parseRtdsFrame('{"connection_id":"x"}')).toMatchObject({ kind: "ignored" });
     expect(normaliseSymbol("SOLUSDT")).toBe("sol/usd");
@@ -117,7 +127,12 @@ describe("RtdsFeed on a local RTDS-like socket", () => {
     feed.start();
     await w.until(() => received.length === 1, "subscription");
     const update = (ts: number, v: number) =>
-      JSON.stringify({ topic: "crypto_prices_chainlink", type: "update", timestamp: ts + 500, payload: { symbol: "btc/usd", timestamp: ts, value: v } });
+      JSON.stringify({
+        topic: "crypto_prices_chainlink",
+        type: "update",
+        timestamp: ts + 500,
+        payload: { symbol: "btc/usd", timestamp: ts, value: v },
+      });
     for (const ws of sockets) ws.send(update(1_777_428_600_000, 76000.5));
     await w.until(() => events.some((e) => e.kind === "underlying"), "tick");
     expect(feed.lastPrice("btc/usd")).toBe(76000.5);

@@ -51,12 +51,27 @@ function safeJson(v: unknown): string {
 
 describe("no secret in output", () => {
   test("signer, pool and auth objects, results and errors", () => {
-    const signer = new OrderSigner({ privateKey: new Secret(KEY, "privateKey"), signatureType: 3, chainId: 137, funder: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" });
+    const signer = new OrderSigner({
+      privateKey: new Secret(KEY, "privateKey"),
+      signatureType: 3,
+      chainId: 137,
+      funder: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+    });
     const creds = { key: "api-key", secret: new Secret(API_SECRET, "apiSecret"), passphrase: new Secret(PASSPHRASE, "passphrase") };
     capture(() => signer);
     capture(() => ({ signer, creds }));
     capture(() => creds);
-    const order = signer.sign({ tokenId: "1", side: "BUY", priceE4: 5_000, sizeE6: 5_000_000, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: 1, timestampMs: 1 });
+    const order = signer.sign({
+      tokenId: "1",
+      side: "BUY",
+      priceE4: 5_000,
+      sizeE6: 5_000_000,
+      tickE4: 100,
+      negRisk: false,
+      exchangeVersion: 2,
+      salt: 1,
+      timestampMs: 1,
+    });
     capture(() => order);
     capture(() => orderPostBody(order, creds.key, "GTC", false));
     capture(() => new PreSignPool(signer, { size: 2, clock: new ManualClock(), nextSalt: () => 1 }));
@@ -68,7 +83,17 @@ describe("no secret in output", () => {
       capture(() => new OrderSigner({ privateKey: new Secret(bad), signatureType: 0, chainId: 137 }));
     }
     // A key passed where a value belongs, in every field (the types would not allow it; JS would).
-    const params = { tokenId: "1", side: "BUY", priceE4: 5_000, sizeE6: 5_000_000, tickE4: 100, negRisk: false, exchangeVersion: 2, salt: 1, timestampMs: 1 } as const;
+    const params = {
+      tokenId: "1",
+      side: "BUY",
+      priceE4: 5_000,
+      sizeE6: 5_000_000,
+      tickE4: 100,
+      negRisk: false,
+      exchangeVersion: 2,
+      salt: 1,
+      timestampMs: 1,
+    } as const;
     for (const field of Object.keys(params)) capture(() => signer.sign({ ...params, [field]: KEY }));
     capture(() => new OrderSigner({ privateKey: new Secret(KEY), signatureType: KEY as unknown as 0, chainId: 137 }));
     capture(() => new OrderSigner({ privateKey: new Secret(KEY), signatureType: 0, chainId: KEY as unknown as number }));
@@ -85,19 +110,55 @@ describe("no secret in output", () => {
   });
 
   test("order sign: stdout and stderr, in process and as a real process", async () => {
-    const good = JSON.stringify({ privateKey: KEY, tokenId: "1", price: "0.5", size: "5", side: "BUY", tickSize: "0.01", negRisk: false, signatureType: 0, salt: 1, timestamp: 1 });
+    const good = JSON.stringify({
+      privateKey: KEY,
+      tokenId: "1",
+      price: "0.5",
+      size: "5",
+      side: "BUY",
+      tickSize: "0.01",
+      negRisk: false,
+      signatureType: 0,
+      salt: 1,
+      timestamp: 1,
+    });
     const lines = [
       good,
       `{"privateKey": "${KEY}", "tokenId": "1", oops}`, // JSON syntax error around the key
       `{"privateKey": ${KEY}}`, // unquoted key: the parser would quote it
-      JSON.stringify({ privateKey: `${KEY}00`, tokenId: "1", price: "0.5", size: "5", side: "BUY", tickSize: "0.01", negRisk: false, signatureType: 0 }),
-      JSON.stringify({ privateKey: KEY, tokenId: KEY, price: KEY, size: KEY, side: KEY, tickSize: KEY, negRisk: KEY, signatureType: KEY, funder: KEY, salt: KEY, timestamp: KEY }),
+      JSON.stringify({
+        privateKey: `${KEY}00`,
+        tokenId: "1",
+        price: "0.5",
+        size: "5",
+        side: "BUY",
+        tickSize: "0.01",
+        negRisk: false,
+        signatureType: 0,
+      }),
+      JSON.stringify({
+        privateKey: KEY,
+        tokenId: KEY,
+        price: KEY,
+        size: KEY,
+        side: KEY,
+        tickSize: KEY,
+        negRisk: KEY,
+        signatureType: KEY,
+        funder: KEY,
+        salt: KEY,
+        timestamp: KEY,
+      }),
       JSON.stringify({ [KEY]: 1, privateKey: KEY }), // the key as a field name
       JSON.stringify({ [KEY_HEX.slice(0, 30)]: 1 }), // a short field name that is part of the key
       KEY, // a bare key on its own line
     ];
     const out: string[] = [];
-    await signLines(lines, (l) => out.push(l), (l) => out.push(l));
+    await signLines(
+      lines,
+      (l) => out.push(l),
+      (l) => out.push(l),
+    );
     const p = Bun.spawn([process.execPath, "run", "src/main.ts", "order", "sign", "--with-id"], {
       cwd: ROOT,
       stdin: new Blob([`${lines.join("\n")}\n`]),

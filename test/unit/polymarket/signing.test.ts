@@ -96,7 +96,9 @@ describe("eip712 primitives", () => {
       const ours = toHex(exchangeDomainSeparator(v, 137, parseHex(c, 20)!));
       expect(ours).toBe(_TypedDataEncoder.hashDomain({ name: "Polymarket CTF Exchange", version: v, chainId: 137, verifyingContract: c }));
     }
-    expect(toHex(clobAuthDomainSeparator(80002))).toBe(_TypedDataEncoder.hashDomain({ name: "ClobAuthDomain", version: "1", chainId: 80002 }));
+    expect(toHex(clobAuthDomainSeparator(80002))).toBe(
+      _TypedDataEncoder.hashDomain({ name: "ClobAuthDomain", version: "1", chainId: 80002 }),
+    );
   });
 
   test("Bun's native HMAC-SHA256 (used for RFC 6979 nonces) equals noble's", () => {
@@ -249,10 +251,28 @@ describe("OrderSigner", () => {
   test("post bodies: key order, types, escaping, postOnly rules", () => {
     const o = signer().sign({ ...base, expirationSec: 1_780_000_100 });
     const body = orderPostBody(o, 'own"er', "GTD", true);
-    const parsed = JSON.parse(body) as { deferExec: boolean; postOnly: boolean; order: Record<string, unknown>; owner: string; orderType: string };
+    const parsed = JSON.parse(body) as {
+      deferExec: boolean;
+      postOnly: boolean;
+      order: Record<string, unknown>;
+      owner: string;
+      orderType: string;
+    };
     expect(Object.keys(parsed)).toEqual(["deferExec", "postOnly", "order", "owner", "orderType"]);
     expect(Object.keys(parsed.order)).toEqual([
-      "salt", "maker", "signer", "tokenId", "makerAmount", "takerAmount", "side", "signatureType", "timestamp", "expiration", "metadata", "builder", "signature",
+      "salt",
+      "maker",
+      "signer",
+      "tokenId",
+      "makerAmount",
+      "takerAmount",
+      "side",
+      "signatureType",
+      "timestamp",
+      "expiration",
+      "metadata",
+      "builder",
+      "signature",
     ]);
     expect(parsed.owner).toBe('own"er');
     expect(parsed.order.salt).toBe(base.salt);

@@ -45,9 +45,32 @@ describe("user channel order events", () => {
   });
 
   test("status prefixes are stripped; unknown statuses are kept, not dropped", () => {
-    const base = { event_type: "order", id: "1", owner: "o", market: "m", asset_id: "a", side: "SELL", original_size: "10", size_matched: "2.5", price: "0.57", associate_trades: null, outcome: "Up", type: "UPDATE", created_at: "1672290687", expiration: "1234567", order_type: "GTD", maker_address: "0x", timestamp: "1672290687" };
+    const base = {
+      event_type: "order",
+      id: "1",
+      owner: "o",
+      market: "m",
+      asset_id: "a",
+      side: "SELL",
+      original_size: "10",
+      size_matched: "2.5",
+      price: "0.57",
+      associate_trades: null,
+      outcome: "Up",
+      type: "UPDATE",
+      created_at: "1672290687",
+      expiration: "1234567",
+      order_type: "GTD",
+      maker_address: "0x",
+      timestamp: "1672290687",
+    };
     const a = decodeUserFrame(JSON.stringify({ ...base, status: "ORDER_STATUS_MATCHED" }));
-    expect(a.events[0]).toMatchObject({ status: "MATCHED", sizeMatchedE6: 2_500_000, expirationMs: 1_234_567_000, timestampMs: 1_672_290_687_000 });
+    expect(a.events[0]).toMatchObject({
+      status: "MATCHED",
+      sizeMatchedE6: 2_500_000,
+      expirationMs: 1_234_567_000,
+      timestampMs: 1_672_290_687_000,
+    });
     const b = decodeUserFrame(JSON.stringify({ ...base, status: "ORDER_STATUS_CANCELED_MARKET_RESOLVED" }));
     expect(b.events[0]).toMatchObject({ status: "CANCELED", statusDetail: "MARKET_RESOLVED" });
     const c = decodeUserFrame(JSON.stringify({ ...base, status: "PAUSED" }));
@@ -61,7 +84,14 @@ describe("user channel trade events", () => {
     expect(f.errors).toEqual([]);
     const t = f.events[0]!;
     if (t.type !== "trade") throw new Error("expected trade");
-    expect(t).toMatchObject({ tradeId: "83b5c849-620e-4c23-b63b-2e779c04a6e7", status: "MINED", traderSide: "MAKER", bucketIndex: 0, sizeE6: 1_096_870_000, priceE4: 5180 });
+    expect(t).toMatchObject({
+      tradeId: "83b5c849-620e-4c23-b63b-2e779c04a6e7",
+      status: "MINED",
+      traderSide: "MAKER",
+      bucketIndex: 0,
+      sizeE6: 1_096_870_000,
+      priceE4: 5180,
+    });
     expect(t.makerOrders.length).toBeGreaterThan(1);
     expect(t.makerOrders[0]).toMatchObject({ matchedSizeE6: 10_000_000, priceE4: 4820, side: "", outcome: "No" });
   });
@@ -95,7 +125,9 @@ describe("user channel trade events", () => {
 describe("subscribe frames", () => {
   test("auth frame carries the raw credentials; the Secret objects stay redacted elsewhere", () => {
     const creds = { apiKey: "key-1", secret: new Secret("s3cr3t", "api secret"), passphrase: new Secret("pa55", "passphrase") };
-    expect(userSubscribeFrame(creds, ["0xc"])).toBe(`{"auth":{"apiKey":"key-1","secret":"s3cr3t","passphrase":"pa55"},"type":"user","markets":["0xc"]}`);
+    expect(userSubscribeFrame(creds, ["0xc"])).toBe(
+      `{"auth":{"apiKey":"key-1","secret":"s3cr3t","passphrase":"pa55"},"type":"user","markets":["0xc"]}`,
+    );
     expect(JSON.stringify(creds)).not.toContain("s3cr3t");
     expect(userAddMarketsFrame(["0xd"])).toBe(`{"operation":"subscribe","markets":["0xd"]}`);
   });

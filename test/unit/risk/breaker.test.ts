@@ -2,7 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { type BreakerInputs, CircuitBreaker } from "../../../src/risk/breaker.ts";
 
 const M = 1_000_000;
-const ok = (nowMs: number, over: Partial<BreakerInputs> = {}): BreakerInputs => ({ nowMs, volatilityScore: 10, lastFeedMs: nowMs, connected: true, dailyPnlE6: 0, ...over });
+const ok = (nowMs: number, over: Partial<BreakerInputs> = {}): BreakerInputs => ({
+  nowMs,
+  volatilityScore: 10,
+  lastFeedMs: nowMs,
+  connected: true,
+  dailyPnlE6: 0,
+  ...over,
+});
 
 describe("CircuitBreaker", () => {
   const params = { volTripScore: 90, volClearScore: 70, staleFeedMs: 5_000, dailyLossLimitUsdE6: 100 * M, clearAfterMs: 10_000 };

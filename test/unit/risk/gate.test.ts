@@ -2,15 +2,39 @@ import { describe, expect, test } from "bun:test";
 import { type MarketExposure, type PortfolioView, type RiskLimits, checkOrder } from "../../../src/risk/gate.ts";
 
 const M = 1_000_000;
-const limits: RiskLimits = { maxPositionUsdE6: 50 * M, maxTotalExposureUsdE6: 120 * M, maxCorrelatedExposureUsdE6: 80 * M, dailyLossLimitUsdE6: 20 * M };
+const limits: RiskLimits = {
+  maxPositionUsdE6: 50 * M,
+  maxTotalExposureUsdE6: 120 * M,
+  maxCorrelatedExposureUsdE6: 80 * M,
+  dailyLossLimitUsdE6: 20 * M,
+};
 
 function mkt(id: string, over: Partial<MarketExposure> = {}): MarketExposure {
-  return { conditionId: id, yesTokenId: `${id}Y`, noTokenId: `${id}N`, endMs: 900_000, yesE6: 0, noE6: 0, openBuyYesE6: 0, openBuyNoE6: 0, openSellYesE6: 0, openSellNoE6: 0, markYesE4: 5000, ...over };
+  return {
+    conditionId: id,
+    yesTokenId: `${id}Y`,
+    noTokenId: `${id}N`,
+    endMs: 900_000,
+    yesE6: 0,
+    noE6: 0,
+    openBuyYesE6: 0,
+    openBuyNoE6: 0,
+    openSellYesE6: 0,
+    openSellNoE6: 0,
+    markYesE4: 5000,
+    ...over,
+  };
 }
 function pf(ms: MarketExposure[], dailyPnlE6 = 0): PortfolioView {
   return { markets: new Map(ms.map((m) => [m.conditionId, m])), dailyPnlE6 };
 }
-const buy = (id: string, tok: "Y" | "N", shares: number, priceE4 = 5000) => ({ conditionId: id, tokenId: `${id}${tok}`, side: "BUY" as const, priceE4, sizeE6: shares * M });
+const buy = (id: string, tok: "Y" | "N", shares: number, priceE4 = 5000) => ({
+  conditionId: id,
+  tokenId: `${id}${tok}`,
+  side: "BUY" as const,
+  priceE4,
+  sizeE6: shares * M,
+});
 const sell = (id: string, tok: "Y" | "N", shares: number, priceE4 = 5000) => ({ ...buy(id, tok, shares, priceE4), side: "SELL" as const });
 
 describe("checkOrder", () => {
@@ -40,7 +64,9 @@ describe("checkOrder", () => {
 
   test("total exposure across markets", () => {
     const p = pf([mkt("a", { yesE6: 100 * M }), mkt("b", { noE6: 100 * M, endMs: 1 })]); // $50 + $50
-    expect(checkOrder(buy("c", "Y", 40), { ...p, markets: new Map([...p.markets, ["c", mkt("c", { endMs: 2 })]]) }, limits)).toEqual({ ok: true });
+    expect(checkOrder(buy("c", "Y", 40), { ...p, markets: new Map([...p.markets, ["c", mkt("c", { endMs: 2 })]]) }, limits)).toEqual({
+      ok: true,
+    });
     const d = checkOrder(buy("c", "Y", 41), { ...p, markets: new Map([...p.markets, ["c", mkt("c", { endMs: 2 })]]) }, limits);
     expect(d.ok === false && d.code).toBe("MAX_TOTAL");
   });

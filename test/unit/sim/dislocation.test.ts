@@ -68,15 +68,47 @@ describe("in the exchange", () => {
     expect(sim.placeBook(info.yesTokenId, [], [["0.44", "20"]]).ok).toBe(true);
     sim.openAccount("k", "0x00000000000000000000000000000000000000aa");
     sim.fund("k", 1_000_000_000);
-    const base = { owner: "k", makerAddress: "0x00000000000000000000000000000000000000aa", budgetE6: 0, postOnly: false, expirationSec: 0 } as const;
-    const r = sim.placeUnmatched({ ...base, orderId: "0x01", tokenId: info.yesTokenId, side: "BUY", priceE4: 5000, sizeE6: 20_000_000, orderType: "GTC" });
+    const base = {
+      owner: "k",
+      makerAddress: "0x00000000000000000000000000000000000000aa",
+      budgetE6: 0,
+      postOnly: false,
+      expirationSec: 0,
+    } as const;
+    const r = sim.placeUnmatched({
+      ...base,
+      orderId: "0x01",
+      tokenId: info.yesTokenId,
+      side: "BUY",
+      priceE4: 5000,
+      sizeE6: 20_000_000,
+      orderType: "GTC",
+    });
     expect(r.success).toBe(true);
     expect(r.tradeIDs).toEqual([]);
     expect(m.book.bestBid).toBe(5000);
     expect(m.book.bestAsk).toBe(4400); // crossed: YES 0.44 + NO 0.50 = 0.94
-    expect(sim.placeUnmatched({ ...base, orderId: "0x02", tokenId: info.yesTokenId, side: "BUY", priceE4: 5000, sizeE6: 20_000_000, orderType: "FOK" }).success).toBe(false);
+    expect(
+      sim.placeUnmatched({
+        ...base,
+        orderId: "0x02",
+        tokenId: info.yesTokenId,
+        side: "BUY",
+        priceE4: 5000,
+        sizeE6: 20_000_000,
+        orderType: "FOK",
+      }).success,
+    ).toBe(false);
     // a NO buyer at 0.50 takes the crossing YES bid (a mint)
-    const taker = sim.place({ ...base, orderId: "0x03", tokenId: info.noTokenId, side: "BUY", priceE4: 5000, sizeE6: 20_000_000, orderType: "FOK" });
+    const taker = sim.place({
+      ...base,
+      orderId: "0x03",
+      tokenId: info.noTokenId,
+      side: "BUY",
+      priceE4: 5000,
+      sizeE6: 20_000_000,
+      orderType: "FOK",
+    });
     expect(taker.success).toBe(true);
     expect(taker.status).toBe("matched");
   });

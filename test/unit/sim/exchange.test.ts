@@ -13,7 +13,15 @@ function quiet(extra: Partial<ConstructorParameters<typeof SimExchange>[0]> = {}
   return ex;
 }
 let n = 0;
-function req(ex: SimExchange, owner: string, outcome: 0 | 1, side: "BUY" | "SELL", price: number, shares: number, extra: Partial<PlaceRequest> = {}): PlaceRequest {
+function req(
+  ex: SimExchange,
+  owner: string,
+  outcome: 0 | 1,
+  side: "BUY" | "SELL",
+  price: number,
+  shares: number,
+  extra: Partial<PlaceRequest> = {},
+): PlaceRequest {
   const m = ex.allMarkets().find((x) => x.state === "open" && x.sched.startSec * 1000 <= ex.nowMs) ?? ex.allMarkets()[0];
   if (!m) throw new Error("no market");
   return {
@@ -70,7 +78,10 @@ describe("lifecycle", () => {
     ex.advanceTo(START + 300_000);
     expect(ex.openOrderIds("alice")).toEqual([]);
     expect(ex.accounts.held("alice", COLLATERAL)).toBe(0);
-    expect(users.map((e) => (e.event_type === "order" ? `${e.type}/${e.status}` : e.event_type))).toEqual(["PLACEMENT/LIVE", "CANCELLATION/CANCELED"]);
+    expect(users.map((e) => (e.event_type === "order" ? `${e.type}/${e.status}` : e.event_type))).toEqual([
+      "PLACEMENT/LIVE",
+      "CANCELLATION/CANCELED",
+    ]);
     const late = ex.place(req(ex, "alice", 0, "BUY", 0.3, 10));
     expect(late.success).toBe(true); // the next window is already listed and accepting
   });
@@ -93,7 +104,9 @@ describe("order entry", () => {
     expect(ex.place(first).success).toBe(true);
     expect(ex.place(first).errorMsg).toBe(`order ${first.orderId} is invalid. Duplicated.`);
     const nowSec = Math.floor(ex.nowMs / 1000);
-    expect(ex.place(req(ex, "alice", 0, "BUY", 0.3, 10, { orderType: "GTD", expirationSec: nowSec + 59 })).errorMsg).toBe("invalid expiration");
+    expect(ex.place(req(ex, "alice", 0, "BUY", 0.3, 10, { orderType: "GTD", expirationSec: nowSec + 59 })).errorMsg).toBe(
+      "invalid expiration",
+    );
     const gtd = req(ex, "alice", 0, "BUY", 0.31, 10, { orderType: "GTD", expirationSec: nowSec + 90 });
     expect(ex.place(gtd).success).toBe(true);
     ex.advanceTo(ex.nowMs + 29_000);

@@ -40,7 +40,11 @@ describe("synthetic participants", () => {
 
   /** Two makers on BTC 5m for 10 minutes: one never moves its quotes, one follows the underlying. */
   function session(seed: number): { careless: Markout; sharp: Markout; spreads: number[] } {
-    const ex = new SimExchange({ seed, startMs: START, schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300], leadWindows: 1 } });
+    const ex = new SimExchange({
+      seed,
+      startMs: START,
+      schedule: { ...DEFAULT_SCHEDULE, coins: ["btc/usd"], windows: [300], leadWindows: 1 },
+    });
     ex.openAccount("careless", "0xc");
     ex.openAccount("sharp", "0xs");
     let pending: Fill[] = [];
@@ -50,13 +54,33 @@ describe("synthetic participants", () => {
       const m = ex.market(ev.market);
       if (!mine || !m || m.strike === undefined) return;
       const outcome = mine.asset_id === m.sched.info.yesTokenId ? 0 : 1;
-      pending.push({ owner, atMs: ex.nowMs, outcome, price: Number(mine.price), strike: m.strike, endSec: m.sched.endSec, taker: ex.trade(ev.id)?.fill.takerOwner ?? "" });
+      pending.push({
+        owner,
+        atMs: ex.nowMs,
+        outcome,
+        price: Number(mine.price),
+        strike: m.strike,
+        endSec: m.sched.endSec,
+        taker: ex.trade(ev.id)?.fill.takerOwner ?? "",
+      });
     });
     const out = { careless: { n: 0, sum: 0, informed: 0 }, sharp: { n: 0, sum: 0, informed: 0 } };
     const spreads: number[] = [];
     let n = 0;
     const place = (owner: string, tokenId: string, priceE4: number) =>
-      ex.place({ orderId: `0x${(++n).toString(16)}`, owner, makerAddress: "0x", tokenId, side: "BUY", priceE4, sizeE6: 50_000_000, budgetE6: 0, orderType: "GTC", postOnly: true, expirationSec: 0 });
+      ex.place({
+        orderId: `0x${(++n).toString(16)}`,
+        owner,
+        makerAddress: "0x",
+        tokenId,
+        side: "BUY",
+        priceE4,
+        sizeE6: 50_000_000,
+        budgetE6: 0,
+        orderType: "GTC",
+        postOnly: true,
+        expirationSec: 0,
+      });
     for (let t = 0; t < 600; t++) {
       ex.advanceTo(START + t * 1000);
       const spot = ex.walk.price("btc/usd");

@@ -11,11 +11,17 @@ describe("signed amounts → price and size (SDK createOrder / createMarketOrder
     expect(termsOf("x", "BUY", "117824", "21040000", "GTC", 1)).toEqual({ priceE4: 56, sizeE6: 21_040_000, budgetE6: 0 });
   });
   test("market orders: BUY spends pUSD, SELL sells shares, worst price back on the grid", () => {
-    expect(termsOf("x", "BUY", "100000000", "178571400", "FOK", 100)).toEqual({ priceE4: 5600, sizeE6: 178_570_000, budgetE6: 100_000_000 });
+    expect(termsOf("x", "BUY", "100000000", "178571400", "FOK", 100)).toEqual({
+      priceE4: 5600,
+      sizeE6: 178_570_000,
+      budgetE6: 100_000_000,
+    });
     expect(termsOf("x", "SELL", "100000000", "50000000", "FAK", 1000)).toEqual({ priceE4: 5000, sizeE6: 100_000_000, budgetE6: 0 });
   });
   test("off-grid limit prices get the real error", () => {
-    expect(termsOf("0xabc", "BUY", "5550000", "10000000", "GTC", 100)).toBe("order 0xabc is invalid. Price (0.555) breaks minimum tick size rule: 0.01");
+    expect(termsOf("0xabc", "BUY", "5550000", "10000000", "GTC", 100)).toBe(
+      "order 0xabc is invalid. Price (0.555) breaks minimum tick size rule: 0.01",
+    );
   });
   test("post bodies are type-checked", () => {
     expect(decodePostBody({})).toBe("order missing");

@@ -192,7 +192,12 @@ describe("cancel and expiry", () => {
     ok(e.submit(spec("m", 0, "BUY", 0.4, 7, { id: "b" })));
     expect(e.cancel("a")?.level).toEqual({ marketId: M, side: "bid", priceE4: 4000, sizeE6: 7_000_000 });
     expect(e.cancel("a")).toBeUndefined();
-    expect(e.book(M)?.ordersAt("bid", 4000).map((o) => o.id)).toEqual(["b"]);
+    expect(
+      e
+        .book(M)
+        ?.ordersAt("bid", 4000)
+        .map((o) => o.id),
+    ).toEqual(["b"]);
     e.cancel("b");
     expect(e.book(M)?.bestBid).toBe(0);
   });

@@ -29,10 +29,17 @@ describe("recorder → replay round trip", () => {
   test("every frame comes back byte for byte, in order, with exact epoch-ns receive times, across segments", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.constantFrom<FrameSource>("market", "rtds", "user"), fc.string({ unit: "binary", maxLength: 200 }), fc.integer({ min: 0, max: 5_000 })), {
-          minLength: 1,
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom<FrameSource>("market", "rtds", "user"),
+            fc.string({ unit: "binary", maxLength: 200 }),
+            fc.integer({ min: 0, max: 5_000 }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 60,
+          },
+        ),
         fc.integer({ min: 1, max: 4 }),
         async (frames, segments) => {
           const dir = tempDir();
@@ -43,7 +50,11 @@ describe("recorder → replay round trip", () => {
           for (const [i, [src, frame, gapUs]] of frames.entries()) {
             if (i % perSeg === 0) {
               const seg = Math.floor(i / perSeg);
-              rec.roll({ segmentStartMs: 1_786_856_400_000 + seg * 300_000, segmentEndMs: 1_786_856_700_000 + seg * 300_000, markets: [{ seg }] });
+              rec.roll({
+                segmentStartMs: 1_786_856_400_000 + seg * 300_000,
+                segmentEndMs: 1_786_856_700_000 + seg * 300_000,
+                markets: [{ seg }],
+              });
             }
             clock.advanceTo(clock.nowNs() + gapUs * 1000 + 1);
             const recvNs = clock.nowNs();
@@ -91,7 +102,9 @@ describe("replay reads the shared recordings (../shared/data/ws)", () => {
     expect(burst.length).toBe(51);
     expect(burst[0]?.timeFrom).toBe("exchange");
     expect(burst[0]?.recvNs).toBe("1790658661234000000");
-    const lines = (await Bun.file(path.join(WS, "nautilus_v2_ws_market_burst_0x285746de_2026-09-29.jsonl")).text()).split("\n").filter((l) => l);
+    const lines = (await Bun.file(path.join(WS, "nautilus_v2_ws_market_burst_0x285746de_2026-09-29.jsonl")).text())
+      .split("\n")
+      .filter((l) => l);
     expect(burst.map((f) => f.frame)).toEqual(lines);
     const capturo = await collect(path.join(WS, "elcapturo_v1_ws_market_bitcoin-up-or-down-july-2-11pm-et_2025-07-03.jsonl"));
     expect(capturo.length).toBe(154);

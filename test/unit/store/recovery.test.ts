@@ -14,8 +14,27 @@ import { parseTradeRecord } from "../../../src/polymarket/user-channel.ts";
 import { FakeExchange } from "../../helpers/fake-exchange.ts";
 
 const TOKEN = "1111";
-const intent = (clientId: string, priceE4: number): OrderIntent => ({ clientId, conditionId: "0xc", tokenId: TOKEN, side: "BUY", priceE4, sizeE6: 10_000_000, orderType: "GTC", postOnly: true, expirationSec: 0 });
-const snap = (orderId: string, priceE4: number, matchedE6 = 0): OpenOrderSnapshot => ({ orderId, conditionId: "0xc", tokenId: TOKEN, side: "BUY", priceE4, originalSizeE6: 10_000_000, matchedSizeE6: matchedE6, createdAtSec: 1_780_000_000 });
+const intent = (clientId: string, priceE4: number): OrderIntent => ({
+  clientId,
+  conditionId: "0xc",
+  tokenId: TOKEN,
+  side: "BUY",
+  priceE4,
+  sizeE6: 10_000_000,
+  orderType: "GTC",
+  postOnly: true,
+  expirationSec: 0,
+});
+const snap = (orderId: string, priceE4: number, matchedE6 = 0): OpenOrderSnapshot => ({
+  orderId,
+  conditionId: "0xc",
+  tokenId: TOKEN,
+  side: "BUY",
+  priceE4,
+  originalSizeE6: 10_000_000,
+  matchedSizeE6: matchedE6,
+  createdAtSec: 1_780_000_000,
+});
 
 class SweepingExchange extends FakeExchange {
   balance: BalanceSnapshot = { collateralE6: 0, positionsE6: new Map() };
@@ -52,11 +71,30 @@ describe("recoverAtStartup", () => {
     ex.open = [snap("0xaaa", 4500, 4_000_000), snap("0xbbb", 4400), snap("0xzzz", 4200)]; // 0xzzz: unknown to the journal
     ex.balance = { collateralE6: 0, positionsE6: new Map([[TOKEN, 4_000_000]]) };
     const trade = parseTradeRecord({
-      id: "t1", taker_order_id: "0xtaker", market: "0xc", asset_id: TOKEN, side: "SELL", size: "4", price: "0.45", status: "MATCHED", match_time: "1780000110", last_update: "1780000110",
-      owner: "other", trader_side: "TAKER", maker_orders: [{ order_id: "0xaaa", owner: "me", maker_address: "0xm", matched_amount: "4", price: "0.45", asset_id: TOKEN, side: "BUY" }],
+      id: "t1",
+      taker_order_id: "0xtaker",
+      market: "0xc",
+      asset_id: TOKEN,
+      side: "SELL",
+      size: "4",
+      price: "0.45",
+      status: "MATCHED",
+      match_time: "1780000110",
+      last_update: "1780000110",
+      owner: "other",
+      trader_side: "TAKER",
+      maker_orders: [
+        { order_id: "0xaaa", owner: "me", maker_address: "0xm", matched_amount: "4", price: "0.45", asset_id: TOKEN, side: "BUY" },
+      ],
     });
     const lines: string[] = [];
-    const r = await recoverAtStartup({ journal, exchange: ex, clock, fetchTrades: async () => tradeViewsOf([trade], "me", "0xm"), log: (l) => lines.push(l) });
+    const r = await recoverAtStartup({
+      journal,
+      exchange: ex,
+      clock,
+      fetchTrades: async () => tradeViewsOf([trade], "me", "0xm"),
+      log: (l) => lines.push(l),
+    });
 
     expect(r.foundOpen).toBe(3);
     expect(r.remainingOpen).toBe(0);
@@ -70,11 +108,37 @@ describe("recoverAtStartup", () => {
     expect(lines.some((l) => l.includes("previous run(s) ended without a stop marker"))).toBe(true);
     expect(lines.some((l) => l.includes("swept 3 open order(s): none remain"))).toBe(true);
     // The same fill arriving later over the user channel is a duplicate, not a second fill.
-    const again = journal.fill({ tradeId: "t1", orderId: "0xaaa", tokenId: TOKEN, side: "BUY", priceE4: 4500, sizeE6: 4_000_000, feeE6: 0, liquidity: "maker", status: "MATCHED", exchTsMs: 1_780_000_110_000 });
+    const again = journal.fill({
+      tradeId: "t1",
+      orderId: "0xaaa",
+      tokenId: TOKEN,
+      side: "BUY",
+      priceE4: 4500,
+      sizeE6: 4_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      status: "MATCHED",
+      exchTsMs: 1_780_000_110_000,
+    });
     expect(again.kind).toBe("duplicate");
     // The bot starts long 4 shares at 0.45.
     const seed = startupPositionFills(r, 0, clock.wallMs());
-    expect(seed).toEqual([{ kind: "fill", tradeId: `startup-position:${TOKEN}`, orderId: "", tokenId: TOKEN, side: "BUY", priceE4: 4500, sizeE6: 4_000_000, feeE6: 0, liquidity: "maker", status: "CONFIRMED", exchTsMs: clock.wallMs(), atNs: 0 }]);
+    expect(seed).toEqual([
+      {
+        kind: "fill",
+        tradeId: `startup-position:${TOKEN}`,
+        orderId: "",
+        tokenId: TOKEN,
+        side: "BUY",
+        priceE4: 4500,
+        sizeE6: 4_000_000,
+        feeE6: 0,
+        liquidity: "maker",
+        status: "CONFIRMED",
+        exchTsMs: clock.wallMs(),
+        atNs: 0,
+      },
+    ]);
     journal.close();
   });
 
@@ -85,7 +149,18 @@ describe("recoverAtStartup", () => {
     j.value.startRun("mm", "dead");
     j.value.intent(intent("a", 4500), 0, "0xaaa");
     j.value.ack("a", "0xaaa", "live");
-    j.value.fill({ tradeId: "t1", orderId: "0xaaa", tokenId: TOKEN, side: "BUY", priceE4: 4500, sizeE6: 3_000_000, feeE6: 0, liquidity: "maker", status: "CONFIRMED", exchTsMs: 1_780_000_050_000 });
+    j.value.fill({
+      tradeId: "t1",
+      orderId: "0xaaa",
+      tokenId: TOKEN,
+      side: "BUY",
+      priceE4: 4500,
+      sizeE6: 3_000_000,
+      feeE6: 0,
+      liquidity: "maker",
+      status: "CONFIRMED",
+      exchTsMs: 1_780_000_050_000,
+    });
     j.value.closed("a", "0xaaa", "cancelled");
     j.value.startRun("mm", "restart");
     const ex = new SweepingExchange();

@@ -23,7 +23,17 @@ describe("detectBuyPair by hand", () => {
   });
 
   test("sizes to depth: stops at the first segment that fails the edge", () => {
-    const o = detectBuyPair(asks("Y", [[4000, 5 * M], [4500, 10 * M]]), asks("N", [[5000, 8 * M], [5500, 20 * M]]), P);
+    const o = detectBuyPair(
+      asks("Y", [
+        [4000, 5 * M],
+        [4500, 10 * M],
+      ]),
+      asks("N", [
+        [5000, 8 * M],
+        [5500, 20 * M],
+      ]),
+      P,
+    );
     // 5 @ (0.40, 0.50) ✓, 3 @ (0.45, 0.50) ✓, then (0.45, 0.55) ≥ $1 ✗ → 8 pairs
     expect(o?.pairsE6).toBe(8 * M);
     expect(o?.legs[0].notionalE6).toBe(3_350_000);
@@ -50,8 +60,14 @@ describe("detectBuyPair by hand", () => {
   });
 
   test("capital limit cuts the last segment to whole lots", () => {
-    const yes = asks("Y", [[4000, 5 * M], [4500, 10 * M]]);
-    const no = asks("N", [[5000, 8 * M], [5500, 20 * M]]);
+    const yes = asks("Y", [
+      [4000, 5 * M],
+      [4500, 10 * M],
+    ]);
+    const no = asks("N", [
+      [5000, 8 * M],
+      [5500, 20 * M],
+    ]);
     const o = detectBuyPair(yes, no, { ...P, maxCapitalUsdE6: 5 * M });
     expect(o?.pairsE6).toBe(5_330_000);
     expect(o?.costE6).toBe(4_996_480);
@@ -59,8 +75,14 @@ describe("detectBuyPair by hand", () => {
   });
 
   test("minimum size edges", () => {
-    const yes = asks("Y", [[4000, 5 * M], [4500, 10 * M]]);
-    const no = asks("N", [[5000, 8 * M], [5500, 20 * M]]);
+    const yes = asks("Y", [
+      [4000, 5 * M],
+      [4500, 10 * M],
+    ]);
+    const no = asks("N", [
+      [5000, 8 * M],
+      [5500, 20 * M],
+    ]);
     expect(detectBuyPair(yes, no, { ...P, maxCapitalUsdE6: 4 * M })).toBeNull(); // 4.28 pairs < 5
     expect(detectBuyPair(yes, no, { ...P, maxCapitalUsdE6: 4 * M, minSizeE6: 4 * M })?.pairsE6).toBe(4_280_000);
     expect(detectBuyPair(yes, no, { ...P, maxCapitalUsdE6: 4_671_500 })?.pairsE6).toBe(5 * M); // exactly the minimum

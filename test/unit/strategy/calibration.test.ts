@@ -26,8 +26,24 @@ describe("parsers", () => {
   test("markets JSONL: outcome, strike, rule", () => {
     const { markets, badLines } = parseMarketsJsonl(
       [
-        JSON.stringify({ slug: "a", start_sec: 0, end_sec: 300, resolved: true, outcome_prices: ["0", "1"], strike_value: "63123544863797618000000", raw: { resolutionSource: "https://data.chain.link/streams/btc-usd" } }),
-        JSON.stringify({ slug: "b", start_sec: 300, end_sec: 600, resolved: false, outcome_prices: ["0.5", "0.5"], strike_value: null, raw: { cryptoMarketConfig: { twapEnabled: true } } }),
+        JSON.stringify({
+          slug: "a",
+          start_sec: 0,
+          end_sec: 300,
+          resolved: true,
+          outcome_prices: ["0", "1"],
+          strike_value: "63123544863797618000000",
+          raw: { resolutionSource: "https://data.chain.link/streams/btc-usd" },
+        }),
+        JSON.stringify({
+          slug: "b",
+          start_sec: 300,
+          end_sec: 600,
+          resolved: false,
+          outcome_prices: ["0.5", "0.5"],
+          strike_value: null,
+          raw: { cryptoMarketConfig: { twapEnabled: true } },
+        }),
         "{not json",
         JSON.stringify({ slug: 3 }),
       ].join("\n"),

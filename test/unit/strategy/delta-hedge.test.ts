@@ -58,7 +58,14 @@ describe("DeltaHedger", () => {
     const h = hedger();
     expect(h.needsHedge("c1")).toBeNull();
     h.updatePosition("Y", 160 * M, "BUY");
-    expect(h.needsHedge("c1")).toEqual({ kind: "reduce", conditionId: "c1", excessTokenId: "Y", otherTokenId: "N", sizeE6: 110 * M, heldExcessE6: 160 * M });
+    expect(h.needsHedge("c1")).toEqual({
+      kind: "reduce",
+      conditionId: "c1",
+      excessTokenId: "Y",
+      otherTokenId: "N",
+      sizeE6: 110 * M,
+      heldExcessE6: 160 * M,
+    });
     h.updatePosition("N", 20 * M, "BUY"); // delta 140: under the threshold; 20 pairs held
     expect(h.needsHedge("c1")).toEqual({ kind: "merge", conditionId: "c1", sizeE6: 20 * M });
     const g = hedger();
@@ -77,16 +84,35 @@ describe("DeltaHedger", () => {
 });
 
 describe("planHedgeOrder", () => {
-  const action = { kind: "reduce" as const, conditionId: "c1", excessTokenId: "Y", otherTokenId: "N", sizeE6: 40 * M, heldExcessE6: 100 * M };
+  const action = {
+    kind: "reduce" as const,
+    conditionId: "c1",
+    excessTokenId: "Y",
+    otherTokenId: "N",
+    sizeE6: 40 * M,
+    heldExcessE6: 100 * M,
+  };
   test("sells the excess when its bid beats 1 − the other's ask", () => {
     const yes = new FakeBook("Y", [[6000, 50 * M]], [[6200, 50 * M]]);
     const no = new FakeBook("N", [[3700, 50 * M]], [[4100, 50 * M]]); // 1 − 0.41 = 0.59 < 0.60
-    expect(planHedgeOrder(action, yes, no, 200)).toEqual({ tokenId: "Y", side: "SELL", limitPriceE4: 5800, sizeE6: 40 * M, via: "sell_excess" });
+    expect(planHedgeOrder(action, yes, no, 200)).toEqual({
+      tokenId: "Y",
+      side: "SELL",
+      limitPriceE4: 5800,
+      sizeE6: 40 * M,
+      via: "sell_excess",
+    });
   });
   test("buys the complement when that is cheaper, and with nothing to sell", () => {
     const yes = new FakeBook("Y", [[5700, 50 * M]], [[6200, 50 * M]]);
     const no = new FakeBook("N", [[3700, 50 * M]], [[4000, 50 * M]]); // 0.60 > 0.57
-    expect(planHedgeOrder(action, yes, no, 200)).toEqual({ tokenId: "N", side: "BUY", limitPriceE4: 4200, sizeE6: 40 * M, via: "buy_other" });
+    expect(planHedgeOrder(action, yes, no, 200)).toEqual({
+      tokenId: "N",
+      side: "BUY",
+      limitPriceE4: 4200,
+      sizeE6: 40 * M,
+      via: "buy_other",
+    });
     const empty = new FakeBook("Y", [], []);
     expect(planHedgeOrder(action, empty, new FakeBook("N", [], []))).toBeNull();
     expect(planHedgeOrder(action, empty, no)?.via).toBe("buy_other");

@@ -162,7 +162,12 @@ describe("calculateQuotes properties", () => {
         const snap = (x: number) => Math.max(t, Math.min(10_000 - t, Math.round(x / t) * t));
         const yb = snap(c.bid);
         const ya = snap(c.bid + c.width + t);
-        const yesBook = new FakeBook("Y", c.oneSided === "no_bids" || c.oneSided === "empty" ? [] : [[yb, M]], c.oneSided === "no_asks" || c.oneSided === "empty" ? [] : [[ya, M]], t);
+        const yesBook = new FakeBook(
+          "Y",
+          c.oneSided === "no_bids" || c.oneSided === "empty" ? [] : [[yb, M]],
+          c.oneSided === "no_asks" || c.oneSided === "empty" ? [] : [[ya, M]],
+          t,
+        );
         // An independent NO book, shifted, so the two books need not mirror exactly.
         const nb = snap(10_000 - ya + c.noBidShift);
         const na = snap(10_000 - yb + Math.abs(c.noBidShift));
@@ -221,21 +226,26 @@ describe("snapping float prices tolerates float noise", () => {
 
   test("property: within the tolerance of a grid line → that line; otherwise floor / ceil", () => {
     fc.assert(
-      fc.property(fc.constantFrom(1, 25, 50, 100, 1000), fc.integer({ min: 1, max: 9_999 }), fc.double({ min: -0.999, max: 0.999, noNaN: true }), (tick, k, frac) => {
-        const line = (1 + Math.floor(k / tick)) * tick;
-        const raw = line + frac * tick;
-        const off = Math.abs(raw - line);
-        // Naive reference: which whole grid multiples bracket raw, decided on exact integers.
-        const below = frac >= 0 ? line : line - tick;
-        const above = frac > 0 ? line + tick : line;
-        if (off <= SNAP_TOLERANCE_E4 * 0.99) {
-          expect(snapFloatBidDown(raw, tick)).toBe(line);
-          expect(snapFloatAskUp(raw, tick)).toBe(line);
-        } else if (off > SNAP_TOLERANCE_E4 * 1.01 && tick - off > SNAP_TOLERANCE_E4 * 1.01) {
-          expect(snapFloatBidDown(raw, tick)).toBe(below);
-          expect(snapFloatAskUp(raw, tick)).toBe(above);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(1, 25, 50, 100, 1000),
+        fc.integer({ min: 1, max: 9_999 }),
+        fc.double({ min: -0.999, max: 0.999, noNaN: true }),
+        (tick, k, frac) => {
+          const line = (1 + Math.floor(k / tick)) * tick;
+          const raw = line + frac * tick;
+          const off = Math.abs(raw - line);
+          // Naive reference: which whole grid multiples bracket raw, decided on exact integers.
+          const below = frac >= 0 ? line : line - tick;
+          const above = frac > 0 ? line + tick : line;
+          if (off <= SNAP_TOLERANCE_E4 * 0.99) {
+            expect(snapFloatBidDown(raw, tick)).toBe(line);
+            expect(snapFloatAskUp(raw, tick)).toBe(line);
+          } else if (off > SNAP_TOLERANCE_E4 * 1.01 && tick - off > SNAP_TOLERANCE_E4 * 1.01) {
+            expect(snapFloatBidDown(raw, tick)).toBe(below);
+            expect(snapFloatAskUp(raw, tick)).toBe(above);
+          }
+        },
+      ),
       { seed: 7, numRuns: 2000 },
     );
   });
@@ -271,7 +281,10 @@ describe("shouldRequote", () => {
     const noAsk = calculateQuotes(input({ fairValue: 0.995, ...books([], []) }));
     const nearTop = calculateQuotes(input({ fairValue: 0.994, ...books([], []) }));
     expect(shouldRequote(nearTop, noAsk, { thresholdE4: 50 }).ask).toBe(false); // both absent
-    expect(shouldRequote(q, calculateQuotes(input({ vol: { ...calm, shouldQuote: false } })), { thresholdE4: 50 })).toEqual({ bid: true, ask: true });
+    expect(shouldRequote(q, calculateQuotes(input({ vol: { ...calm, shouldQuote: false } })), { thresholdE4: 50 })).toEqual({
+      bid: true,
+      ask: true,
+    });
   });
   test("size changes beyond the tolerance, and a SELL that shrank", () => {
     const smaller = calculateQuotes(input({ vol: { ...calm, sizeMultiplier: 0.6 } }));

@@ -19,13 +19,17 @@ describe("VolatilityEngine", () => {
 
   test("price and return std equal a naive rescan (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 12 }), fc.array(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { maxLength: 80 }), (n, ps) => {
-        const v = new VolatilityEngine({ lookback: n });
-        ps.forEach((p, i) => v.update(p, i * 1000));
-        expect(Math.abs(v.priceStd() - naiveStd(ps.slice(-n)))).toBeLessThan(1e-9);
-        const rets = ps.slice(1).map((p, i) => p - (ps[i] as number));
-        expect(Math.abs(v.returnStd() - naiveStd(rets.slice(-n)))).toBeLessThan(1e-9);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 12 }),
+        fc.array(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { maxLength: 80 }),
+        (n, ps) => {
+          const v = new VolatilityEngine({ lookback: n });
+          ps.forEach((p, i) => v.update(p, i * 1000));
+          expect(Math.abs(v.priceStd() - naiveStd(ps.slice(-n)))).toBeLessThan(1e-9);
+          const rets = ps.slice(1).map((p, i) => p - (ps[i] as number));
+          expect(Math.abs(v.returnStd() - naiveStd(rets.slice(-n)))).toBeLessThan(1e-9);
+        },
+      ),
     );
   });
 
@@ -53,7 +57,14 @@ describe("VolatilityEngine", () => {
   });
 
   test("warm-up, calm, then a burst: score and multipliers follow", () => {
-    const v = new VolatilityEngine({ lookback: 20, baselineLookback: 400, atrBarMs: 1000, atrPeriod: 5, atrBaselinePeriod: 100, minSamples: 10 });
+    const v = new VolatilityEngine({
+      lookback: 20,
+      baselineLookback: 400,
+      atrBarMs: 1000,
+      atrPeriod: 5,
+      atrBaselinePeriod: 100,
+      minSamples: 10,
+    });
     expect(v.getRecommendations().shouldQuote).toBe(false);
     const rng = new Rng(1);
     let p = 0.5;
