@@ -38,8 +38,12 @@ export default async function (b: BenchContext): Promise<void> {
         ob.applySnapshot(ev.bids, ev.asks);
         books.set(ev.assetId, ob);
         const mb = new MapBook();
-        ev.bids.pricesE4.forEach((p, k) => mb.set("BUY", p, ev.bids.sizesE6[k]!));
-        ev.asks.pricesE4.forEach((p, k) => mb.set("SELL", p, ev.asks.sizesE6[k]!));
+        ev.bids.pricesE4.forEach((p, k) => {
+          mb.set("BUY", p, ev.bids.sizesE6[k]!);
+        });
+        ev.asks.pricesE4.forEach((p, k) => {
+          mb.set("SELL", p, ev.asks.sizesE6[k]!);
+        });
         naive.set(ev.assetId, mb);
       } else if (ev.type === "price_change") {
         for (const c of ev.changes) {

@@ -63,8 +63,12 @@ export default async function (b: BenchContext): Promise<void> {
       books.apply(ev);
       if (ev.type !== "book") continue;
       const nb = { bids: new Map<number, number>(), asks: new Map<number, number>(), bestBid: 0, bestAsk: 1 };
-      ev.bids.pricesE4.forEach((p, k) => nb.bids.set(p / 1e4, ev.bids.sizesE6[k]! / 1e6));
-      ev.asks.pricesE4.forEach((p, k) => nb.asks.set(p / 1e4, ev.asks.sizesE6[k]! / 1e6));
+      ev.bids.pricesE4.forEach((p, k) => {
+        nb.bids.set(p / 1e4, ev.bids.sizesE6[k]! / 1e6);
+      });
+      ev.asks.pricesE4.forEach((p, k) => {
+        nb.asks.set(p / 1e4, ev.asks.sizesE6[k]! / 1e6);
+      });
       naive.books.set(ev.assetId, nb);
     }
   }

@@ -54,7 +54,10 @@ export default async function (b: BenchContext): Promise<void> {
   await b.throughput(
     "push (batch 1000)",
     () => {
-      for (let k = 0; k < batch; k++) ring.push((x = step(x, i++)));
+      for (let k = 0; k < batch; k++) {
+        x = step(x, i++);
+        ring.push(x);
+      }
       return ring.mean();
     },
     { units: batch, unit: "push", budget: "ring-buffer.push" },

@@ -276,7 +276,11 @@ export class PolymarketExchangeClient implements ExchangeClient {
       batch.length === 1
         ? this.rest.postOrder((batch[0] as { body: string }).body).then((r) => [r])
         : this.rest.postOrders(batch.map((b) => b.body));
-    void sent.then((outs) => outs.forEach((o, i) => this.onPostOutcome(batch[i] as { orderId: string; clientId: string }, o)));
+    void sent.then((outs) => {
+      outs.forEach((o, i) => {
+        this.onPostOutcome(batch[i] as { orderId: string; clientId: string }, o);
+      });
+    });
   }
 
   cancel(orderIds: readonly string[]): void {

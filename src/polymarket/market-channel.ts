@@ -260,8 +260,9 @@ export function decodeMarketFrame(text: string): MarketFrame {
   if (Array.isArray(parsed)) {
     for (const item of parsed) {
       const r = decodeMarketObject(item);
-      if (isMarketError(r)) (errors ??= []).push(r);
-      else events.push(r);
+      if (!isMarketError(r)) events.push(r);
+      else if (errors) errors.push(r);
+      else errors = [r];
     }
   } else {
     const r = decodeMarketObject(parsed);

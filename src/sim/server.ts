@@ -196,15 +196,13 @@ export class SimServer {
         const a = ex.accounts.audit();
         return json({
           now_ms: ex.nowMs,
-          markets: ex
-            .allMarkets()
-            .map((m) => ({
-              slug: m.sched.info.slug,
-              condition_id: m.sched.info.conditionId,
-              state: m.state,
-              strike: m.strike ?? null,
-              winner: m.winner ?? null,
-            })),
+          markets: ex.allMarkets().map((m) => ({
+            slug: m.sched.info.slug,
+            condition_id: m.sched.info.conditionId,
+            state: m.state,
+            strike: m.strike ?? null,
+            winner: m.winner ?? null,
+          })),
           deposited: a.depositedE6,
           collateral: a.collateralE6,
           fees_kept: a.feesKeptE6,

@@ -26,7 +26,7 @@ import type {
   WireUserOrder,
   WireUserTrade,
 } from "../polymarket/wire.ts";
-import { type BookSide, type Fill, type LevelChange, type MarketBook, type Outcome } from "./matching.ts";
+import type { BookSide, Fill, LevelChange, MarketBook, Outcome } from "./matching.ts";
 import type { ScheduledMarket } from "./schedule.ts";
 
 /** What the builders need to know about a market. */

@@ -103,7 +103,7 @@ describe("observability wired around the market maker", () => {
     const kinds = [first, second].map((r) => (r.json as { kind: string }).kind).sort();
     expect(kinds).toEqual(["disconnect", "risk_trip"]);
     const trip = [first, second].find((r) => (r.json as { kind: string }).kind === "risk_trip");
-    expect((trip?.json as { title: string }).title).toContain("disconnect");
+    expect((trip?.json as { title: string } | undefined)?.title).toContain("disconnect");
     expect(first.path).toStartWith("/hooks/");
     venue.feed.reconnect();
     for (let i = 0; i < 20; i++) venue.advance(1000);

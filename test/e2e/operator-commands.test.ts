@@ -320,7 +320,7 @@ describe("healthcheck", () => {
       await s.value.stop();
     }
     expect(
-      (await capture(() => healthcheck.run(["--url", s.value.url.replace(/:\d+$/, ":1") + "/healthz", "--timeout-ms", "500"]))).code,
+      (await capture(() => healthcheck.run(["--url", `${s.value.url.replace(/:\d+$/, ":1")}/healthz`, "--timeout-ms", "500"]))).code,
     ).toBe(1);
     expect(healthzUrl({ METRICS_PORT: "9464" })).toBe("http://127.0.0.1:9464/healthz");
     expect(healthzUrl({ METRICS_PORT: "9100", METRICS_HOST: "0.0.0.0" })).toBe("http://127.0.0.1:9100/healthz");

@@ -13,14 +13,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const posts = (x: Harness) => x.served("/order") + x.served("/orders");
-
-/** Steps until the next order post reaches the server; returns the simulated ms it took. */
-async function nextPost(x: Harness, maxSeconds: number): Promise<number> {
-  const before = posts(x);
-  return x.until(() => posts(x) > before, maxSeconds, "an order post");
-}
-
 describe("venue faults", () => {
   test("REST 429 with Retry-After: no order post before the wait is over, then quoting resumes", async () => {
     h = await startHarness();

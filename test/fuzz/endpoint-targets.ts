@@ -318,7 +318,17 @@ export function openSock(url: string): Promise<Sock> {
         if (s.closed) return Promise.reject(new Error(`${what}: socket closed ${s.closed.code} ${s.closed.reason}`));
         return new Promise((res, rej) => {
           const timer = setTimeout(() => rej(new Error(`${what}: no reply within 5 s`)), 5_000);
-          waiters.push({ pred, res: (t) => (clearTimeout(timer), res(t)), rej: (e) => (clearTimeout(timer), rej(e)) });
+          waiters.push({
+            pred,
+            res: (t) => {
+              clearTimeout(timer);
+              res(t);
+            },
+            rej: (e) => {
+              clearTimeout(timer);
+              rej(e);
+            },
+          });
         });
       },
     };
@@ -445,7 +455,16 @@ export function simUserWsTarget(f: SimFixture): FuzzTarget<{ preAuth: string | u
         pre.ws.close();
         sent++;
       }
-      sock = await ensureOpen(sock ?? (await openSock(f.urls.wsUser).then(async (s) => (await login(s), s))), f.urls.wsUser, [], login);
+      sock = await ensureOpen(
+        sock ??
+          (await openSock(f.urls.wsUser).then(async (s) => {
+            await login(s);
+            return s;
+          })),
+        f.urls.wsUser,
+        [],
+        login,
+      );
       for (const t of frames) sock.ws.send(t);
       // Subscribe to all of the key's markets again (garbage may have unsubscribed), then a
       // real order placement must reach us.

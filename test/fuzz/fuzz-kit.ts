@@ -177,8 +177,17 @@ const isContainer = (v: unknown): v is Container => typeof v === "object" && v !
 /** Every (parent, key) slot of a JSON tree, depth-first. */
 function slots(root: unknown, out: [Container, string | number][] = [], depth = 0): [Container, string | number][] {
   if (!isContainer(root) || depth > 12 || out.length > 4000) return out;
-  if (Array.isArray(root)) root.forEach((v, i) => (out.push([root, i]), slots(v, out, depth + 1)));
-  else for (const k of Object.keys(root)) out.push([root, k]), slots(root[k], out, depth + 1);
+  if (Array.isArray(root)) {
+    root.forEach((v, i) => {
+      out.push([root, i]);
+      slots(v, out, depth + 1);
+    });
+  } else {
+    for (const k of Object.keys(root)) {
+      out.push([root, k]);
+      slots(root[k], out, depth + 1);
+    }
+  }
   return out;
 }
 

@@ -109,7 +109,9 @@ function diffBook(book: OrderBook, snap: BookEvent): LevelDiff[] {
   ] as const;
   for (const [name, side, lv] of sides) {
     const expected = new Map<number, number>();
-    lv.pricesE4.forEach((p, k) => expected.set(p, lv.sizesE6[k]!));
+    lv.pricesE4.forEach((p, k) => {
+      expected.set(p, lv.sizesE6[k]!);
+    });
     const got = new Map<number, number>();
     book.forEachLevel(side, (p, s) => {
       got.set(p, s);

@@ -53,7 +53,7 @@ function sdkMarketAmounts(side: Side, amountE6: number, priceE4: number, tick: T
   // parseUnits(x.toString(), 6), as buildMarketOrderCreationArgs does
   const units = (x: number): string => {
     const [i = "0", f = ""] = x.toString().split(".");
-    return (BigInt(i) * 1_000_000n + BigInt((f + "000000").slice(0, 6))).toString();
+    return (BigInt(i) * 1_000_000n + BigInt(`${f}000000`.slice(0, 6))).toString();
   };
   return [units(r.rawMakerAmt), units(r.rawTakerAmt)];
 }

@@ -57,9 +57,9 @@ export async function loadWsRecordings(): Promise<RecordedText[]> {
       body
         .trim()
         .split("\n")
-        .forEach((line, k) =>
-          out.push({ where: `${rel}:${k + 1}`, file: rel, channel: classify(name, line), text: line, handwritten: false }),
-        );
+        .forEach((line, k) => {
+          out.push({ where: `${rel}:${k + 1}`, file: rel, channel: classify(name, line), text: line, handwritten: false });
+        });
     } else {
       out.push({ where: rel, file: rel, channel: classify(name, body), text: body, handwritten: false });
     }

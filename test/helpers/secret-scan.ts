@@ -64,7 +64,9 @@ export class SecretScan {
   }
 
   texts(source: string, texts: readonly string[]): this {
-    texts.forEach((t, i) => this.text(`${source}[${i}]`, t));
+    texts.forEach((t, i) => {
+      this.text(`${source}[${i}]`, t);
+    });
     return this;
   }
 

@@ -164,7 +164,10 @@ test("best level removal scans across bitmap words and to the grid ends", () => 
   fc.assert(
     fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 9999 }), { minLength: 1, maxLength: 60 }), (prices) => {
       const book = new OrderBook("T", 1);
-      for (const p of prices) book.setLevel("BUY", p, 1), book.setLevel("SELL", 10_000 - p, 1);
+      for (const p of prices) {
+        book.setLevel("BUY", p, 1);
+        book.setLevel("SELL", 10_000 - p, 1);
+      }
       const desc = [...prices].sort((a, b) => b - a);
       for (const p of desc) {
         expect(book.bestBidE4()).toBe(p);

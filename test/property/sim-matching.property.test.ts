@@ -38,7 +38,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), pick: fc.nat() }) },
 );
 
-function naiveMatch(book: NaiveOrder[], side: "bid" | "ask", limit: number, size: number) {
+function naiveMatch(book: NaiveOrder[], side: "bid" | "ask", limit: number, _size: number) {
   const eligible = book
     .filter((o) => o.side !== side && (side === "bid" ? o.price <= limit : o.price >= limit))
     .sort((a, b) => (side === "bid" ? a.price - b.price : b.price - a.price) || a.seq - b.seq);

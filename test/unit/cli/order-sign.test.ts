@@ -125,7 +125,9 @@ describe("order sign", () => {
     const r = await run([...cases.map(([l]) => l), "", line({ salt: 2 })]); // a blank line is skipped
     expect(r.failed).toBe(cases.length);
     expect(r.err.length).toBe(cases.length);
-    cases.forEach(([, re], i) => expect(r.err[i]).toMatch(re));
+    cases.forEach(([, re], i) => {
+      expect(r.err[i]).toMatch(re);
+    });
     expect(r.out.length).toBe(1);
     expect((JSON.parse(r.out[0]!) as { salt: number }).salt).toBe(2);
   });

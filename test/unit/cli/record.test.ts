@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { command, parseDurationMs, parseRecordArgs, runRecorder } from "../../../src/cli/record.ts";
+import { parseDurationMs, parseRecordArgs, runRecorder } from "../../../src/cli/record.ts";
 import { EXIT } from "../../../src/cli/command.ts";
 import { upDownSlug, windowStartSec } from "../../../src/polymarket/gamma.ts";
 import { replay } from "../../../src/store/replay.ts";

@@ -15,7 +15,9 @@ test("rolling mean and std equal a naive rescan", () => {
         if (kept.length === 0) return;
         const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
         expect(Math.abs(r.mean() - mean)).toBeLessThan(1e-6 * (1 + Math.abs(mean)));
-        kept.forEach((x, i) => expect(r.at(i)).toBe(x));
+        kept.forEach((x, i) => {
+          expect(r.at(i)).toBe(x);
+        });
         if (kept.length > 1) {
           const v = kept.reduce((a, b) => a + (b - mean) ** 2, 0) / (kept.length - 1);
           expect(Math.abs(r.variance() - v)).toBeLessThan(1e-3 * (1 + v));

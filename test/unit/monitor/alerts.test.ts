@@ -76,7 +76,7 @@ describe("alerts", () => {
       fields: { positionShares: 150 },
       suppressedCount: 0,
     });
-    expect((byPath.get("/services/T000/B000/slack-secret")?.json as { text: string }).text).toStartWith(
+    expect((byPath.get("/services/T000/B000/slack-secret")?.json as { text: string } | undefined)?.text).toStartWith(
       "[CRITICAL] Risk breaker tripped: max_position\nposition 150",
     );
     expect(byPath.get("/api/webhooks/1/discord-secret")?.json).toMatchObject({ allowed_mentions: { parse: [] } });
@@ -109,13 +109,13 @@ describe("alerts", () => {
     clock.advanceBy(600_000);
     await alerter.idle();
     expect(receiver.received.length).toBe(3);
-    expect((receiver.received[2]?.json as { suppressedCount: number }).suppressedCount).toBe(1);
+    expect((receiver.received[2]?.json as { suppressedCount: number } | undefined)?.suppressedCount).toBe(1);
 
     clock.advanceBy(600_000); // a quiet window closes the key
     alerter.notify(flap);
     await alerter.idle();
     expect(receiver.received.length).toBe(4);
-    expect((receiver.received[3]?.json as { suppressedCount: number }).suppressedCount).toBe(0);
+    expect((receiver.received[3]?.json as { suppressedCount: number } | undefined)?.suppressedCount).toBe(0);
     // other keys are independent
     alerter.notify(riskAlert);
     await alerter.idle();
@@ -249,7 +249,7 @@ describe("alerts", () => {
     });
     clock.advanceBy(86_400_000);
     await alerter.idle();
-    expect((receiver.received[1]?.json as { title: string }).title).toStartWith("Daily P&L 2026-05-02");
+    expect((receiver.received[1]?.json as { title: string } | undefined)?.title).toStartWith("Daily P&L 2026-05-02");
     daily.stop();
   });
 

@@ -100,7 +100,7 @@ describe("UserFeed against a local user-channel server", () => {
       port: 0,
       fetch: (req, s) => (s.upgrade(req) ? undefined : new Response("no", { status: 400 })),
       websocket: {
-        message(ws, m) {
+        message(_ws, m) {
           received.push(String(m));
           w.poke();
         },

@@ -44,7 +44,10 @@ describe("parseRtdsFrame on real frames", () => {
         expect(t.source).toBe("chainlink");
         if (!r.backfill) updates[t.symbol] = (updates[t.symbol] ?? 0) + 1;
         let s = seconds.get(t.symbol);
-        if (!s) seconds.set(t.symbol, (s = new Set()));
+        if (!s) {
+          s = new Set();
+          seconds.set(t.symbol, s);
+        }
         s.add(Math.floor(t.priceTsMs / 1000));
       }
     }

@@ -49,7 +49,7 @@ describe("parsers", () => {
       ].join("\n"),
     );
     expect(badLines).toBe(2);
-    expect(markets[0]).toEqual({ slug: "a", startSec: 0, endSec: 300, strike: 63123.544863797618, outcomeUp: false, rule: "price_at_end" });
+    expect(markets[0]).toEqual({ slug: "a", startSec: 0, endSec: 300, strike: 63123.544863797615, outcomeUp: false, rule: "price_at_end" });
     expect(markets[1]?.outcomeUp).toBeNull();
     expect(markets[1]?.strike).toBeNaN();
     expect(markets[1]?.rule).toBe("twap60");

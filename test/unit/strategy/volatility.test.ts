@@ -24,7 +24,9 @@ describe("VolatilityEngine", () => {
         fc.array(fc.double({ min: 0.01, max: 0.99, noNaN: true }), { maxLength: 80 }),
         (n, ps) => {
           const v = new VolatilityEngine({ lookback: n });
-          ps.forEach((p, i) => v.update(p, i * 1000));
+          ps.forEach((p, i) => {
+            v.update(p, i * 1000);
+          });
           expect(Math.abs(v.priceStd() - naiveStd(ps.slice(-n)))).toBeLessThan(1e-9);
           const rets = ps.slice(1).map((p, i) => p - (ps[i] as number));
           expect(Math.abs(v.returnStd() - naiveStd(rets.slice(-n)))).toBeLessThan(1e-9);
