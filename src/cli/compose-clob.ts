@@ -220,7 +220,7 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
   // Counters the metrics read at scrape time (monitor/venue-stats.ts; the feed registered its own).
   const stats = venueStatsFor(feed);
   stats.parseErrors.push({ channel: "user", counts: () => user.codec.errors }, { channel: "rest", counts: () => rest.stats.badBodies });
-  stats.rateLimits.push(() => rateLimitSamples(limiter, rest));
+  stats.rateLimits.push(() => rateLimitSamples(limiter, rest, http));
   let stopRefill: (() => void) | undefined;
 
   return ok({
@@ -256,8 +256,11 @@ export async function connectClob(o: ClobOptions): Promise<Result<ClobConnection
   });
 }
 
-/** Per endpoint class: requests the limiter delayed plus 429 replies, and the limiter's waiting time. */
-function rateLimitSamples(limiter: RateLimiter, rest: PolymarketRest): RateLimitSample[] {
+/**
+ * Per endpoint class: requests the limiter delayed plus 429 replies, and the limiter's waiting
+ * time; plus, as `http_retry`, the 429s the HTTP client retried by itself and their wait.
+ */
+function rateLimitSamples(limiter: RateLimiter, rest: PolymarketRest, http: HttpClient): RateLimitSample[] {
   const out: RateLimitSample[] = [];
   const snap = limiter.snapshot();
   const classes = new Set([...Object.keys(snap), ...Object.keys(rest.stats.tooManyRequests)]);
@@ -268,6 +271,7 @@ function rateLimitSamples(limiter: RateLimiter, rest: PolymarketRest): RateLimit
     if (waits === 0) continue;
     out.push({ endpoint: cls, waits, waitedMs: s?.waitedMs ?? 0 });
   }
+  if (http.stats.throttledRetries > 0) out.push({ endpoint: "http_retry", waits: http.stats.throttledRetries, waitedMs: http.stats.throttledWaitMs });
   return out;
 }
 

@@ -187,6 +187,9 @@ export interface HttpStats {
   retries: number;
   timeouts: number;
   transportFailures: number;
+  /** Replies 429 that this client retried by itself (after Retry-After), and the time waited. */
+  throttledRetries: number;
+  throttledWaitMs: number;
 }
 
 const BASE_HEADERS: Readonly<Record<string, string>> = {
@@ -197,7 +200,7 @@ const BASE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export class HttpClient {
-  readonly stats: HttpStats = { requests: 0, attempts: 0, retries: 0, timeouts: 0, transportFailures: 0 };
+  readonly stats: HttpStats = { requests: 0, attempts: 0, retries: 0, timeouts: 0, transportFailures: 0, throttledRetries: 0, throttledWaitMs: 0 };
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -232,6 +235,10 @@ export class HttpClient {
       const d = decideRetry(policy, req, outcome, attempt, retryAfterMs, this.random());
       if (!d.retry) return outcome;
       this.stats.retries++;
+      if (outcome.kind === "response" && outcome.status === 429) {
+        this.stats.throttledRetries++;
+        this.stats.throttledWaitMs += d.delayMs;
+      }
       if (d.delayMs > 0) await sleepOn(this.clock, d.delayMs);
     }
   }

@@ -90,3 +90,21 @@ test("HttpClient: the timeout runs on the injected clock; a reset connection is 
     raw.stop(true);
   }
 });
+
+test("HttpClient: a 429 it retries by itself is counted with the wait it honoured", async () => {
+  const server = new ClobStandIn();
+  let calls = 0;
+  server.on("/busy", () => (++calls === 1 ? new Response("{}", { status: 429, headers: { "retry-after": "2" } }) : json({ ok: 1 })));
+  try {
+    const clock = new ManualClock();
+    const http = new HttpClient({ clock, random: () => 0 });
+    const p = http.request({ method: "GET", url: `${server.url}/busy`, idempotent: true });
+    // the 429 crosses loopback, then the retry sleeps 2 s on the injected clock
+    for (let i = 0; i < 5_000 && http.stats.throttledRetries === 0; i++) await Bun.sleep(1);
+    clock.advanceBy(2_000);
+    expect(await p).toMatchObject({ kind: "response", status: 200 });
+    expect(http.stats).toMatchObject({ retries: 1, throttledRetries: 1, throttledWaitMs: 2_000 });
+  } finally {
+    server.stop();
+  }
+});
