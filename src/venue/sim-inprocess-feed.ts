@@ -175,7 +175,8 @@ export class InProcessFeed implements MarketFeed {
       if (m.state !== "open") continue;
       if (this.filterU && !this.filterU.has(i.underlying)) continue;
       if (this.filterW && !this.filterW.has(i.windowSec)) continue;
-      found.push(i);
+      // The strike once the window has started, as Gamma's priceToBeat gives it over the network.
+      found.push(m.strike === undefined ? i : { ...i, strikePrice: m.strike });
     }
     this.planner.add(found);
     const plan = this.planner.step(this.clock.wallMs());
