@@ -54,6 +54,9 @@ self.onmessage = async (e: MessageEvent<SoakWorkerRequest>) => {
         flow: DEFAULT_FLOW,
         initialBalanceE6: m.balanceE6,
         schedule: DEFAULT_SCHEDULE,
+        // The exchange's memory of our closed orders and trades, bounded: two hours (the longest
+        // window is one); the lost-event check counts forgotten fill legs too.
+        retainClosedMs: 2 * 3_600_000,
       });
       server = new SimServer({ exchange: ex, clock, pumpMs: 1_000_000 });
       const urls = server.start();
@@ -73,11 +76,7 @@ self.onmessage = async (e: MessageEvent<SoakWorkerRequest>) => {
       return;
     case "account": {
       if (!ex) return;
-      let fillLegs = 0;
-      for (const t of ex.tradesOf(key, {})) {
-        if (t.fill.makerOwner === key) fillLegs++;
-        if (t.fill.takerOwner === key) fillLegs++;
-      }
+      const fillLegs = ex.fillLegsOf(key);
       const balancesE6: Record<string, number> = {};
       for (const t of m.tokens) balancesE6[t] = ex.balanceOf(key, t);
       const liveTokens = ex

@@ -93,6 +93,8 @@ export class SimLedgerView {
   protected readonly tradesByOwner = new Map<string, string[]>();
   protected readonly addresses = new Map<string, string>();
   protected readonly seen = new Set<string>();
+  /** Fill legs (maker or taker side of a trade) of each owner in trades already forgotten. */
+  protected readonly forgottenFillLegs = new Map<string, number>();
 
   constructor(
     readonly engine: MatchingEngine,
@@ -124,6 +126,16 @@ export class SimLedgerView {
   }
   trade(id: string): SimTrade | undefined {
     return this.trades.get(id);
+  }
+
+  /** Fill legs of `owner`: in the trades kept plus those already forgotten (`retainClosedMs`). */
+  fillLegsOf(owner: string): number {
+    let n = this.forgottenFillLegs.get(owner) ?? 0;
+    for (const t of this.tradesOf(owner)) {
+      if (t.fill.makerOwner === owner) n++;
+      if (t.fill.takerOwner === owner) n++;
+    }
+    return n;
   }
 
   /** Sizes of the records kept (memory stays bounded over long runs: see exchange.ts pruneClosed). */

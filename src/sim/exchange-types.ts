@@ -29,6 +29,13 @@ export interface SimConfig {
   readonly autoTickChange: boolean;
   /** Arbitrage gaps (sim/dislocation.ts); absent or null = none, Polymarket's behaviour. */
   readonly dislocation?: DislocationConfig | null;
+  /**
+   * Keep a trading key's closed orders and final trades this long (by creation / match time),
+   * then forget them (long runs: the soak). Absent = forever, as the real exchange answers
+   * queries for old orders. A forgotten order's id is forgotten too: posting that exact
+   * signed order again would no longer be refused as a duplicate.
+   */
+  readonly retainClosedMs?: number;
 }
 
 export const DEFAULT_SIM: SimConfig = {

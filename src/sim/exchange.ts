@@ -26,7 +26,7 @@ import { FLOW_FUNDING_E6, FLOW_OWNERS, type FlowView, SyntheticFlow } from "./fl
 import { cashLegE6, type Outcome, type RestingOrder, yesPriceOf } from "./matching.ts";
 import { MarketSchedule, type ScheduledMarket, settle } from "./schedule.ts";
 import { type CoinSymbol, UnderlyingWalk } from "./underlying.ts";
-import type { SimMarket } from "./exchange-state.ts";
+import type { SimMarket, SimTrade } from "./exchange-state.ts";
 import { SimExchangeCore } from "./exchange-core.ts";
 import { DEFAULT_SIM, type PlaceRequest, type PlaceResponse, type RtdsTickOut, type SimConfig, TEST_BOOK_OWNER } from "./exchange-types.ts";
 import * as W from "./wire-out.ts";
@@ -286,7 +286,47 @@ export class SimExchange extends SimExchangeCore {
 
   /** Drops the closed orders of synthetic participants (a day of flow is millions of them). */
   private pruneClosed(): void {
-    for (const [id, o] of this.orders) if (o.status !== "LIVE" && this.synthetic.has(o.owner)) this.orders.delete(id);
+    const keep = this.cfg.retainClosedMs;
+    const cutoffSec = keep === undefined ? Number.NEGATIVE_INFINITY : Math.floor((this.nowMs - keep) / 1000);
+    for (const [id, o] of this.orders) {
+      if (o.status === "LIVE") continue;
+      if (this.synthetic.has(o.owner)) this.orders.delete(id);
+      else if (o.createdAtSec < cutoffSec) {
+        this.orders.delete(id);
+        this.seen.delete(id);
+      }
+    }
+    if (keep !== undefined) this.forgetTrades(cutoffSec);
+  }
+
+  /** Forgets final trades matched before `cutoffSec` (per-owner lists are in match order). */
+  private forgetTrades(cutoffSec: number): void {
+    for (const [owner, ids] of this.tradesByOwner) {
+      let n = 0;
+      let legs = 0;
+      for (; n < ids.length; n++) {
+        const t = this.trades.get(ids[n] as string);
+        if (t && (t.matchTimeSec >= cutoffSec || (t.status !== "CONFIRMED" && t.status !== "FAILED"))) break;
+        if (!t) continue;
+        if (t.fill.makerOwner === owner) legs++;
+        if (t.fill.takerOwner === owner) legs++;
+      }
+      if (n === 0) continue;
+      for (const id of ids.splice(0, n)) {
+        const t = this.trades.get(id);
+        // Another owner's list may still hold it (we traded with another key): drop it when both let go.
+        if (t && !this.stillListed(t, owner)) this.trades.delete(id);
+      }
+      this.forgottenFillLegs.set(owner, (this.forgottenFillLegs.get(owner) ?? 0) + legs);
+    }
+  }
+
+  private stillListed(t: SimTrade, except: string): boolean {
+    for (const o of [t.fill.makerOwner, t.fill.takerOwner]) {
+      if (o === except || this.synthetic.has(o)) continue;
+      if ((this.tradesByOwner.get(o) ?? []).includes(t.id)) return true;
+    }
+    return false;
   }
 
   private pruneResolved(): void {

@@ -192,3 +192,35 @@ describe("determinism", () => {
     expect(stream(12, 3)).not.toEqual(a);
   });
 });
+
+describe("retention (retainClosedMs)", () => {
+  test("closed orders and final trades are forgotten after the window; fill legs are still counted; live orders stay", () => {
+    const ex = quiet({ retainClosedMs: 60_000 });
+    expect(ex.place(req(ex, "bob", 1, "BUY", 0.45, 100)).success).toBe(true);
+    expect(ex.place(req(ex, "alice", 0, "BUY", 0.55, 100, { orderType: "FOK" })).success).toBe(true);
+    const resting = req(ex, "alice", 0, "BUY", 0.2, 10);
+    expect(ex.place(resting).success).toBe(true);
+    expect(ex.fillLegsOf("alice")).toBe(1);
+    expect(ex.fillLegsOf("bob")).toBe(1);
+    const before = ex.recordCounts();
+    expect(before.trades).toBe(1);
+    ex.advanceTo(START + 180_000); // confirmed, then past the minute kept
+    const after = ex.recordCounts();
+    expect(after.trades).toBe(0);
+    expect(after.orders).toBe(before.orders - 2);
+    expect(ex.tradesOf("alice")).toEqual([]);
+    expect(ex.fillLegsOf("alice")).toBe(1);
+    expect(ex.fillLegsOf("bob")).toBe(1);
+    expect(ex.openOrderIds("alice")).toEqual([resting.orderId]);
+    expect(ex.order(resting.orderId)?.status).toBe("LIVE");
+  });
+
+  test("without retainClosedMs every order and trade of a key is kept", () => {
+    const ex = quiet();
+    expect(ex.place(req(ex, "bob", 1, "BUY", 0.45, 100)).success).toBe(true);
+    expect(ex.place(req(ex, "alice", 0, "BUY", 0.55, 100, { orderType: "FOK" })).success).toBe(true);
+    ex.advanceTo(START + 180_000);
+    expect(ex.recordCounts().trades).toBe(1);
+    expect(ex.tradesOf("alice")).toHaveLength(1);
+  });
+});
