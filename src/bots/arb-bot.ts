@@ -234,7 +234,10 @@ export class ArbBot {
         this.totals.merges++;
         this.totals.mergedPairsE6 += ev.sizeE6;
         const m = this.markets.get(ev.conditionId);
-        if (m) m.ext.mergePendingE6 = Math.max(0, m.ext.mergePendingE6 - ev.sizeE6);
+        if (m) {
+          m.ext.mergePendingE6 = Math.max(0, m.ext.mergePendingE6 - ev.sizeE6);
+          this.orders.recordMerge(m.info.yesTokenId, m.info.noTokenId, ev.sizeE6);
+        }
         this.log("info", "merged", { market: m?.info.slug ?? ev.conditionId, pairsE6: ev.sizeE6 });
         return;
       }

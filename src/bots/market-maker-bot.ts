@@ -272,9 +272,12 @@ export class MarketMakerBot {
         this.inventory.onFill(ev);
         return;
       case "reject": {
+        const o = this.orders.getOrder(ev.clientId);
+        // A late reject for an order the venue had already accepted (the user channel's ack came
+        // first) is ignored by the order manager, and so here: no count, no cooldown, no warning.
+        if (o && o.state !== "rejected" && o.state !== "unknown") return;
         this.totals.rejects++;
         this.totals.rejectsByCode[ev.code] = (this.totals.rejectsByCode[ev.code] ?? 0) + 1;
-        const o = this.orders.getOrder(ev.clientId);
         if (!o) return;
         const ref = this.markets.byToken(o.intent.tokenId);
         if (!ref) return;

@@ -68,6 +68,7 @@ export class InventoryDesk {
     ctx.pnl.onMerge(ev.conditionId, ev.sizeE6);
     if (m) {
       m.ext.mergePendingE6 = 0;
+      ctx.orders.recordMerge(m.info.yesTokenId, m.info.noTokenId, ev.sizeE6);
       this.syncInventory(m);
     }
     ctx.totals.merges++;

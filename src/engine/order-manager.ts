@@ -121,6 +121,16 @@ export class OrderManager extends OrderResolver {
     }
   }
 
+  /**
+   * Journals a merge the venue confirmed: `sizeE6` YES+NO pairs became $1 each, so the
+   * journal's positions stay equal to the exchange's without waiting for the next reconcile.
+   */
+  recordMerge(yesTokenId: string, noTokenId: string, sizeE6: number): void {
+    if (sizeE6 <= 0) return;
+    this.journal.adjustPosition?.(yesTokenId, -sizeE6, 0, "merge");
+    this.journal.adjustPosition?.(noTokenId, -sizeE6, sizeE6, "merge");
+  }
+
   /** Cancels every open order of the key (ours, orphans, anything the exchange holds). */
   cancelAll(): void {
     const now = this.clock.nowNs();

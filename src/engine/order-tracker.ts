@@ -37,6 +37,8 @@ export interface OrderJournal {
   fill(fill: Readonly<FillRecord>, atNs: number): void;
   cancel(clientId: string, orderId: string, atNs: number): void;
   closed(clientId: string, orderId: string, state: OrderState, atNs: number): void;
+  /** A position change that is no fill (a merge): signed shares and cash. Optional. */
+  adjustPosition?(tokenId: string, deltaE6: number, cashE6: number, reason: string): void;
 }
 
 export const NO_JOURNAL: OrderJournal = {

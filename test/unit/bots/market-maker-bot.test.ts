@@ -393,6 +393,18 @@ describe("MarketMakerBot risk", () => {
     expect(cut.every((reduces) => reduces)).toBe(true);
   });
 
+  test("a late reject for an order already accepted is ignored: no count, no cooldown, no warning", () => {
+    const r = rig();
+    const live = r.ex.find((i) => i.tokenId === r.market.yesTokenId && i.side === "BUY");
+    if (!live) throw new Error("no bid");
+    const n = r.events.length;
+    r.ex.emit({ kind: "reject", clientId: live.intent.clientId, orderId: live.orderId, code: "TIMEOUT_AMBIGUOUS", message: "late", atNs: 0 });
+    r.step();
+    expect(r.bot.totals.rejects).toBe(0);
+    expect(r.events.slice(n).some((e) => e.event === "order_rejected")).toBe(false);
+    expect(r.bot.orders.getOrder(live.intent.clientId)?.state).toBe("live");
+  });
+
   test("stop() cancels everything and resolves run()", async () => {
     const r = rig();
     const done = r.bot.run();

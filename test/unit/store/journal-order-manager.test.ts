@@ -97,6 +97,17 @@ describe("journal under the OrderManager", () => {
     journal.close();
   });
 
+  test("a confirmed merge is journaled: YES and NO each down by the pairs, $1 a pair in cash", () => {
+    const { journal, om, fill } = setup();
+    om.submitOrder(intent("a", { sizeE6: 4_000_000 }));
+    fill("0xa", "t1", "CONFIRMED");
+    om.recordMerge("tok", "tok-no", 1_500_000);
+    const p = journal.positions();
+    expect(p.get("tok")?.confirmedE6).toBe(4_000_000 - 1_500_000);
+    expect(p.get("tok-no")?.confirmedE6).toBe(-1_500_000);
+    expect(p.get("tok-no")?.cashE6).toBe(1_500_000);
+  });
+
   test("a journal that cannot write stops the order from leaving", () => {
     const { journal, ex, om, path } = setup();
     const saboteur = new Database(path);
