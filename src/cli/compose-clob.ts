@@ -271,7 +271,8 @@ function rateLimitSamples(limiter: RateLimiter, rest: PolymarketRest, http: Http
     if (waits === 0) continue;
     out.push({ endpoint: cls, waits, waitedMs: s?.waitedMs ?? 0 });
   }
-  if (http.stats.throttledRetries > 0) out.push({ endpoint: "http_retry", waits: http.stats.throttledRetries, waitedMs: http.stats.throttledWaitMs });
+  if (http.stats.throttledRetries > 0)
+    out.push({ endpoint: "http_retry", waits: http.stats.throttledRetries, waitedMs: http.stats.throttledWaitMs });
   return out;
 }
 

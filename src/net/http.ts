@@ -200,7 +200,15 @@ const BASE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export class HttpClient {
-  readonly stats: HttpStats = { requests: 0, attempts: 0, retries: 0, timeouts: 0, transportFailures: 0, throttledRetries: 0, throttledWaitMs: 0 };
+  readonly stats: HttpStats = {
+    requests: 0,
+    attempts: 0,
+    retries: 0,
+    timeouts: 0,
+    transportFailures: 0,
+    throttledRetries: 0,
+    throttledWaitMs: 0,
+  };
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;

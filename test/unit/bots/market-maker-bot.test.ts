@@ -398,7 +398,14 @@ describe("MarketMakerBot risk", () => {
     const live = r.ex.find((i) => i.tokenId === r.market.yesTokenId && i.side === "BUY");
     if (!live) throw new Error("no bid");
     const n = r.events.length;
-    r.ex.emit({ kind: "reject", clientId: live.intent.clientId, orderId: live.orderId, code: "TIMEOUT_AMBIGUOUS", message: "late", atNs: 0 });
+    r.ex.emit({
+      kind: "reject",
+      clientId: live.intent.clientId,
+      orderId: live.orderId,
+      code: "TIMEOUT_AMBIGUOUS",
+      message: "late",
+      atNs: 0,
+    });
     r.step();
     expect(r.bot.totals.rejects).toBe(0);
     expect(r.events.slice(n).some((e) => e.event === "order_rejected")).toBe(false);
