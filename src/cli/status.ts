@@ -12,11 +12,11 @@
 import { existsSync } from "node:fs";
 import { Database } from "bun:sqlite";
 import { ConfigError, loadConfigFromProcess } from "../config.ts";
-import type { Side } from "../core/ports.ts";
-import { formatFixed, notionalE6, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
+import { formatFixed, notionalE6, type SizeE6, type UsdE6 } from "../core/units.ts";
 import type { OpenOrderRecord } from "../polymarket/rest-types.ts";
 import type { UserTradeEvent } from "../polymarket/user-channel.ts";
 import { type JournaledIntent, Journal, type PositionRow, type RunInfo } from "../store/journal.ts";
+import { forEachOurLeg, type OurTradeLeg } from "../store/recovery.ts";
 import { EXIT, type CliCommand } from "./command.ts";
 import { OPERATOR_FLAGS_HELP, type OperatorSession, openSession, parseOperatorFlags } from "./operator-session.ts";
 
@@ -33,50 +33,16 @@ Exit 0 (also when they disagree: the lines say MISMATCH), 4 when the venue canno
 2 on bad flags or configuration.`;
 
 /** One of our fills read from a trade record (taker side, or one of our maker entries). */
-export interface OurFill {
-  readonly tradeId: string;
-  readonly orderId: string;
-  readonly tokenId: string;
-  readonly side: Side;
-  readonly priceE4: PriceE4;
-  readonly sizeE6: SizeE6;
+export interface OurFill extends OurTradeLeg {
   readonly status: string;
-  readonly liquidity: "maker" | "taker";
 }
 
-/** Our fills in exchange trade records, found the way the exchange client attributes them. */
+/** Our fills in exchange trade records (`forEachOurLeg`), FAILED trades left out. */
 export function ourFillsOf(trades: readonly UserTradeEvent[], apiKey: string, makerAddress: string): OurFill[] {
-  const maker = makerAddress.toLowerCase();
   const out: OurFill[] = [];
-  for (const t of trades) {
-    if (t.status === "FAILED") continue;
-    if (t.traderSide === "TAKER" && t.owner === apiKey) {
-      out.push({
-        tradeId: t.tradeId,
-        orderId: t.takerOrderId,
-        tokenId: t.assetId,
-        side: t.side,
-        priceE4: t.priceE4,
-        sizeE6: t.sizeE6,
-        status: t.status,
-        liquidity: "taker",
-      });
-    }
-    for (const m of t.makerOrders) {
-      if (m.owner !== apiKey && m.makerAddress.toLowerCase() !== maker) continue;
-      const side: Side = m.side !== "" ? m.side : t.side === "BUY" ? "SELL" : "BUY";
-      out.push({
-        tradeId: t.tradeId,
-        orderId: m.orderId,
-        tokenId: m.assetId || t.assetId,
-        side,
-        priceE4: m.priceE4,
-        sizeE6: m.matchedSizeE6,
-        status: t.status,
-        liquidity: "maker",
-      });
-    }
-  }
+  forEachOurLeg(trades, apiKey, makerAddress, (t, leg) => {
+    if (t.status !== "FAILED") out.push({ ...leg, status: t.status });
+  });
   return out;
 }
 

@@ -17,8 +17,8 @@
  * A shell (awaits the exchange, waits on the clock); the decisions are planReconcile's.
  */
 import type { Clock } from "../core/clock.ts";
-import type { BalanceSnapshot, ExchangeClient, ExchangeEvent, OpenOrderSnapshot } from "../core/ports.ts";
-import { formatSizeE6, type SizeE6, type UsdE6 } from "../core/units.ts";
+import type { BalanceSnapshot, ExchangeClient, ExchangeEvent, OpenOrderSnapshot, Side } from "../core/ports.ts";
+import { formatSizeE6, type PriceE4, type SizeE6, type UsdE6 } from "../core/units.ts";
 import { DEFAULT_RECONCILE_POLICY, type ReconcilePlan, type ReconcilePolicy, type TradeView, planReconcile } from "../engine/reconcile.ts";
 import { sleepOn } from "../net/http.ts";
 import type { UserTradeEvent } from "../polymarket/user-channel.ts";
@@ -190,49 +190,65 @@ export function startupPositionFills(r: Pick<RecoveryReport, "positionsE6" | "ca
   return out;
 }
 
+/** One leg of a trade record that is ours, before any status filter. */
+export interface OurTradeLeg {
+  readonly tradeId: string;
+  readonly orderId: string;
+  readonly tokenId: string;
+  readonly side: Side;
+  readonly priceE4: PriceE4;
+  readonly sizeE6: SizeE6;
+  readonly liquidity: "maker" | "taker";
+}
+
 /**
- * Our fills in exchange trade records (REST `/data/trades`), attributed as the exchange client
- * does: the taker side when we were the taker, our `maker_orders[]` entries (by API key or maker
- * address). FAILED and unknown statuses are skipped. Taker fees are not in the record: 0 here
- * (the journal's cash of a recovered taker fill then misses its fee).
+ * Visits our legs of exchange trade records (REST `/data/trades`), attributed as the exchange
+ * client does: the taker side when we were the taker, our `maker_orders[]` entries (by API key
+ * or maker address). Used by startup recovery and by `status`, each with its status filter.
  */
-export function tradeViewsOf(trades: readonly UserTradeEvent[], apiKey: string, makerAddress: string): TradeView[] {
+export function forEachOurLeg(
+  trades: readonly UserTradeEvent[],
+  apiKey: string,
+  makerAddress: string,
+  visit: (trade: UserTradeEvent, leg: OurTradeLeg) => void,
+): void {
   const maker = makerAddress.toLowerCase();
-  const out: TradeView[] = [];
   for (const t of trades) {
-    if (t.status === "UNKNOWN") continue;
-    const status = t.status;
-    const ts = Math.max(0, t.matchTimeMs);
     if (t.traderSide === "TAKER" && t.owner === apiKey) {
-      out.push({
+      visit(t, {
         tradeId: t.tradeId,
         orderId: t.takerOrderId,
         tokenId: t.assetId,
         side: t.side,
         priceE4: t.priceE4,
         sizeE6: t.sizeE6,
-        feeE6: 0,
         liquidity: "taker",
-        status,
-        exchTsMs: ts,
       });
     }
     for (const m of t.makerOrders) {
       if (m.owner !== apiKey && m.makerAddress.toLowerCase() !== maker) continue;
-      const side = m.side !== "" ? m.side : t.side === "BUY" ? "SELL" : "BUY";
-      out.push({
+      visit(t, {
         tradeId: t.tradeId,
         orderId: m.orderId,
         tokenId: m.assetId || t.assetId,
-        side,
+        side: m.side !== "" ? m.side : t.side === "BUY" ? "SELL" : "BUY",
         priceE4: m.priceE4,
         sizeE6: m.matchedSizeE6,
-        feeE6: 0,
         liquidity: "maker",
-        status,
-        exchTsMs: ts,
       });
     }
   }
+}
+
+/**
+ * Our fills in exchange trade records as the reconcile reads them (`forEachOurLeg`); trades of
+ * unknown status are skipped. Taker fees are not in the record: 0 here (the journal's cash of a
+ * recovered taker fill then misses its fee).
+ */
+export function tradeViewsOf(trades: readonly UserTradeEvent[], apiKey: string, makerAddress: string): TradeView[] {
+  const out: TradeView[] = [];
+  forEachOurLeg(trades, apiKey, makerAddress, (t, leg) => {
+    if (t.status !== "UNKNOWN") out.push({ ...leg, feeE6: 0, status: t.status, exchTsMs: Math.max(0, t.matchTimeMs) });
+  });
   return out;
 }
