@@ -43,8 +43,6 @@ export abstract class OrderResolver extends OrderTracker {
     }
     for (const [cid, o] of this.byClient) {
       if (isTerminal(o.state)) {
-        // A closed order has no deadline (one left over would re-fire this timer forever).
-        o.deadlineNs = 0;
         if (this.isExpired(o, nowNs) && !this.lookupsInFlight.has(o)) this.forget(cid, o);
         continue;
       }

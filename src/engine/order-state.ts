@@ -179,6 +179,10 @@ export function applyClosed(o: TrackedOrder, ev: ClosedEvent): Transition {
 /** FOK and FAK orders take liquidity and never rest: their remainder dies on the spot. */
 export const isTakerOnly = (o: Pick<TrackedOrder, "intent">): boolean => o.intent.orderType === "FOK" || o.intent.orderType === "FAK";
 
+/** An accepted FOK/FAK the exchange has not finished with (its fills or its close still due). */
+export const awaitsTakerOutcome = (o: Pick<TrackedOrder, "intent" | "state">): boolean =>
+  isTakerOnly(o) && (o.state === "live" || o.state === "partially_filled");
+
 /**
  * A FOK/FAK order accepted long enough ago with no word that it closed: its remainder is
  * dead on the exchange, whatever news was lost (a reply without amounts, a venue that does
@@ -186,7 +190,7 @@ export const isTakerOnly = (o: Pick<TrackedOrder, "intent">): boolean => o.inten
  * later still counts. Returns whether it changed anything.
  */
 export function closeTakerRemainder(o: TrackedOrder, atNs: number): Transition {
-  if (!isTakerOnly(o) || isTerminal(o.state) || o.state === "pending" || o.state === "unknown") return "ignored";
+  if (!awaitsTakerOutcome(o)) return "ignored";
   o.closeReason = "cancelled";
   o.finalE6 = -1;
   o.updatedNs = atNs;

@@ -19,7 +19,7 @@ import {
   applyClosed,
   applyFillToOrder,
   type FillRecord,
-  isTakerOnly,
+  awaitsTakerOutcome,
   isTerminal,
   newPosition,
   type OrderState,
@@ -187,7 +187,8 @@ export abstract class OrderTracker {
   /** Earliest pending deadline (orphan grace, stuck pending, lookup retry), or +∞. */
   nextDeadlineNs(): number {
     let next = Number.POSITIVE_INFINITY;
-    for (const o of this.byClient.values()) if (o.deadlineNs > 0 && o.deadlineNs < next) next = o.deadlineNs;
+    // A closed order's deadline is void (onTimer skips it too): it must not arm the timer.
+    for (const o of this.byClient.values()) if (o.deadlineNs > 0 && o.deadlineNs < next && !isTerminal(o.state)) next = o.deadlineNs;
     for (const u of this.unclaimed.values()) next = Math.min(next, u.firstNs + this.graceNs);
     return next;
   }
@@ -250,11 +251,7 @@ export abstract class OrderTracker {
 
   /** Arms (or pushes back) the settle deadline of an open FOK/FAK order. */
   protected armTakerDeadline(o: TrackedOrder, nowNs: number): void {
-    if (!isTakerOnly(o) || o.state === "pending" || o.state === "unknown") return;
-    if (isTerminal(o.state)) {
-      o.deadlineNs = 0;
-      return;
-    }
+    if (!awaitsTakerOutcome(o)) return;
     o.deadlineNs = nowNs + this.takerSettleNs;
     this.schedule(o.deadlineNs);
   }
