@@ -131,10 +131,7 @@ export class SimLedgerView {
   /** Fill legs of `owner`: in the trades kept plus those already forgotten (`retainClosedMs`). */
   fillLegsOf(owner: string): number {
     let n = this.forgottenFillLegs.get(owner) ?? 0;
-    for (const t of this.tradesOf(owner)) {
-      if (t.fill.makerOwner === owner) n++;
-      if (t.fill.takerOwner === owner) n++;
-    }
+    for (const t of this.tradesOf(owner)) n += fillLegsIn(t, owner);
     return n;
   }
 
@@ -215,4 +212,9 @@ export class SimLedgerView {
     }
     return a;
   }
+}
+
+/** `owner`'s legs of one trade: its maker side, its taker side, or both (0–2). */
+export function fillLegsIn(t: SimTrade, owner: string): number {
+  return (t.fill.makerOwner === owner ? 1 : 0) + (t.fill.takerOwner === owner ? 1 : 0);
 }

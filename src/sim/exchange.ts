@@ -26,7 +26,7 @@ import { FLOW_FUNDING_E6, FLOW_OWNERS, type FlowView, SyntheticFlow } from "./fl
 import { cashLegE6, type Outcome, type RestingOrder, yesPriceOf } from "./matching.ts";
 import { MarketSchedule, type ScheduledMarket, settle } from "./schedule.ts";
 import { type CoinSymbol, UnderlyingWalk } from "./underlying.ts";
-import type { SimMarket, SimTrade } from "./exchange-state.ts";
+import { fillLegsIn, type SimMarket, type SimTrade } from "./exchange-state.ts";
 import { SimExchangeCore } from "./exchange-core.ts";
 import { DEFAULT_SIM, type PlaceRequest, type PlaceResponse, type RtdsTickOut, type SimConfig, TEST_BOOK_OWNER } from "./exchange-types.ts";
 import * as W from "./wire-out.ts";
@@ -284,7 +284,10 @@ export class SimExchange extends SimExchangeCore {
     this.emitMarket(m, () => W.marketResolved(m.sched, winner, this.nowMs));
   }
 
-  /** Drops the closed orders of synthetic participants (a day of flow is millions of them). */
+  /**
+   * Drops the closed orders of synthetic participants (a day of flow is millions of them) and,
+   * with `retainClosedMs`, a key's closed orders and final trades older than that.
+   */
   private pruneClosed(): void {
     const keep = this.cfg.retainClosedMs;
     const cutoffSec = keep === undefined ? Number.NEGATIVE_INFINITY : Math.floor((this.nowMs - keep) / 1000);
@@ -307,9 +310,7 @@ export class SimExchange extends SimExchangeCore {
       for (; n < ids.length; n++) {
         const t = this.trades.get(ids[n] as string);
         if (t && (t.matchTimeSec >= cutoffSec || (t.status !== "CONFIRMED" && t.status !== "FAILED"))) break;
-        if (!t) continue;
-        if (t.fill.makerOwner === owner) legs++;
-        if (t.fill.takerOwner === owner) legs++;
+        if (t) legs += fillLegsIn(t, owner);
       }
       if (n === 0) continue;
       for (const id of ids.splice(0, n)) {
